@@ -1,0 +1,65 @@
+#include "addon.h"
+
+#include <memory>
+
+#include "../core/build_info.h"
+#include "../core/errors.h"
+#include "../core/import_torchscript.h"
+#include "../core/plan.h"
+#include "model_wrap.h"
+#include "promise_worker.h"
+
+namespace lrp::binding {
+
+Addon::Addon(Napi::Env env, Napi::Object exports) {
+  modelConstructor = Napi::Persistent(ModelWrap::define(env));
+  DefineAddon(exports, {InstanceMethod<&Addon::versions>("versions"),
+                        InstanceMethod<&Addon::backends>("backends"),
+                        InstanceMethod<&Addon::loadModel>("loadModel")});
+}
+
+Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("libtorch", libtorchVersion());
+  out.Set("napi", Napi::Number::New(info.Env(), NAPI_VERSION));
+  out.Set("cuda", Napi::Boolean::New(info.Env(), builtWithCuda()));
+  return out;
+}
+
+Napi::Value Addon::backends(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto names = availableBackends();
+    Napi::Array out = Napi::Array::New(info.Env(), names.size());
+    for (size_t i = 0; i < names.size(); ++i) out.Set(i, names[i]);
+    return out;
+  });
+}
+
+// loadModel(path, {device, dtype}) -> Promise<NativeModel>
+Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsString()) throw Error(ErrorCode::BadArgument, "loadModel needs a path string");
+    std::string path = info[0].As<Napi::String>();
+    std::string deviceName = "cpu", dtypeName = "float32";
+    if (info.Length() > 1 && info[1].IsObject()) {
+      Napi::Object options = info[1].As<Napi::Object>();
+      if (options.Get("device").IsString()) deviceName = options.Get("device").As<Napi::String>();
+      if (options.Get("dtype").IsString()) dtypeName = options.Get("dtype").As<Napi::String>();
+    }
+    at::Device device = parseDevice(deviceName);
+    at::ScalarType dtype = parseDtype(dtypeName);
+    auto plan = std::make_shared<std::shared_ptr<const Plan>>();
+    return PromiseWorker::start(
+        info.Env(), "lrp.loadModel",
+        [path, device, dtype, plan]() {
+          auto graph = std::make_shared<const Graph>(importTorchScript(path));
+          *plan = std::make_shared<const Plan>(graph, device, dtype);
+        },
+        [plan](Napi::Env env) -> Napi::Value { return ModelWrap::wrap(env, *plan); });
+  });
+}
+
+}  // namespace lrp::binding
+
+using lrp::binding::Addon;
+NODE_API_ADDON(Addon)

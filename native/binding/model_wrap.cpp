@@ -1,0 +1,78 @@
+#include "model_wrap.h"
+
+#include "../core/errors.h"
+#include "addon.h"
+#include "graph_describe.h"
+#include "promise_worker.h"
+#include "tensor_convert.h"
+
+namespace lrp::binding {
+
+Napi::Function ModelWrap::define(Napi::Env env) {
+  return DefineClass(env, "NativeModel",
+                     {InstanceMethod<&ModelWrap::describe>("describe"),
+                      InstanceMethod<&ModelWrap::forward>("forward"),
+                      InstanceMethod<&ModelWrap::traceShapes>("traceShapes")});
+}
+
+Napi::Object ModelWrap::wrap(Napi::Env env, std::shared_ptr<const Plan> plan) {
+  auto* holder = new std::shared_ptr<const Plan>(std::move(plan));
+  auto external = Napi::External<std::shared_ptr<const Plan>>::New(
+      env, holder, [](Napi::Env, std::shared_ptr<const Plan>* p) { delete p; });
+  return env.GetInstanceData<Addon>()->modelConstructor.New({external});
+}
+
+ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWrap>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal()) {
+    throw makeError(info.Env(), "LRP_BAD_ARGUMENT", "NativeModel is created by loadModel(), not with new");
+  }
+  plan_ = *info[0].As<Napi::External<std::shared_ptr<const Plan>>>().Data();
+}
+
+Napi::Value ModelWrap::describe(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value { return describeGraph(info.Env(), *plan_); });
+}
+
+std::vector<at::Tensor> inputsFromJs(const Napi::Value& value) {
+  if (!value.IsArray()) throw Error(ErrorCode::BadInput, "inputs must be an array of tensors");
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<at::Tensor> inputs;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    inputs.push_back(tensorFromJs(array.Get(i), "input " + std::to_string(i)));
+  }
+  return inputs;
+}
+
+Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
+    auto output = std::make_shared<at::Tensor>();
+    auto plan = plan_;
+    return PromiseWorker::start(
+        info.Env(), "lrp.forward", [plan, inputs, output]() { *output = plan->forward(*inputs); },
+        [output](Napi::Env env) -> Napi::Value { return tensorToJs(env, *output); });
+  });
+}
+
+Napi::Value ModelWrap::traceShapes(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
+    auto shapes = std::make_shared<std::vector<std::vector<int64_t>>>();
+    auto plan = plan_;
+    return PromiseWorker::start(
+        info.Env(), "lrp.traceShapes",
+        [plan, inputs, shapes]() {
+          Tape tape = plan->forwardWithTape(*inputs);
+          for (const auto& value : tape.values) shapes->push_back(value.sizes().vec());
+        },
+        [plan, shapes](Napi::Env env) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          for (size_t id = 0; id < shapes->size(); ++id) {
+            out.Set(plan->graph().node(static_cast<int>(id)).name, shapeToJs(env, (*shapes)[id]));
+          }
+          return out;
+        });
+  });
+}
+
+}  // namespace lrp::binding

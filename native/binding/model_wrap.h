@@ -1,0 +1,30 @@
+// The JS handle of a compiled model (a core Plan). Methods that run the model return Promises.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "../core/plan.h"
+
+namespace lrp::binding {
+
+class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
+ public:
+  static Napi::Function define(Napi::Env env);
+  // Wraps `plan` in a new JS object (the constructor is per-environment instance data).
+  static Napi::Object wrap(Napi::Env env, std::shared_ptr<const Plan> plan);
+
+  explicit ModelWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value describe(const Napi::CallbackInfo& info);
+  Napi::Value forward(const Napi::CallbackInfo& info);
+  Napi::Value traceShapes(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<const Plan> plan_;
+};
+
+std::vector<at::Tensor> inputsFromJs(const Napi::Value& value);
+
+}  // namespace lrp::binding

@@ -1,0 +1,16 @@
+// Import of a traced TorchScript module into the graph IR.
+#pragma once
+
+#include <string>
+
+#include "ir.h"
+
+namespace lrp {
+
+// Loads `path` (made by torch.jit.trace(...).save) and returns its IR. Leaf modules (Conv2d,
+// Linear, BatchNorm2d, ReLU, pools, ...) become nodes named by their module path; functional ops in
+// a parent's forward get the parent's path plus the op as suffix ("layer1.0.add"). Throws
+// Error(UnsupportedOp) naming the operator and the module path for anything it does not know.
+Graph importTorchScript(const std::string& path);
+
+}  // namespace lrp

@@ -1,0 +1,90 @@
+#include "input_checks.h"
+
+#include <sstream>
+
+#include "errors.h"
+
+namespace lrp {
+
+namespace {
+
+std::string shapeString(at::IntArrayRef sizes) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < sizes.size(); ++i) out << (i ? "," : "") << sizes[i];
+  out << "]";
+  return out.str();
+}
+
+bool isElementwise(Op op) { return op == Op::Relu || op == Op::Silu || op == Op::Sigmoid; }
+
+}  // namespace
+
+InputExpectation expectationFor(const Graph& graph, int inputNode) {
+  auto consumers = graph.consumers();
+  InputExpectation e;
+  int current = inputNode;
+  while (true) {
+    const auto& readers = consumers[current];
+    if (readers.size() != 1) return e;
+    const Node& n = graph.node(readers[0]);
+    if (isElementwise(n.op)) {
+      current = readers[0];
+      continue;
+    }
+    e.layer = n.name;
+    e.layerOp = opName(n.op);
+    if (n.op == Op::Conv2d) {
+      e.rank = 4;
+      e.featureDim = 1;
+      e.features = n.param("weight").size(1) * n.attrs.i("groups");
+    } else if (n.op == Op::BatchNorm) {
+      e.featureDim = 1;
+      e.features = n.param("running_mean").size(0);
+    } else if (n.op == Op::Linear) {
+      e.featureDim = -2;  // the last dimension
+      e.features = n.param("weight").size(1);
+    }
+    return e;
+  }
+}
+
+void checkInputs(const Graph& graph, const std::vector<InputExpectation>& expected,
+                 const std::vector<at::Tensor>& inputs) {
+  const auto& ids = graph.inputs();
+  if (inputs.size() != ids.size()) {
+    throw Error(ErrorCode::BadInput, "the model takes " + std::to_string(ids.size()) + " input(s), got " +
+                                         std::to_string(inputs.size()));
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const at::Tensor& x = inputs[k];
+    const std::string label = "input " + std::to_string(k) + " ('" + graph.node(ids[k]).name + "')";
+    if (!x.defined()) throw Error(ErrorCode::BadInput, label + " is missing");
+    if (!x.is_floating_point()) throw Error(ErrorCode::BadInput, label + " must be a floating-point tensor");
+    const InputExpectation& e = expected[k];
+    if (e.rank >= 0 && x.dim() != e.rank) {
+      throw Error(ErrorCode::BadShape, label + " has shape " + shapeString(x.sizes()) + " (rank " +
+                                           std::to_string(x.dim()) + "), but " + e.layerOp + " '" + e.layer +
+                                           "' needs rank " + std::to_string(e.rank) +
+                                           (e.rank == 4 ? " (N, C, H, W)" : ""));
+    }
+    if (e.features >= 0) {
+      int64_t dim = e.featureDim == -2 ? x.dim() - 1 : e.featureDim;
+      if (dim < 0 || dim >= x.dim() || x.size(dim) != e.features) {
+        throw Error(ErrorCode::BadShape, label + " has shape " + shapeString(x.sizes()) + ", but " + e.layerOp +
+                                             " '" + e.layer + "' needs " + std::to_string(e.features) +
+                                             (e.featureDim == -2 ? " features in the last dimension"
+                                                                 : " channels in dimension 1"));
+      }
+    }
+    if (x.numel() > 0 && !at::isfinite(x).all().item<bool>()) {
+      auto bad = at::logical_not(at::isfinite(x)).flatten().nonzero();
+      int64_t index = bad.size(0) > 0 ? bad[0].item<int64_t>() : -1;
+      bool nan = at::isnan(x).any().item<bool>();
+      throw Error(ErrorCode::BadInput, label + " contains " + (nan ? "NaN" : "infinite") +
+                                           " values (first at flat index " + std::to_string(index) + ")");
+    }
+  }
+}
+
+}  // namespace lrp

@@ -1,0 +1,124 @@
+#include "ir.h"
+
+#include "errors.h"
+
+namespace lrp {
+
+const char* opName(Op op) {
+  switch (op) {
+    case Op::Input: return "input";
+    case Op::Constant: return "constant";
+    case Op::Conv2d: return "conv2d";
+    case Op::Linear: return "linear";
+    case Op::BatchNorm: return "batch_norm";
+    case Op::Relu: return "relu";
+    case Op::Silu: return "silu";
+    case Op::Sigmoid: return "sigmoid";
+    case Op::MaxPool2d: return "max_pool2d";
+    case Op::AvgPool2d: return "avg_pool2d";
+    case Op::AdaptiveAvgPool2d: return "adaptive_avg_pool2d";
+    case Op::Flatten: return "flatten";
+    case Op::Reshape: return "reshape";
+    case Op::Add: return "add";
+    case Op::Mul: return "mul";
+    case Op::Cat: return "cat";
+    case Op::Sum: return "sum";
+    case Op::Mean: return "mean";
+    case Op::Unsqueeze: return "unsqueeze";
+    case Op::Expand: return "expand";
+    case Op::Repeat: return "repeat";
+    case Op::Permute: return "permute";
+    case Op::Transpose: return "transpose";
+  }
+  return "unknown";
+}
+
+const AttrValue& Attributes::at(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) throw Error(ErrorCode::Internal, "missing attribute '" + key + "'");
+  return it->second;
+}
+
+int64_t Attributes::i(const std::string& key) const { return std::get<int64_t>(at(key)); }
+double Attributes::f(const std::string& key) const { return std::get<double>(at(key)); }
+bool Attributes::b(const std::string& key) const { return std::get<bool>(at(key)); }
+const std::vector<int64_t>& Attributes::ints(const std::string& key) const {
+  return std::get<std::vector<int64_t>>(at(key));
+}
+const SizeList& Attributes::sizes(const std::string& key) const { return std::get<SizeList>(at(key)); }
+
+bool Node::hasParam(const std::string& key) const {
+  auto it = params.find(key);
+  return it != params.end() && it->second.defined();
+}
+
+const at::Tensor& Node::param(const std::string& key) const {
+  auto it = params.find(key);
+  if (it == params.end()) throw Error(ErrorCode::Internal, "node '" + name + "' has no parameter '" + key + "'");
+  return it->second;
+}
+
+int Graph::addNode(Node node) {
+  int id = size();
+  if (node.op == Op::Input) inputs_.push_back(id);
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+std::vector<int> Graph::shapeDependencies(int id) const {
+  std::vector<int> deps;
+  for (const auto& [key, value] : nodes_.at(id).attrs.all()) {
+    if (const auto* sizes = std::get_if<SizeList>(&value)) {
+      for (const auto& s : *sizes) s.collectNodes(deps);
+    }
+  }
+  return deps;
+}
+
+std::vector<std::vector<int>> Graph::consumers() const {
+  std::vector<std::vector<int>> out(nodes_.size());
+  for (int id = 0; id < size(); ++id) {
+    for (int input : nodes_[id].inputs) out[input].push_back(id);
+    for (int dep : shapeDependencies(id)) out[dep].push_back(id);
+  }
+  return out;
+}
+
+static int expectedArity(Op op) {
+  switch (op) {
+    case Op::Input:
+    case Op::Constant: return 0;
+    case Op::Add:
+    case Op::Mul: return -2;  // one (with a scalar) or two
+    case Op::Cat: return -1;  // any number >= 1
+    default: return 1;
+  }
+}
+
+void Graph::validate() const {
+  for (int id = 0; id < size(); ++id) {
+    const Node& n = nodes_[id];
+    for (int input : n.inputs) {
+      if (input < 0 || input >= id) {
+        throw Error(ErrorCode::Internal, "node '" + n.name + "' reads node " + std::to_string(input) +
+                                             " which is not before it");
+      }
+    }
+    for (int dep : shapeDependencies(id)) {
+      if (dep < 0 || dep >= id) throw Error(ErrorCode::Internal, "node '" + n.name + "' reads a later shape");
+    }
+    int arity = expectedArity(n.op);
+    size_t count = n.inputs.size();
+    bool ok = arity >= 0 ? count == static_cast<size_t>(arity)
+                         : (arity == -2 ? (count == 1 || count == 2) : count >= 1);
+    if (!ok) {
+      throw Error(ErrorCode::Internal, std::string("node '") + n.name + "' (" + opName(n.op) + ") has " +
+                                           std::to_string(count) + " inputs");
+    }
+  }
+  for (int out : outputs_) {
+    if (out < 0 || out >= size()) throw Error(ErrorCode::Internal, "graph output out of range");
+  }
+}
+
+}  // namespace lrp

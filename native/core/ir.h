@@ -1,0 +1,107 @@
+// The graph IR: the single source of truth every later stage reads (canonization, the executor,
+// LRP). A node has an op kind, a name (the PyTorch module path), input node ids, attributes and
+// parameter tensors. Each node produces exactly one tensor, so a node id is also a value id.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "size_expr.h"
+
+namespace lrp {
+
+enum class Op {
+  Input,              // a model argument; attr "index"
+  Constant,           // a tensor buffer used as data; param "value"
+  Conv2d,             // params weight, bias?; attrs stride, padding, dilation (lists), groups
+  Linear,             // params weight, bias?
+  BatchNorm,          // params weight, bias, running_mean, running_var; attr eps
+  Relu,
+  Silu,
+  Sigmoid,
+  MaxPool2d,          // attrs kernel, stride, padding, dilation, ceil_mode
+  AvgPool2d,          // attrs kernel, stride, padding, ceil_mode, count_include_pad, divisor (0 = none)
+  AdaptiveAvgPool2d,  // attr output_size
+  Flatten,            // attrs start, end
+  Reshape,            // view/reshape; attr shape (SizeList)
+  Add,                // sum of two tensors, or tensor + attr "scalar" when it has one input
+  Mul,                // product of two tensors, or tensor * attr "scalar" when it has one input
+  Cat,                // attr dim
+  Sum,                // attrs dims (empty = all), keepdim
+  Mean,               // attrs dims (empty = all), keepdim
+  Unsqueeze,          // attr dim
+  Expand,             // attr shape (SizeList)
+  Repeat,             // attr repeats (SizeList)
+  Permute,            // attr dims
+  Transpose,          // attrs dim0, dim1
+};
+
+const char* opName(Op op);
+
+using AttrValue = std::variant<int64_t, double, bool, std::vector<int64_t>, SizeList>;
+
+class Attributes {
+ public:
+  void set(const std::string& key, AttrValue value) { values_[key] = std::move(value); }
+  bool has(const std::string& key) const { return values_.count(key) > 0; }
+  int64_t i(const std::string& key) const;
+  double f(const std::string& key) const;
+  bool b(const std::string& key) const;
+  const std::vector<int64_t>& ints(const std::string& key) const;
+  const SizeList& sizes(const std::string& key) const;
+  const std::map<std::string, AttrValue>& all() const { return values_; }
+  std::map<std::string, AttrValue>& all() { return values_; }
+
+ private:
+  const AttrValue& at(const std::string& key) const;
+  std::map<std::string, AttrValue> values_;
+};
+
+struct Node {
+  Op op = Op::Input;
+  std::string name;    // unique in the graph
+  std::string module;  // the leaf module it runs (shared by repeated calls), or "" for a functional op
+  std::vector<int> inputs;
+  Attributes attrs;
+  std::map<std::string, at::Tensor> params;
+
+  bool hasParam(const std::string& key) const;
+  const at::Tensor& param(const std::string& key) const;
+};
+
+class Graph {
+ public:
+  int addNode(Node node);
+  const std::vector<Node>& nodes() const { return nodes_; }
+  Node& node(int id) { return nodes_.at(id); }
+  const Node& node(int id) const { return nodes_.at(id); }
+  int size() const { return static_cast<int>(nodes_.size()); }
+
+  const std::vector<int>& inputs() const { return inputs_; }
+  const std::vector<int>& outputs() const { return outputs_; }
+  void setOutputs(std::vector<int> outputs) { outputs_ = std::move(outputs); }
+
+  // Names of modules that vanished at import (dropout, identity): accepted in rule maps.
+  const std::vector<std::string>& elidedNames() const { return elided_; }
+  void addElidedName(const std::string& name) { elided_.push_back(name); }
+
+  // Node ids that read `id`, as a data input or through a shape expression.
+  std::vector<std::vector<int>> consumers() const;
+  // Node ids whose shapes a node's size expressions read.
+  std::vector<int> shapeDependencies(int id) const;
+  // Checks ids point backwards (nodes are stored in topological order) and every op's arity.
+  void validate() const;
+
+ private:
+  std::vector<Node> nodes_;
+  std::vector<int> inputs_;
+  std::vector<int> outputs_;
+  std::vector<std::string> elided_;
+};
+
+}  // namespace lrp

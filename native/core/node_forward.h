@@ -1,0 +1,21 @@
+// The forward computation of one IR node with ATen ops.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "ir.h"
+
+namespace lrp {
+
+using SizeOf = std::function<int64_t(int node, int64_t dim)>;
+
+// `params` are the node's parameters already on the plan's device and dtype.
+at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>& params,
+                       const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf);
+
+}  // namespace lrp

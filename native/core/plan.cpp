@@ -1,0 +1,69 @@
+#include "plan.h"
+
+#include <algorithm>
+
+#include "errors.h"
+#include "node_forward.h"
+
+namespace lrp {
+
+Plan::Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType dtype)
+    : graph_(std::move(graph)), device_(device), dtype_(dtype) {
+  const auto& nodes = graph_->nodes();
+  params_.resize(nodes.size());
+  for (size_t id = 0; id < nodes.size(); ++id) {
+    for (const auto& [key, tensor] : nodes[id].params) {
+      if (tensor.defined()) params_[id][key] = tensor.to(device_, dtype_).contiguous();
+    }
+  }
+  lastUse_.assign(nodes.size(), -1);
+  auto consumers = graph_->consumers();
+  for (size_t id = 0; id < nodes.size(); ++id) {
+    for (int c : consumers[id]) lastUse_[id] = std::max(lastUse_[id], c);
+  }
+  for (int out : graph_->outputs()) lastUse_[out] = static_cast<int>(nodes.size());
+  for (size_t id = 0; id < nodes.size(); ++id) shapeDependencies_.push_back(graph_->shapeDependencies(id));
+  for (int input : graph_->inputs()) inputExpectations_.push_back(expectationFor(*graph_, input));
+}
+
+at::Tensor Plan::forward(const std::vector<at::Tensor>& inputs) const {
+  return run(inputs, false).values.at(graph_->outputs().at(0));
+}
+
+Tape Plan::forwardWithTape(const std::vector<at::Tensor>& inputs) const { return run(inputs, true); }
+
+Tape Plan::run(const std::vector<at::Tensor>& inputs, bool keepAll) const {
+  checkInputs(*graph_, inputExpectations_, inputs);
+  at::NoGradGuard noGrad;
+  const auto& nodes = graph_->nodes();
+  Tape tape;
+  tape.values.resize(nodes.size());
+  auto sizeOf = [&](int node, int64_t dim) { return tape.values.at(node).size(dim); };
+  std::vector<at::Tensor> in;
+  for (int id = 0; id < static_cast<int>(nodes.size()); ++id) {
+    const Node& node = nodes[id];
+    if (node.op == Op::Input) {
+      tape.values[id] = inputs.at(node.attrs.i("index")).to(device_, dtype_);
+      continue;
+    }
+    in.clear();
+    for (int input : node.inputs) in.push_back(tape.values[input]);
+    try {
+      tape.values[id] = forwardNode(node, params_[id], in, sizeOf);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::BadShape, std::string("at layer '") + node.name + "' (" + opName(node.op) +
+                                           "): " + firstLine(e.what_without_backtrace()));
+    }
+    if (!keepAll) {
+      for (int input : node.inputs) {
+        if (lastUse_[input] <= id) tape.values[input] = at::Tensor();
+      }
+      for (int dep : shapeDependencies_[id]) {
+        if (lastUse_[dep] <= id) tape.values[dep] = at::Tensor();
+      }
+    }
+  }
+  return tape;
+}
+
+}  // namespace lrp

@@ -1,0 +1,49 @@
+// A Plan is a Graph compiled for one device and dtype: parameters moved once, the last use of
+// every value known, so a forward frees activations as soon as nothing reads them, or keeps all of
+// them on a Tape for the backward passes of LRP rules.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "input_checks.h"
+#include "ir.h"
+
+namespace lrp {
+
+// The activations of one forward: the output of every node, indexed by node id.
+struct Tape {
+  std::vector<at::Tensor> values;
+};
+
+class Plan {
+ public:
+  Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType dtype);
+
+  const Graph& graph() const { return *graph_; }
+  std::shared_ptr<const Graph> sharedGraph() const { return graph_; }
+  at::Device device() const { return device_; }
+  at::ScalarType dtype() const { return dtype_; }
+
+  // The model's output. Thread-safe: concurrent calls share only read-only parameters.
+  at::Tensor forward(const std::vector<at::Tensor>& inputs) const;
+  // The output and every intermediate activation.
+  Tape forwardWithTape(const std::vector<at::Tensor>& inputs) const;
+
+ private:
+  Tape run(const std::vector<at::Tensor>& inputs, bool keepAll) const;
+
+  std::shared_ptr<const Graph> graph_;
+  at::Device device_;
+  at::ScalarType dtype_;
+  std::vector<std::map<std::string, at::Tensor>> params_;
+  std::vector<int> lastUse_;
+  std::vector<std::vector<int>> shapeDependencies_;
+  std::vector<InputExpectation> inputExpectations_;
+};
+
+}  // namespace lrp
