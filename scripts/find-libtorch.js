@@ -7,7 +7,7 @@
 // build path agrees on one libtorch.
 //
 // CLI: node scripts/find-libtorch.js [--json | --cmake-dir | --include-dirs | --lib-dir | --cxx-flags |
-//                                     --libs | --rpath | --version | --describe]
+//                                     --libs | --rpath [binaryDir] | --version | --describe]
 'use strict';
 
 const fs = require('fs');
@@ -151,7 +151,8 @@ if (require.main === module) {
         [`-L${info.libDir}`, '-Wl,--no-as-needed', ...libs.map((l) => `-l${l}`), '-Wl,--as-needed'].join(' '),
       '--rpath': () =>
         relativeRpaths(info, path.resolve(process.argv[3] || path.join(__dirname, '..', 'build', 'Release')))
-          .map((r) => `-Wl,-rpath,'${r}'`)
+          // binding.gyp's ldflags pass through make, which needs $$ for a literal $.
+          .map((r) => `-Wl,-rpath,"'${r.replace('$ORIGIN', () => '$$ORIGIN')}'"`)
           .join(' '),
       '--describe': () => describe(info),
     };

@@ -65,6 +65,13 @@ int Graph::addNode(Node node) {
   return id;
 }
 
+void Graph::addElidedName(const std::string& name) {
+  for (const auto& existing : elided_) {
+    if (existing == name) return;
+  }
+  elided_.push_back(name);
+}
+
 std::vector<int> Graph::shapeDependencies(int id) const {
   std::vector<int> deps;
   for (const auto& [key, value] : nodes_.at(id).attrs.all()) {

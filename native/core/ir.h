@@ -88,7 +88,7 @@ class Graph {
 
   // Names of modules that vanished at import (dropout, identity): accepted in rule maps.
   const std::vector<std::string>& elidedNames() const { return elided_; }
-  void addElidedName(const std::string& name) { elided_.push_back(name); }
+  void addElidedName(const std::string& name);
 
   // Node ids that read `id`, as a data input or through a shape expression.
   std::vector<std::vector<int>> consumers() const;

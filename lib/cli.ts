@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// The lrp-node command line (shared/CONTRACT.md). Every failure is one line on stderr and a
+// non-zero exit: 1 for bad input, 2 for bad usage.
+import { parseArgs } from 'util';
+
+import { LrpError } from './errors';
+import { loadModel, Model } from './model';
+import { readNpy, writeNpy } from './npy';
+
+const USAGE = `usage:
+  lrp-node inspect  --model M.pt [--canonize] [--json]
+  lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy
+  lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]
+  lrp-node metrics  --config MC.json --out scores.json`;
+
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>): Values {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function notYet(feature: string): never {
+  throw new LrpError('LRP_NOT_IMPLEMENTED', `${feature} is not available in this version of lrp-node`);
+}
+
+function layerJson(model: Model) {
+  return model.layers.map((layer) => ({
+    name: layer.name,
+    op: layer.op,
+    inputs: layer.inputs,
+    params: layer.params,
+    attrs: layer.attrs,
+    ...(layer.module ? { module: layer.module } : {}),
+  }));
+}
+
+async function inspect(args: string[]): Promise<void> {
+  const values = parse(args, { model: { type: 'string' }, canonize: { type: 'boolean' }, json: { type: 'boolean' } });
+  const modelPath = required(values, 'model');
+  if (values.canonize) notYet('--canonize (batch-norm folding)');
+  const model = await loadModel(modelPath);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ inputs: model.inputNames, layers: layerJson(model), counts: model.counts }) + '\n');
+    return;
+  }
+  const width = Math.max(4, ...model.layers.map((l) => l.name.length));
+  const lines = [`inputs: ${model.inputNames.join(', ')}`, `${'name'.padEnd(width)}  ${'op'.padEnd(20)}  params`];
+  for (const layer of model.layers) {
+    const params = Object.entries(layer.params).map(([k, shape]) => `${k}[${shape.join('x')}]`).join(' ');
+    lines.push(`${layer.name.padEnd(width)}  ${layer.op.padEnd(20)}  ${params}`);
+  }
+  lines.push('counts: ' + Object.entries(model.counts).map(([op, n]) => `${op}=${n}`).join(' '));
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function forward(args: string[]): Promise<void> {
+  const values = parse(args, {
+    model: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    canonize: { type: 'boolean' },
+    config: { type: 'string' },
+  });
+  const modelPath = required(values, 'model');
+  const out = required(values, 'out');
+  const inputPaths = (values.input as string[] | undefined) ?? [];
+  if (inputPaths.length === 0) throw new UsageError('--input is required');
+  if (values.canonize && values.config) throw new UsageError('--canonize and --config are exclusive');
+  if (values.canonize || values.config) notYet('canonization (--canonize, --config)');
+  const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
+  const model = await loadModel(modelPath);
+  await writeNpy(out, await model.forward(inputs));
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  inspect,
+  forward,
+  explain: async () => notYet('explain (the LRP engine)'),
+  metrics: async () => notYet('metrics (the metric suite)'),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command '${command}'`);
+    await run(rest);
+    return 0;
+  } catch (error) {
+    const usage = error instanceof UsageError;
+    const message = (error as Error).message.split('\n').join(' ');
+    process.stderr.write(`lrp-node ${command}: ${message}${usage ? ` (see lrp-node --help)` : ''}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,27 @@
+import { loadNative, packageRoot } from './native';
+
+export { LrpError } from './errors';
+export { Tensor, TensorLike } from './tensor';
+export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
+export { loadModel, Model, LoadOptions, Layer, Device, Dtype } from './model';
+
+export interface Versions {
+  lrpNode: string;
+  libtorch: string;
+  /** The Node-API version the addon was built for, and the one this Node.js provides. */
+  napi: number;
+  nodeNapi: number;
+  cuda: boolean;
+}
+
+export function versions(): Versions {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const pkg = require(`${packageRoot}/package.json`) as { version: string };
+  const native = loadNative().versions();
+  return { lrpNode: pkg.version, libtorch: native.libtorch, napi: native.napi, nodeNapi: Number(process.versions.napi), cuda: native.cuda };
+}
+
+/** The devices this build can run on here: always 'cpu', plus 'cuda' when a GPU is usable. */
+export function backends(): string[] {
+  return loadNative().backends();
+}

@@ -1,0 +1,89 @@
+import { LrpError } from './errors';
+import { loadNative, NativeGraph, NativeLayer, NativeModel } from './native';
+import { Tensor, TensorLike } from './tensor';
+
+export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
+export type Dtype = 'float32' | 'float64';
+
+export interface LoadOptions {
+  /** Where the model runs (default cpu). */
+  device?: Device;
+  /** The precision it runs in (default float32); inputs and outputs stay float32 arrays. */
+  dtype?: Dtype;
+}
+
+export type Layer = NativeLayer;
+
+async function native<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw LrpError.from(error);
+  }
+}
+
+function toInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
+  const list = Array.isArray(inputs) ? inputs : [inputs as TensorLike];
+  return list.map((t) => Tensor.from(t));
+}
+
+/** A model imported from TorchScript into lrp-node's graph IR and compiled for a device. */
+export class Model {
+  private readonly handle: NativeModel;
+  private readonly graph: NativeGraph;
+
+  /** @internal use loadModel() */
+  constructor(handle: NativeModel) {
+    this.handle = handle;
+    this.graph = handle.describe();
+  }
+
+  /** Every node of the graph in execution order: name (module path), op, inputs, parameter shapes. */
+  get layers(): readonly Layer[] {
+    return this.graph.layers;
+  }
+
+  /** The names of the model's inputs, in the order of the traced forward's arguments. */
+  get inputNames(): readonly string[] {
+    return this.graph.inputs;
+  }
+
+  /** Module paths that import removed (dropout, identity); rule maps may still name them. */
+  get elidedNames(): readonly string[] {
+    return this.graph.elided;
+  }
+
+  get device(): string {
+    return this.graph.device;
+  }
+
+  get dtype(): Dtype {
+    return this.graph.dtype;
+  }
+
+  /** Op counts, as `inspect --json` prints them. */
+  get counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const layer of this.graph.layers) counts[layer.op] = (counts[layer.op] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Runs the model on a worker thread; one tensor per model input. */
+  async forward(inputs: TensorLike | readonly TensorLike[]): Promise<Tensor> {
+    const out = await native(() => this.handle.forward(toInputs(inputs)));
+    return new Tensor(out.data, out.shape);
+  }
+
+  /** The output shape of every layer for the given inputs. */
+  async traceShapes(inputs: TensorLike | readonly TensorLike[]): Promise<Record<string, number[]>> {
+    return native(() => this.handle.traceShapes(toInputs(inputs)));
+  }
+}
+
+/** Imports a traced TorchScript file (torch.jit.trace(model.eval(), x).save(path)). */
+export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
+  if (typeof path !== 'string' || path.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'loadModel needs a file path');
+  const addon = loadNative();
+  const handle = await native(() => addon.loadModel(path, { device: options.device, dtype: options.dtype }));
+  return new Model(handle);
+}
