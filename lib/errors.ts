@@ -11,10 +11,11 @@ export class LrpError extends Error {
   /** Wraps an error from the native core (a plain Error with `code`) or anything thrown. */
   static from(error: unknown): LrpError {
     if (error instanceof LrpError) return error;
-    if (error instanceof Error) {
-      const code = (error as Error & { code?: unknown }).code;
-      const wrapped = new LrpError(typeof code === 'string' ? code : 'LRP_INTERNAL', error.message);
-      wrapped.stack = error.stack;
+    // Not `instanceof Error`: errors made by the addon belong to the realm it was loaded in.
+    if (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string') {
+      const { code, message, stack } = error as Error & { code?: unknown };
+      const wrapped = new LrpError(typeof code === 'string' ? code : 'LRP_INTERNAL', message);
+      wrapped.stack = stack;
       return wrapped;
     }
     return new LrpError('LRP_INTERNAL', String(error));

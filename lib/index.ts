@@ -1,5 +1,7 @@
 import { loadNative, packageRoot } from './native';
 
+export { loadedBinary, candidateBinaries } from './native';
+
 export { LrpError } from './errors';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';

@@ -56,28 +56,24 @@ interface RuntimeLibtorch {
 
 export const packageRoot = path.join(__dirname, '..');
 
-/** The binaries tried, in order. LRP_NODE_BINARY, when set, is the only one. */
+/**
+ * The binaries tried, in order: a local build (made on this machine, so newest), then the prebuilt
+ * CUDA and CPU variants. LRP_NODE_BINARY, when set, is the only one.
+ */
 export function candidateBinaries(): string[] {
   if (process.env.LRP_NODE_BINARY) return [path.resolve(process.env.LRP_NODE_BINARY)];
   const prebuilds = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   return [
+    path.join(packageRoot, 'build', 'Release', 'lrp_node.node'),
     path.join(prebuilds, 'lrp-node.cuda.node'),
     path.join(prebuilds, 'lrp-node.cpu.node'),
-    path.join(packageRoot, 'build', 'Release', 'lrp_node.node'),
   ];
 }
 
-/** The build info embedded in a binary (see native/core/build_info.cpp), read without loading it. */
+/** The build info embedded in a binary (native/core/build_info.cpp), read without loading it. */
 export function readBuildInfo(file: string): BuildInfo | undefined {
-  const bytes = fs.readFileSync(file);
-  const start = bytes.indexOf('LRP_NODE_BUILD_INFO:');
-  if (start < 0) return undefined;
-  const end = bytes.indexOf(':END', start);
-  try {
-    return JSON.parse(bytes.subarray(start + 'LRP_NODE_BUILD_INFO:'.length, end).toString('utf8')) as BuildInfo;
-  } catch {
-    return undefined;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require(path.join(packageRoot, 'scripts', 'build-info.js')).readBuildInfo(file);
 }
 
 function findRuntimeLibtorch(): RuntimeLibtorch | undefined {
@@ -118,6 +114,12 @@ function tryLoad(file: string, runtime: RuntimeLibtorch | undefined): NativeAddo
 }
 
 let cached: NativeAddon | undefined;
+let cachedFile: string | undefined;
+
+/** The binary file the addon was loaded from (after the first call that needed it). */
+export function loadedBinary(): string | undefined {
+  return cachedFile;
+}
 
 export function loadNative(): NativeAddon {
   if (cached) return cached;
@@ -131,6 +133,7 @@ export function loadNative(): NativeAddon {
     }
     try {
       cached = tryLoad(file, runtime);
+      cachedFile = file;
       return cached;
     } catch (error) {
       attempts.push(`${shown}: ${(error as Error).message}`);

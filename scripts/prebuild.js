@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // npm run prebuild: a prebuilt binary in prebuilds/<platform>-<arch>/lrp-node.<cpu|cuda>.node.
-// prebuildify drives node-gyp (binding.gyp, the same sources and libtorch discovery as the CMake
-// build); the variant tag is added here because node-gyp-build's tags cannot tell CPU from CUDA,
-// and lib/native.ts, lrp-node's own loader, looks for exactly these names.
+// prebuildify drives node-gyp (binding.gyp: the same sources and libtorch discovery as the CMake
+// build). It runs in a scratch copy of the sources, because `node-gyp rebuild` wipes build/, where
+// the cmake-js build lives. The variant tag is added here because node-gyp-build's tags cannot
+// tell CPU from CUDA; lib/native.ts, lrp-node's own loader, looks for exactly these names.
 'use strict';
 
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { findLibtorch, describe } = require('./find-libtorch');
@@ -20,16 +22,20 @@ try {
 }
 console.log(`lrp-node prebuild against ${describe(info)}`);
 
-const staging = fs.mkdtempSync(path.join(require('os').tmpdir(), 'lrp-node-prebuild-'));
-const prebuildify = require.resolve('prebuildify/bin.js');
-const result = spawnSync(process.execPath, [prebuildify, '--napi', '--strip', '--out', staging], {
-  cwd: root,
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-node-prebuild-'));
+for (const entry of ['package.json', 'binding.gyp', 'native', 'scripts']) {
+  fs.cpSync(path.join(root, entry), path.join(scratch, entry), { recursive: true });
+}
+fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
+const out = path.join(scratch, 'out');
+const result = spawnSync(process.execPath, [require.resolve('prebuildify/bin.js'), '--napi', '--strip', '--out', out], {
+  cwd: scratch,
   stdio: 'inherit',
 });
 if (result.status !== 0) process.exit(result.status === null ? 1 : result.status);
 
 const platformDir = `${process.platform}-${process.arch}`;
-const built = fs.readdirSync(path.join(staging, 'prebuilds', platformDir)).filter((f) => f.endsWith('.node'));
+const built = fs.readdirSync(path.join(out, 'prebuilds', platformDir)).filter((f) => f.endsWith('.node'));
 if (built.length !== 1) {
   console.error(`lrp-node: expected one binary from prebuildify, found ${built.join(', ') || 'none'}`);
   process.exit(1);
@@ -37,6 +43,6 @@ if (built.length !== 1) {
 const targetDir = path.join(root, 'prebuilds', platformDir);
 fs.mkdirSync(targetDir, { recursive: true });
 const target = path.join(targetDir, `lrp-node.${info.cuda ? 'cuda' : 'cpu'}.node`);
-fs.copyFileSync(path.join(staging, 'prebuilds', platformDir, built[0]), target);
-fs.rmSync(staging, { recursive: true, force: true });
+fs.copyFileSync(path.join(out, 'prebuilds', platformDir, built[0]), target);
+fs.rmSync(scratch, { recursive: true, force: true });
 console.log(`lrp-node: wrote ${path.relative(root, target)} (libtorch ${info.version})`);

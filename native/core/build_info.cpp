@@ -7,13 +7,16 @@
 #ifndef LRP_WITH_CUDA
 #define LRP_WITH_CUDA 0
 #endif
-#define LRP_STRINGIFY_(x) #x
-#define LRP_STRINGIFY(x) LRP_STRINGIFY_(x)
+#if LRP_WITH_CUDA
+#define LRP_CUDA_JSON "true"
+#else
+#define LRP_CUDA_JSON "false"
+#endif
 
 // Read from the file by lib/native.ts before it loads the binary, so a libtorch mismatch is
 // reported by version instead of as a dlopen or symbol error.
 extern "C" __attribute__((used, visibility("default"))) const char lrp_node_build_info[] =
-    "LRP_NODE_BUILD_INFO:{\"libtorch\":\"" TORCH_VERSION "\",\"cuda\":" LRP_STRINGIFY(LRP_WITH_CUDA) "}:END";
+    "LRP_NODE_BUILD_INFO:{\"libtorch\":\"" TORCH_VERSION "\",\"cuda\":" LRP_CUDA_JSON "}:END";
 
 namespace lrp {
 

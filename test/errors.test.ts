@@ -1,0 +1,97 @@
+import * as path from 'path';
+
+import { loadModel, LrpError, Tensor } from '../lib';
+import { fixtureInputs, MODELS, modelPath } from './helpers';
+
+async function rejection(promise: Promise<unknown>): Promise<LrpError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(LrpError);
+    expect((error as Error).message).not.toContain('\n');
+    return error as LrpError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('bad input is one clear error with a stable code', () => {
+  test('missing model file', async () => {
+    const error = await rejection(loadModel(path.join(MODELS, 'no_such_model.pt')));
+    expect(error.code).toBe('LRP_FILE_NOT_FOUND');
+    expect(error.message).toContain('no_such_model.pt');
+  });
+
+  test('a file that is not TorchScript', async () => {
+    const error = await rejection(loadModel(path.join(MODELS, 'not_torchscript.pt')));
+    expect(error.code).toBe('LRP_LOAD_FAILED');
+    expect(error.message).toMatch(/not a TorchScript file/);
+  });
+
+  test('an unknown operator names the operator and the module path', async () => {
+    const error = await rejection(loadModel(path.join(MODELS, 'unknown_op.pt')));
+    expect(error.code).toBe('LRP_UNSUPPORTED_OP');
+    expect(error.message).toBe("unsupported operator aten::tanh in 'body.1'");
+  });
+
+  test('unknown device and dtype', async () => {
+    expect((await rejection(loadModel(modelPath('vgg'), { device: 'tpu' as never }))).code).toBe('LRP_BAD_ARGUMENT');
+    expect((await rejection(loadModel(modelPath('vgg'), { dtype: 'int8' as never }))).code).toBe('LRP_BAD_ARGUMENT');
+  });
+
+  test('wrong input rank names the input and the layer', async () => {
+    const model = await loadModel(modelPath('vgg'));
+    const error = await rejection(model.forward(Tensor.zeros([3, 32, 32])));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+    expect(error.message).toBe(
+      "input 0 ('x') has shape [3,32,32] (rank 3), but conv2d 'features.0' needs rank 4 (N, C, H, W)",
+    );
+  });
+
+  test('wrong channel count', async () => {
+    const model = await loadModel(modelPath('resnet_basic'));
+    const error = await rejection(model.forward(Tensor.zeros([1, 4, 32, 32])));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+    expect(error.message).toContain("conv2d 'conv1' needs 3 channels in dimension 1");
+  });
+
+  test('a wrong size deep in the graph is reported at the layer where it fails', async () => {
+    // The question passes unsqueeze/repeat/cat before its first linear layer (g.0).
+    const model = await loadModel(modelPath('relation_net'));
+    const [image] = await fixtureInputs('relation_net');
+    const error = await rejection(model.forward([image, Tensor.zeros([2, 5])]));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+    expect(error.message).toMatch(/^at layer 'g\.0' \(linear\): .*shapes cannot be multiplied/);
+  });
+
+  test('a spatial size the network cannot take is reported at the layer where it fails', async () => {
+    const model = await loadModel(modelPath('vgg'));
+    const error = await rejection(model.forward(Tensor.zeros([1, 3, 4, 4])));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+    expect(error.message).toMatch(/^at layer 'features\.\d+' \(max_pool2d\): /);
+  });
+
+  test('NaN and infinity in an input', async () => {
+    const model = await loadModel(modelPath('vgg'));
+    const x = Tensor.zeros([1, 3, 32, 32]);
+    x.data[17] = NaN;
+    const error = await rejection(model.forward(x));
+    expect(error.code).toBe('LRP_BAD_INPUT');
+    expect(error.message).toBe("input 0 ('x') contains NaN values (first at flat index 17)");
+    x.data[17] = Infinity;
+    expect((await rejection(model.forward(x))).message).toContain('infinite');
+  });
+
+  test('wrong number of inputs', async () => {
+    const model = await loadModel(modelPath('relation_net'));
+    const [image] = await fixtureInputs('relation_net');
+    const error = await rejection(model.forward([image]));
+    expect(error.code).toBe('LRP_BAD_INPUT');
+    expect(error.message).toBe('the model takes 2 input(s), got 1');
+  });
+
+  test('data length not matching the shape', async () => {
+    const model = await loadModel(modelPath('vgg'));
+    const error = await rejection(model.forward({ data: new Float32Array(10), shape: [1, 3, 32, 32] }));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+  });
+});

@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { readNpy, Tensor } from '../lib';
+
+export const MODELS = path.join(__dirname, 'fixtures', 'models');
+export const REPO = path.join(__dirname, '..');
+export const CLI = path.join(REPO, 'dist', 'cli.js');
+
+export interface FixtureModel {
+  inputs: number[][];
+  output: number[];
+  modules: Record<string, number>;
+}
+
+export const manifest = JSON.parse(fs.readFileSync(path.join(MODELS, 'manifest.json'), 'utf8')) as {
+  torch: string;
+  models: Record<string, FixtureModel>;
+};
+export const FAMILIES = Object.keys(manifest.models);
+
+export function modelPath(name: string): string {
+  return path.join(MODELS, `${name}.pt`);
+}
+
+export async function fixtureInputs(name: string): Promise<Tensor[]> {
+  return Promise.all(manifest.models[name].inputs.map((_, k) => readNpy(path.join(MODELS, `${name}.input${k}.npy`))));
+}
+
+export async function fixtureOutput(name: string): Promise<Tensor> {
+  return readNpy(path.join(MODELS, `${name}.output.npy`));
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+export function maxAbs(a: Float32Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+}
+
+/** Float32 round-off bound for outputs of these small models: a few ulps of the largest logit
+ * times the depth, i.e. 1e-5 relative (float32 epsilon is 1.2e-7; ~20 layers of accumulation). */
+export function roundOff(reference: Float32Array): number {
+  return 1e-5 * Math.max(1, maxAbs(reference));
+}
+
+/** Repeats the batch (dimension 0) of a tensor `times` times. */
+export function repeatBatch(t: Tensor, times: number): Tensor {
+  const data = new Float32Array(t.data.length * times);
+  for (let k = 0; k < times; k++) data.set(t.data, k * t.data.length);
+  return new Tensor(data, [t.shape[0] * times, ...t.shape.slice(1)]);
+}
