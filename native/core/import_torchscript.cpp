@@ -361,22 +361,22 @@ int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in
   if (auto it = unary.find(base); it != unary.end() && in.size() == 1) {
     return addNode(it->second, base, scope, {tensor(0)});
   }
-  if (kind == "aten::max_pool2d") {
+  // Pooling windows: (input, kernel, stride, padding, ...); an empty stride means the kernel.
+  auto setWindow = [&]() {
     auto kernel = ints(1);
     auto stride = ints(2);
     attrs.set("kernel", kernel);
     attrs.set("stride", stride.empty() ? kernel : stride);
     attrs.set("padding", ints(3));
+  };
+  if (kind == "aten::max_pool2d") {
+    setWindow();
     attrs.set("dilation", ints(4));
     attrs.set("ceil_mode", flag(5));
     return addNode(Op::MaxPool2d, "max_pool2d", scope, {tensor(0)}, attrs);
   }
   if (kind == "aten::avg_pool2d") {
-    auto kernel = ints(1);
-    auto stride = ints(2);
-    attrs.set("kernel", kernel);
-    attrs.set("stride", stride.empty() ? kernel : stride);
-    attrs.set("padding", ints(3));
+    setWindow();
     attrs.set("ceil_mode", flag(4));
     attrs.set("count_include_pad", flag(5));
     attrs.set("divisor", isNone(in.at(6)) ? int64_t(0) : integer(6));
