@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "../core/build_info.h"
+#include "../core/canonize.h"
 #include "../core/errors.h"
 #include "../core/import_torchscript.h"
 #include "../core/plan.h"
@@ -35,24 +36,27 @@ Napi::Value Addon::backends(const Napi::CallbackInfo& info) {
   });
 }
 
-// loadModel(path, {device, dtype}) -> Promise<NativeModel>
+// loadModel(path, {device, dtype, canonize: order?}) -> Promise<NativeModel>
 Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     if (info.Length() < 1 || !info[0].IsString()) throw Error(ErrorCode::BadArgument, "loadModel needs a path string");
     std::string path = info[0].As<Napi::String>();
     std::string deviceName = "cpu", dtypeName = "float32";
+    std::optional<FoldOrder> order;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
       if (options.Get("device").IsString()) deviceName = options.Get("device").As<Napi::String>();
       if (options.Get("dtype").IsString()) dtypeName = options.Get("dtype").As<Napi::String>();
+      order = foldOrderFromJs(options.Get("canonize"));
     }
     at::Device device = parseDevice(deviceName);
     at::ScalarType dtype = parseDtype(dtypeName);
     auto plan = std::make_shared<std::shared_ptr<const Plan>>();
     return PromiseWorker::start(
         info.Env(), "lrp.loadModel",
-        [path, device, dtype, plan]() {
-          auto graph = std::make_shared<const Graph>(importTorchScript(path));
+        [path, device, dtype, order, plan]() {
+          Graph imported = importTorchScript(path);
+          auto graph = std::make_shared<const Graph>(order ? canonize(imported, *order) : std::move(imported));
           *plan = std::make_shared<const Plan>(graph, device, dtype);
         },
         [plan](Napi::Env env) -> Napi::Value { return ModelWrap::wrap(env, *plan); });

@@ -56,6 +56,27 @@ Napi::Object describeGraph(Napi::Env env, const Plan& plan) {
   for (size_t i = 0; i < graph.elidedNames().size(); ++i) elided.Set(i, graph.elidedNames()[i]);
   out.Set("elided", elided);
   out.Set("layers", layers);
+  if (graph.canonization.applied) {
+    Napi::Object report = Napi::Object::New(env);
+    report.Set("order", graph.canonization.order);
+    Napi::Array folds = Napi::Array::New(env);
+    for (const auto& fold : graph.canonization.folds) {
+      Napi::Object item = Napi::Object::New(env);
+      item.Set("batchNorm", fold.batchNorm);
+      if (fold.pass.empty()) {
+        item.Set("pass", env.Null());
+        item.Set("reason", fold.reason);
+      } else {
+        item.Set("pass", fold.pass);
+      }
+      Napi::Array into = Napi::Array::New(env, fold.into.size());
+      for (size_t i = 0; i < fold.into.size(); ++i) into.Set(i, fold.into[i]);
+      item.Set("into", into);
+      folds.Set(folds.Length(), item);
+    }
+    report.Set("folds", folds);
+    out.Set("canonization", report);
+  }
   out.Set("device", plan.device().str());
   out.Set("dtype", plan.dtype() == at::kDouble ? "float64" : "float32");
   return out;

@@ -12,7 +12,8 @@ Napi::Function ModelWrap::define(Napi::Env env) {
   return DefineClass(env, "NativeModel",
                      {InstanceMethod<&ModelWrap::describe>("describe"),
                       InstanceMethod<&ModelWrap::forward>("forward"),
-                      InstanceMethod<&ModelWrap::traceShapes>("traceShapes")});
+                      InstanceMethod<&ModelWrap::traceShapes>("traceShapes"),
+                      InstanceMethod<&ModelWrap::canonize>("canonize")});
 }
 
 Napi::Object ModelWrap::wrap(Napi::Env env, std::shared_ptr<const Plan> plan) {
@@ -41,6 +42,28 @@ std::vector<at::Tensor> inputsFromJs(const Napi::Value& value) {
     inputs.push_back(tensorFromJs(array.Get(i), "input " + std::to_string(i)));
   }
   return inputs;
+}
+
+std::optional<FoldOrder> foldOrderFromJs(const Napi::Value& value) {
+  if (value.IsUndefined() || value.IsNull()) return std::nullopt;
+  if (!value.IsString()) throw Error(ErrorCode::BadArgument, "the canonization order must be a string");
+  return parseFoldOrder(value.As<Napi::String>());
+}
+
+// canonize(order) -> Promise<NativeModel>: a new model on the same device and dtype.
+Napi::Value ModelWrap::canonize(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto order = foldOrderFromJs(info[0]).value_or(FoldOrder::LeftFirst);
+    auto plan = plan_;
+    auto result = std::make_shared<std::shared_ptr<const Plan>>();
+    return PromiseWorker::start(
+        info.Env(), "lrp.canonize",
+        [plan, order, result]() {
+          auto graph = std::make_shared<const Graph>(lrp::canonize(plan->graph(), order));
+          *result = std::make_shared<const Plan>(graph, plan->device(), plan->dtype());
+        },
+        [result](Napi::Env env) -> Napi::Value { return ModelWrap::wrap(env, *result); });
+  });
 }
 
 Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) {

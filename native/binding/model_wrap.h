@@ -5,6 +5,9 @@
 
 #include <memory>
 
+#include <optional>
+
+#include "../core/canonize.h"
 #include "../core/plan.h"
 
 namespace lrp::binding {
@@ -21,10 +24,13 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value describe(const Napi::CallbackInfo& info);
   Napi::Value forward(const Napi::CallbackInfo& info);
   Napi::Value traceShapes(const Napi::CallbackInfo& info);
+  Napi::Value canonize(const Napi::CallbackInfo& info);
 
   std::shared_ptr<const Plan> plan_;
 };
 
 std::vector<at::Tensor> inputsFromJs(const Napi::Value& value);
+// The fold order named by a JS value: a string, or undefined/null for none.
+std::optional<FoldOrder> foldOrderFromJs(const Napi::Value& value);
 
 }  // namespace lrp::binding

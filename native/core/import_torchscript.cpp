@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "errors.h"
+#include "structural.h"
 
 namespace lrp {
 namespace {
@@ -458,7 +459,9 @@ Graph importTorchScript(const std::string& path) {
                                            firstLine(e.what_without_backtrace()));
   }
   module.eval();
-  return Importer().run(module);
+  Graph graph = Importer().run(module);
+  markGateProducts(graph);
+  return graph;
 }
 
 }  // namespace lrp

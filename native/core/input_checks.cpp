@@ -16,7 +16,9 @@ std::string shapeString(at::IntArrayRef sizes) {
   return out.str();
 }
 
-bool isElementwise(Op op) { return op == Op::Relu || op == Op::Silu || op == Op::Sigmoid; }
+bool isElementwise(Op op) {
+  return op == Op::Relu || op == Op::ThreshRelu || op == Op::Silu || op == Op::Sigmoid;
+}
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include "errors.h"
 
+#include <functional>
+
 namespace lrp {
 
 const char* opName(Op op) {
@@ -12,6 +14,7 @@ const char* opName(Op op) {
     case Op::Linear: return "linear";
     case Op::BatchNorm: return "batch_norm";
     case Op::Relu: return "relu";
+    case Op::ThreshRelu: return "thresh_relu";
     case Op::Silu: return "silu";
     case Op::Sigmoid: return "sigmoid";
     case Op::MaxPool2d: return "max_pool2d";
@@ -89,6 +92,53 @@ std::vector<std::vector<int>> Graph::consumers() const {
     for (int dep : shapeDependencies(id)) out[dep].push_back(id);
   }
   return out;
+}
+
+namespace {
+
+void remapSizes(Node& node, const std::function<int(int)>& remap) {
+  for (auto& [key, value] : node.attrs.all()) {
+    if (auto* sizes = std::get_if<SizeList>(&value)) {
+      for (auto& s : *sizes) s = s.remapped(remap);
+    }
+  }
+}
+
+}  // namespace
+
+void Graph::replaceUses(int from, int to) {
+  auto remap = [&](int id) { return id == from ? to : id; };
+  for (auto& node : nodes_) {
+    for (int& input : node.inputs) input = remap(input);
+    remapSizes(node, remap);
+  }
+  for (int& out : outputs_) out = remap(out);
+}
+
+void Graph::removeDeadNodes() {
+  std::vector<bool> live(nodes_.size(), false);
+  for (int out : outputs_) live[out] = true;
+  for (int id : inputs_) live[id] = true;
+  for (int id = size() - 1; id >= 0; --id) {
+    if (!live[id]) continue;
+    for (int input : nodes_[id].inputs) live[input] = true;
+    for (int dep : shapeDependencies(id)) live[dep] = true;
+  }
+  std::vector<int> newId(nodes_.size(), -1);
+  std::vector<Node> kept;
+  for (int id = 0; id < size(); ++id) {
+    if (!live[id]) continue;
+    newId[id] = static_cast<int>(kept.size());
+    kept.push_back(std::move(nodes_[id]));
+  }
+  auto remap = [&](int id) { return newId.at(id); };
+  for (auto& node : kept) {
+    for (int& input : node.inputs) input = remap(input);
+    remapSizes(node, remap);
+  }
+  for (int& out : outputs_) out = remap(out);
+  for (int& id : inputs_) id = remap(id);
+  nodes_ = std::move(kept);
 }
 
 static int expectedArity(Op op) {

@@ -22,6 +22,7 @@ enum class Op {
   Linear,             // params weight, bias?
   BatchNorm,          // params weight, bias, running_mean, running_var; attr eps
   Relu,
+  ThreshRelu,         // canonization's ReLU after a folded BN: params threshold, direction (Eq. 7–8)
   Silu,
   Sigmoid,
   MaxPool2d,          // attrs kernel, stride, padding, dilation, ceil_mode
@@ -74,8 +75,26 @@ struct Node {
   const at::Tensor& param(const std::string& key) const;
 };
 
+// What canonization did with one batch norm.
+struct BatchNormFold {
+  std::string batchNorm;
+  // "linear-bn" (Eq. 4), "bn-linear" (Eq. 6), "bn-concat-linear" (App. B), "bn-relu-linear"
+  // (Eq. 7–8), or "" when no pass could fold it.
+  std::string pass;
+  std::vector<std::string> into;
+  std::string reason;  // why it stays
+};
+
+struct CanonizationReport {
+  bool applied = false;
+  std::string order;
+  std::vector<BatchNormFold> folds;
+};
+
 class Graph {
  public:
+  CanonizationReport canonization;
+
   int addNode(Node node);
   const std::vector<Node>& nodes() const { return nodes_; }
   Node& node(int id) { return nodes_.at(id); }
@@ -94,6 +113,11 @@ class Graph {
   std::vector<std::vector<int>> consumers() const;
   // Node ids whose shapes a node's size expressions read.
   std::vector<int> shapeDependencies(int id) const;
+  // Points every reader of `from` (data inputs, size expressions, graph outputs) at `to`.
+  void replaceUses(int from, int to);
+  // Drops nodes nothing reads any more (inputs stay) and renumbers the rest, keeping the order.
+  void removeDeadNodes();
+
   // Checks ids point backwards (nodes are stored in topological order) and every op's arity.
   void validate() const;
 

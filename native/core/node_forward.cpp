@@ -13,8 +13,15 @@ at::Tensor optionalParam(const std::map<std::string, at::Tensor>& params, const 
 
 }  // namespace
 
+at::Tensor threshRelu(const at::Tensor& x, const at::Tensor& threshold, const at::Tensor& direction) {
+  std::vector<int64_t> channelShape(x.dim(), 1);
+  channelShape.at(1) = -1;
+  at::Tensor d = direction.view(channelShape);
+  return at::maximum(x * d, (threshold * direction).view(channelShape)).mul_(d);
+}
+
 at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>& params,
-                       const std::vector<at::Tensor>& in, const SizeOf& sizeOf) {
+                       const std::vector<at::Tensor>& in, const SizeOf& sizeOf, BorderBiasCache* borderBias) {
   const Attributes& a = node.attrs;
   switch (node.op) {
     case Op::Input:
@@ -22,6 +29,10 @@ at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>
     case Op::Constant:
       return params.at("value");
     case Op::Conv2d:
+      if (params.count("border_weight")) {
+        return convWithBorderBias(in[0], params.at("weight"), optionalParam(params, "bias"),
+                                  params.at("border_weight"), a, *borderBias);
+      }
       return at::conv2d(in[0], params.at("weight"), optionalParam(params, "bias"), a.ints("stride"),
                         a.ints("padding"), a.ints("dilation"), a.i("groups"));
     case Op::Linear:
@@ -32,6 +43,8 @@ at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>
                             /*cudnn_enabled=*/true);
     case Op::Relu:
       return at::relu(in[0]);
+    case Op::ThreshRelu:
+      return threshRelu(in[0], params.at("threshold"), params.at("direction"));
     case Op::Silu:
       return at::silu(in[0]);
     case Op::Sigmoid:

@@ -8,14 +8,20 @@
 
 #include <ATen/ATen.h>
 
+#include "border_bias_conv.h"
 #include "ir.h"
 
 namespace lrp {
 
 using SizeOf = std::function<int64_t(int node, int64_t dim)>;
 
-// `params` are the node's parameters already on the plan's device and dtype.
+// `params` are the node's parameters already on the plan's device and dtype; `borderBias` is the
+// node's cache when it is a convolution with a folded border bias (else unused).
 at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>& params,
-                       const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf);
+                       const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf, BorderBiasCache* borderBias);
+
+// ThreshReLU (Pahde et al. 2023, Eq. 7–8): z = d ⊙ max(d ⊙ x, d ⊙ θ) per channel, i.e. max(x, θ) where
+// the folded BN scale was positive (d = 1), min(x, θ) where it was negative (d = −1), 0 where it was 0.
+at::Tensor threshRelu(const at::Tensor& x, const at::Tensor& threshold, const at::Tensor& direction);
 
 }  // namespace lrp

@@ -23,6 +23,10 @@ Plan::Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType
   }
   for (int out : graph_->outputs()) lastUse_[out] = static_cast<int>(nodes.size());
   for (size_t id = 0; id < nodes.size(); ++id) shapeDependencies_.push_back(graph_->shapeDependencies(id));
+  borderBias_.resize(nodes.size());
+  for (size_t id = 0; id < nodes.size(); ++id) {
+    if (nodes[id].hasParam("border_weight")) borderBias_[id] = std::make_unique<BorderBiasCache>();
+  }
   for (int input : graph_->inputs()) inputExpectations_.push_back(expectationFor(*graph_, input));
 }
 
@@ -49,7 +53,7 @@ Tape Plan::run(const std::vector<at::Tensor>& inputs, bool keepAll) const {
     in.clear();
     for (int input : node.inputs) in.push_back(tape.values[input]);
     try {
-      tape.values[id] = forwardNode(node, params_[id], in, sizeOf);
+      tape.values[id] = forwardNode(node, params_[id], in, sizeOf, borderBias_[id].get());
     } catch (const c10::Error& e) {
       throw Error(ErrorCode::BadShape, std::string("at layer '") + node.name + "' (" + opName(node.op) +
                                            "): " + firstLine(e.what_without_backtrace()));

@@ -10,6 +10,7 @@
 
 #include <ATen/ATen.h>
 
+#include "border_bias_conv.h"
 #include "input_checks.h"
 #include "ir.h"
 
@@ -44,6 +45,7 @@ class Plan {
   std::vector<int> lastUse_;
   std::vector<std::vector<int>> shapeDependencies_;
   std::vector<InputExpectation> inputExpectations_;
+  std::vector<std::unique_ptr<BorderBiasCache>> borderBias_;  // per node; set for folded padded convs
 };
 
 }  // namespace lrp

@@ -1,0 +1,37 @@
+// Static shapes for graph rewrites: every node's rank and, per dimension, a size expression over
+// the model's input sizes (or unknown). Canonization reads it to check a batch norm's rank before a
+// fold and to find where a channel lands after reshapes, permutes and concatenations.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "ir.h"
+
+namespace lrp {
+
+using StaticDims = std::vector<std::optional<SizeExpr>>;
+
+class ShapeInfo {
+ public:
+  explicit ShapeInfo(const Graph& graph);
+
+  // -1 when the rank cannot be known before the graph runs.
+  int64_t rank(int node) const;
+  const std::optional<StaticDims>& dims(int node) const { return shapes_.at(node); }
+  // The size of `node` along `dim` when it does not depend on the inputs' sizes.
+  std::optional<int64_t> staticSize(int node, int64_t dim) const;
+  std::optional<int64_t> staticValue(const SizeExpr& expr) const;
+  // Whether two size expressions agree for every input size (checked by evaluating both at
+  // several arbitrary input sizes; constants compare exactly).
+  bool sameSize(const SizeExpr& a, const SizeExpr& b) const;
+  // Normalizes a possibly negative dimension for a node of known rank; -1 if unknown or invalid.
+  int64_t normalizeDim(int node, int64_t dim) const;
+
+ private:
+  std::optional<int64_t> evaluate(const SizeExpr& expr, int probe) const;
+  std::vector<std::optional<StaticDims>> shapes_;
+  std::vector<bool> isInput_;
+};
+
+}  // namespace lrp
