@@ -3,6 +3,9 @@
 // non-zero exit: 1 for bad input, 2 for bad usage.
 import { parseArgs } from 'util';
 
+import { promises as fs } from 'fs';
+
+import { resolveCanonize } from './canonize';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
 import { readNpy, writeNpy } from './npy';
@@ -49,10 +52,11 @@ function layerJson(model: Model) {
 async function inspect(args: string[]): Promise<void> {
   const values = parse(args, { model: { type: 'string' }, canonize: { type: 'boolean' }, json: { type: 'boolean' } });
   const modelPath = required(values, 'model');
-  if (values.canonize) notYet('--canonize (batch-norm folding)');
-  const model = await loadModel(modelPath);
+  const model = await loadModel(modelPath, { canonize: Boolean(values.canonize) });
+  const canonization = model.canonization;
   if (values.json) {
-    process.stdout.write(JSON.stringify({ inputs: model.inputNames, layers: layerJson(model), counts: model.counts }) + '\n');
+    const report = { inputs: model.inputNames, layers: layerJson(model), counts: model.counts };
+    process.stdout.write(JSON.stringify(canonization ? { ...report, canonization } : report) + '\n');
     return;
   }
   const width = Math.max(4, ...model.layers.map((l) => l.name.length));
@@ -62,7 +66,34 @@ async function inspect(args: string[]): Promise<void> {
     lines.push(`${layer.name.padEnd(width)}  ${layer.op.padEnd(20)}  ${params}`);
   }
   lines.push('counts: ' + Object.entries(model.counts).map(([op, n]) => `${op}=${n}`).join(' '));
+  if (canonization) {
+    lines.push(`canonization (${canonization.order}):`);
+    for (const fold of canonization.folds) {
+      lines.push(fold.pass
+        ? `  ${fold.batchNorm}: ${fold.pass} into ${fold.into.join(', ')}`
+        : `  ${fold.batchNorm}: stays (${fold.reason})`);
+    }
+  }
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function canonizeFromConfig(configPath: string) {
+  let text: string;
+  try {
+    text = await fs.readFile(configPath, 'utf8');
+  } catch {
+    throw new LrpError('LRP_FILE_NOT_FOUND', `config file not found: ${configPath}`);
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (error) {
+    throw new LrpError('LRP_BAD_INPUT', `${configPath}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new LrpError('LRP_BAD_INPUT', `${configPath}: the config must be a JSON object`);
+  }
+  return resolveCanonize((config as Record<string, unknown>).canonize, `${configPath}: canonize`) ?? false;
 }
 
 async function forward(args: string[]): Promise<void> {
@@ -78,9 +109,9 @@ async function forward(args: string[]): Promise<void> {
   const inputPaths = (values.input as string[] | undefined) ?? [];
   if (inputPaths.length === 0) throw new UsageError('--input is required');
   if (values.canonize && values.config) throw new UsageError('--canonize and --config are exclusive');
-  if (values.canonize || values.config) notYet('canonization (--canonize, --config)');
+  const canonize = values.config ? await canonizeFromConfig(values.config as string) : Boolean(values.canonize);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
-  const model = await loadModel(modelPath);
+  const model = await loadModel(modelPath, { canonize });
   await writeNpy(out, await model.forward(inputs));
 }
 

@@ -5,7 +5,8 @@ export { loadedBinary, candidateBinaries } from './native';
 export { LrpError } from './errors';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
-export { loadModel, Model, LoadOptions, Layer, Device, Dtype } from './model';
+export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
+export { CanonizeOptions, CanonizeSetting, FoldOrder } from './canonize';
 
 export interface Versions {
   lrpNode: string;

@@ -1,5 +1,6 @@
+import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
 import { LrpError } from './errors';
-import { loadNative, NativeGraph, NativeLayer, NativeModel } from './native';
+import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
 import { Tensor, TensorLike } from './tensor';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
@@ -10,9 +11,18 @@ export interface LoadOptions {
   device?: Device;
   /** The precision it runs in (default float32); inputs and outputs stay float32 arrays. */
   dtype?: Dtype;
+  /** Fold every batch norm it can (`true` = `{order: 'left-first'}`); see Model.canonize. */
+  canonize?: CanonizeSetting;
 }
 
 export type Layer = NativeLayer;
+export type BatchNormFold = NativeFold;
+
+/** What canonization did: the order used and, per batch norm, the pass and the layers it went into. */
+export interface Canonization {
+  order: FoldOrder;
+  folds: readonly BatchNormFold[];
+}
 
 async function native<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -61,11 +71,27 @@ export class Model {
     return this.graph.dtype;
   }
 
-  /** Op counts, as `inspect --json` prints them. */
+  /** Op counts, as `inspect --json` prints them (batch_norm always present). */
   get counts(): Record<string, number> {
-    const counts: Record<string, number> = {};
+    // batch_norm is always listed, so "no batch norm left" reads as batch_norm: 0.
+    const counts: Record<string, number> = { batch_norm: 0 };
     for (const layer of this.graph.layers) counts[layer.op] = (counts[layer.op] ?? 0) + 1;
     return counts;
+  }
+
+  /** Set on a canonized model: which pass folded each batch norm, or why one stays. */
+  get canonization(): Canonization | null {
+    return this.graph.canonization ?? null;
+  }
+
+  /**
+   * A new model computing the same function without batch norms (Pahde et al. 2023): each BN is
+   * folded into a neighbouring conv/linear layer, through ThreshReLU or into part of a layer fed by
+   * a concatenation where needed. This model is left unchanged.
+   */
+  async canonize(options: CanonizeOptions = {}): Promise<Model> {
+    const { order } = resolveCanonize(options, 'canonize options') ?? { order: 'left-first' };
+    return new Model(await native(() => this.handle.canonize(order)));
   }
 
   /** Runs the model on a worker thread; one tensor per model input. */
@@ -84,6 +110,9 @@ export class Model {
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
   if (typeof path !== 'string' || path.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'loadModel needs a file path');
   const addon = loadNative();
-  const handle = await native(() => addon.loadModel(path, { device: options.device, dtype: options.dtype }));
+  const canonize = resolveCanonize(options.canonize, 'loadModel canonize option');
+  const handle = await native(() =>
+    addon.loadModel(path, { device: options.device, dtype: options.dtype, canonize: canonize?.order }),
+  );
   return new Model(handle);
 }

@@ -21,7 +21,16 @@ export interface NativeLayer {
   attrs: Record<string, number | boolean | Array<number | string>>;
 }
 
+export interface NativeFold {
+  batchNorm: string;
+  /** The pass that folded it, or null when it stays (then `reason` says why). */
+  pass: 'linear-bn' | 'bn-linear' | 'bn-concat-linear' | 'bn-relu-linear' | null;
+  into: string[];
+  reason?: string;
+}
+
 export interface NativeGraph {
+  canonization?: { order: 'left-first' | 'relu-first'; folds: NativeFold[] };
   inputs: string[];
   outputs: string[];
   elided: string[];
@@ -34,12 +43,13 @@ export interface NativeModel {
   describe(): NativeGraph;
   forward(inputs: NativeTensor[]): Promise<NativeTensor>;
   traceShapes(inputs: NativeTensor[]): Promise<Record<string, number[]>>;
+  canonize(order: string): Promise<NativeModel>;
 }
 
 export interface NativeAddon {
   versions(): { libtorch: string; napi: number; cuda: boolean };
   backends(): string[];
-  loadModel(path: string, options: { device?: string; dtype?: string }): Promise<NativeModel>;
+  loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string }): Promise<NativeModel>;
 }
 
 interface BuildInfo {

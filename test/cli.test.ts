@@ -83,7 +83,6 @@ describe('lrp-node CLI (CONTRACT.md)', () => {
   });
 
   test('subcommands of later issues say so instead of pretending', () => {
-    oneLineFailure(lrpNode('inspect', '--model', modelPath('vgg'), '--canonize'), 1, /not available in this version/);
     oneLineFailure(lrpNode('explain', '--model', modelPath('vgg')), 1, /not available in this version/);
   });
 });

@@ -54,3 +54,16 @@ export function repeatBatch(t: Tensor, times: number): Tensor {
   for (let k = 0; k < times; k++) data.set(t.data, k * t.data.length);
   return new Tensor(data, [t.shape[0] * times, ...t.shape.slice(1)]);
 }
+
+/** Two float64 runs rounded to float32 outputs: equal up to one float32 ulp per element (the
+ * float64 results differ by float64 round-off only; rounding each to float32 can split them by
+ * at most one ulp, ≤ 2^-23 relative). Returns the worst ratio of difference to that bound. */
+export function ulpRatio(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const bound = 2 ** -23 * Math.max(Math.abs(a[i]), Math.abs(b[i])) + 1e-30;
+    worst = Math.max(worst, Math.abs(a[i] - b[i]) / bound);
+  }
+  return worst;
+}

@@ -29,15 +29,20 @@ bool isOutput(const Graph& graph, int value) {
 
 at::Tensor f64(const at::Tensor& t) { return t.to(at::kDouble); }
 
-void setParam(Node& node, const std::string& key, const at::Tensor& value, at::ScalarType dtype) {
-  node.params[key] = value.to(dtype).contiguous();
+// Folded parameters stay in float64: a float64 plan then computes the canonized function exactly
+// (up to float64 round-off), and a float32 plan rounds each parameter once.
+void setParam(Node& node, const std::string& key, const at::Tensor& value) {
+  node.params[key] = value.contiguous();
 }
 
 // Where the channels of an affine map sit in a tensor on the way to the layers that absorb it:
-// along `dim`, channel c occupies positions offset + c·inner + j for 0 ≤ j < inner.
+// along `dim`, channel c occupies positions offset + c·inner + j for 0 ≤ j < inner. inner = -1:
+// the channels were flattened with dimensions whose size is known only at run time, and fill the
+// whole axis (offset 0), so the absorbing layer's width fixes inner.
 struct Layout {
   int64_t dim = 1, offset = 0, inner = 1;
 };
+constexpr int64_t kFillsAxis = -1;
 
 // For each absorbing conv/linear layer: input position → channel of the affine map.
 struct Absorption {
@@ -81,7 +86,11 @@ class AbsorberSearch {
     return "";
   }
 
-  std::string absorb(int reader, const Layout& layout, int64_t features) {
+  std::string absorb(int reader, Layout layout, int64_t features) {
+    if (layout.inner == kFillsAxis) {
+      if (features % channels_ != 0) return label(graph_.node(reader)) + " input width is not a multiple of the channels";
+      layout.inner = features / channels_;
+    }
     auto& map = out_->channelAt[reader];
     for (int64_t c = 0; c < channels_; ++c) {
       for (int64_t j = 0; j < layout.inner; ++j) {
@@ -172,6 +181,7 @@ class AbsorberSearch {
       case Op::Cat: {
         int64_t dim = shapes_.normalizeDim(value, a.i("dim"));
         if (dim != d) return "feeds " + label(node) + " along a non-channel dimension";
+        if (layout.inner == kFillsAxis) return "feeds " + label(node) + " after a flatten of run-time size";
         Layout next = layout;
         for (size_t k = 0; k < inputIndex; ++k) {
           auto size = shapes_.staticSize(node.inputs[k], d);
@@ -209,7 +219,13 @@ class AbsorberSearch {
         if (!last && (!merged || !shapes_.sameSize(*merged, *(*outDims)[k]))) continue;
         auto trailing = product(*inDims, d + 1, end);
         auto factor = trailing ? shapes_.staticValue(*trailing) : std::nullopt;
-        if (!factor) return label(graph_.node(reader)) + " merges the channels with non-static dimensions";
+        if (!factor) {
+          if (end == static_cast<int64_t>(inDims->size()) && layout.offset == 0 && layout.inner == 1) {
+            return visit(reader, Layout{k, 0, kFillsAxis});
+          }
+          return label(graph_.node(reader)) + " merges the channels with non-static dimensions";
+        }
+        if (layout.inner == kFillsAxis) return label(graph_.node(reader)) + " reshapes a flatten of run-time size";
         return visit(reader, Layout{k, layout.offset * *factor, layout.inner * *factor});
       }
     }
@@ -227,11 +243,10 @@ class AbsorberSearch {
 // K = W ⊙ t, from which border_bias_conv.h builds the spatially varying part (App. A).
 void foldIntoInputs(Node& node, const at::Tensor& s, const at::Tensor& t) {
   at::Tensor w = f64(node.param("weight"));
-  const auto dtype = node.param("weight").scalar_type();
   at::Tensor bias = node.hasParam("bias") ? f64(node.param("bias")) : at::zeros({w.size(0)}, w.options());
   if (node.op == Op::Linear) {
-    setParam(node, "weight", w * s.view({1, -1}), dtype);
-    setParam(node, "bias", bias + at::mv(w, t), dtype);
+    setParam(node, "weight", w * s.view({1, -1}));
+    setParam(node, "bias", bias + at::mv(w, t));
     return;
   }
   // Conv: input channel g·(Cin/G) + i feeds the output channels of group g.
@@ -240,13 +255,13 @@ void foldIntoInputs(Node& node, const at::Tensor& s, const at::Tensor& t) {
     return v.view({groups, 1, perGroup}).expand({groups, out / groups, perGroup}).reshape({out, perGroup, 1, 1});
   };
   at::Tensor k = w * perWeight(t);
-  setParam(node, "weight", w * perWeight(s), dtype);
-  setParam(node, "bias", bias + k.sum({1, 2, 3}), dtype);
+  setParam(node, "weight", w * perWeight(s));
+  setParam(node, "bias", bias + k.sum({1, 2, 3}));
   const auto& padding = node.attrs.ints("padding");
   bool padded = std::any_of(padding.begin(), padding.end(), [](int64_t p) { return p != 0; });
   if (padded && t.abs().max().item<double>() > 0) {
     at::Tensor previous = node.hasParam("border_weight") ? f64(node.param("border_weight")) : at::zeros_like(k);
-    setParam(node, "border_weight", previous + k, dtype);
+    setParam(node, "border_weight", previous + k);
   }
 }
 
@@ -301,7 +316,6 @@ FoldResult foldIntoProducer(Graph& graph, const ShapeInfo& shapes, int bn) {
     return failed(label(p) + " output is not (N, features), so the BN's channel axis is not its feature axis");
   }
   ChannelAffine affine = batchNormAffine(graph.node(bn));
-  const auto dtype = p.param("weight").scalar_type();
   at::Tensor w = f64(p.param("weight"));
   if (w.size(0) != affine.channels()) return failed(label(p) + " has " + std::to_string(w.size(0)) + " outputs");
   std::vector<int64_t> perOutput(w.dim(), 1);
@@ -309,9 +323,9 @@ FoldResult foldIntoProducer(Graph& graph, const ShapeInfo& shapes, int bn) {
   at::Tensor s = affine.scale.view(perOutput);
   // Eq. 4: W' = s ⊙ W, b' = s ⊙ b + t (and the border bias scales with its output channel).
   at::Tensor bias = p.hasParam("bias") ? f64(p.param("bias")) : at::zeros({w.size(0)}, w.options());
-  setParam(p, "weight", w * s, dtype);
-  setParam(p, "bias", bias * affine.scale + affine.shift, dtype);
-  if (p.hasParam("border_weight")) setParam(p, "border_weight", f64(p.param("border_weight")) * s, dtype);
+  setParam(p, "weight", w * s);
+  setParam(p, "bias", bias * affine.scale + affine.shift);
+  if (p.hasParam("border_weight")) setParam(p, "border_weight", f64(p.param("border_weight")) * s);
   graph.replaceUses(bn, producer);
   FoldResult r;
   r.folded = true;
@@ -356,10 +370,9 @@ FoldResult foldThroughRelu(Graph& graph, const ShapeInfo& shapes, int bn) {
   }
   applyAbsorption(graph, absorption, after);
   Node& node = graph.node(relu);
-  const auto dtype = graph.node(bn).param("running_mean").scalar_type();
   node.op = Op::ThreshRelu;
-  setParam(node, "threshold", at::where(zero, at::zeros_like(t), -t / at::where(zero, at::ones_like(s), s)), dtype);
-  setParam(node, "direction", at::sign(s), dtype);
+  setParam(node, "threshold", at::where(zero, at::zeros_like(t), -t / at::where(zero, at::ones_like(s), s)));
+  setParam(node, "direction", at::sign(s));
   graph.replaceUses(bn, graph.node(bn).inputs.at(0));
   FoldResult r;
   r.folded = true;

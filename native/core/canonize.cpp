@@ -1,5 +1,6 @@
 #include "canonize.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -69,6 +70,13 @@ Graph canonize(const Graph& original, FoldOrder order) {
       graph.removeDeadNodes();
     }
     graph.canonization.folds.push_back(std::move(record));
+  }
+  // Every fold above read ranks from these assumptions; the canonized model checks them.
+  const auto& originalInputs = original.inputs();
+  const ShapeInfo originalShapes(original);
+  for (int input : originalShapes.assumedRank2()) {
+    auto k = std::find(originalInputs.begin(), originalInputs.end(), input) - originalInputs.begin();
+    graph.node(graph.inputs().at(k)).attrs.set("rank", int64_t(2));
   }
   graph.validate();
   return graph;

@@ -26,6 +26,12 @@ InputExpectation expectationFor(const Graph& graph, int inputNode) {
   auto consumers = graph.consumers();
   InputExpectation e;
   int current = inputNode;
+  // A rank canonization assumed (shape_inference.h): the canonized function holds only for it.
+  if (graph.node(inputNode).attrs.has("rank")) {
+    e.rank = graph.node(inputNode).attrs.i("rank");
+    e.layer = graph.node(inputNode).name;
+    e.layerOp = "the canonized model";
+  }
   while (true) {
     const auto& readers = consumers[current];
     if (readers.size() != 1) return e;

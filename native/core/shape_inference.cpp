@@ -33,6 +33,37 @@ ShapeInfo::ShapeInfo(const Graph& graph) {
   shapes_.resize(n);
   isInput_.assign(n, false);
   auto inputDim = [](int node, int64_t k) -> MaybeSize { return SizeExpr::dim(node, k); };
+  // Ranks known from the readers: convolutions and 2-d poolings need rank 4, element-wise ops and
+  // batch norms pass their reader's requirement on.
+  std::vector<int64_t> required(n, -1);
+  std::vector<bool> readByFeatureLayer(n, false);
+  for (int id = n - 1; id >= 0; --id) {
+    const Node& node = graph.node(id);
+    if (node.inputs.empty()) continue;
+    int source = node.inputs[0];
+    switch (node.op) {
+      case Op::Conv2d:
+      case Op::MaxPool2d:
+      case Op::AvgPool2d:
+      case Op::AdaptiveAvgPool2d:
+        required[source] = 4;
+        break;
+      case Op::BatchNorm:
+      case Op::Linear:
+        readByFeatureLayer[source] = true;
+        if (required[id] >= 0) required[source] = required[id];
+        break;
+      case Op::Relu:
+      case Op::ThreshRelu:
+      case Op::Silu:
+      case Op::Sigmoid:
+        if (required[id] >= 0) required[source] = required[id];
+        if (readByFeatureLayer[id]) readByFeatureLayer[source] = true;
+        break;
+      default:
+        break;
+    }
+  }
   for (int id = 0; id < n; ++id) {
     const Node& node = graph.node(id);
     const Attributes& a = node.attrs;
@@ -43,10 +74,17 @@ ShapeInfo::ShapeInfo(const Graph& graph) {
     switch (node.op) {
       case Op::Input: {
         isInput_[id] = true;
-        int64_t rank = expectationFor(graph, id).rank;
+        InputExpectation e = expectationFor(graph, id);
+        int64_t rank = node.attrs.has("rank") ? node.attrs.i("rank") : (e.rank >= 0 ? e.rank : required[id]);
+        if (rank < 0 && readByFeatureLayer[id]) {
+          rank = 2;
+          assumedRank2_.push_back(id);
+        }
         if (rank >= 0) {
           StaticDims dims;
           for (int64_t k = 0; k < rank; ++k) dims.push_back(inputDim(id, k));
+          int64_t featureDim = e.featureDim == -2 ? rank - 1 : e.featureDim;
+          if (e.features >= 0 && featureDim >= 0 && featureDim < rank) dims[featureDim] = constant(e.features);
           out = dims;
         }
         break;
@@ -72,7 +110,12 @@ ShapeInfo::ShapeInfo(const Graph& graph) {
         }
         break;
       case Op::BatchNorm:
-      case Op::ThreshRelu:
+      case Op::ThreshRelu: {
+        out = same();
+        const at::Tensor& perChannel = node.param(node.op == Op::BatchNorm ? "running_mean" : "threshold");
+        if (out && out->size() >= 2) (*out)[1] = constant(perChannel.size(0));
+        break;
+      }
       case Op::Relu:
       case Op::Silu:
       case Op::Sigmoid:

@@ -25,6 +25,10 @@ class ShapeInfo {
   // Whether two size expressions agree for every input size (checked by evaluating both at
   // several arbitrary input sizes; constants compare exactly).
   bool sameSize(const SizeExpr& a, const SizeExpr& b) const;
+  // Inputs whose rank is known only by assumption: read (through element-wise ops) by a batch norm
+  // or linear layer and by nothing that fixes the rank, they are taken as (N, features). A graph
+  // rewritten under this assumption records it (attr "rank" on the input) so forward checks it.
+  const std::vector<int>& assumedRank2() const { return assumedRank2_; }
   // Normalizes a possibly negative dimension for a node of known rank; -1 if unknown or invalid.
   int64_t normalizeDim(int node, int64_t dim) const;
 
@@ -32,6 +36,7 @@ class ShapeInfo {
   std::optional<int64_t> evaluate(const SizeExpr& expr, int probe) const;
   std::vector<std::optional<StaticDims>> shapes_;
   std::vector<bool> isInput_;
+  std::vector<int> assumedRank2_;
 };
 
 }  // namespace lrp
