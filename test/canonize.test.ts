@@ -169,3 +169,17 @@ describe('canonize: API', () => {
     expect(maxAbsDiff((await once.forward(inputs)).data, (await twice.forward(inputs)).data)).toBe(0);
   });
 });
+
+describe('canonize: assumptions are checked', () => {
+  test('an input taken as (N, features) for a fold is checked at run time', async () => {
+    const file = path.join(CASES, 'linear_bn1d.pt');
+    // (2, 7, 5): the first linear maps the last axis, BatchNorm1d would normalize axis 1 (7 rows),
+    // which is not the axis the fold scaled: the canonized model must refuse, not compute garbage.
+    const x = new Tensor(Float32Array.from({ length: 70 }, (_, i) => Math.sin(i)), [2, 7, 5]);
+    const canonized = await loadModel(file, { canonize: true });
+    await expect(canonized.forward(x)).rejects.toMatchObject({
+      code: 'LRP_BAD_SHAPE',
+      message: expect.stringMatching(/input 0 \('x'\) has shape \[2,7,5\] \(rank 3\).*needs rank 2/),
+    });
+  });
+});

@@ -11,6 +11,12 @@ function lrpNode(...args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+function oneLineFailure(result: ReturnType<typeof lrpNode>, status: number, pattern: RegExp) {
+  expect(result.status).toBe(status);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr).toMatch(pattern);
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-cli-'));
 
 describe('lrp-node CLI (CONTRACT.md)', () => {
@@ -43,11 +49,6 @@ describe('lrp-node CLI (CONTRACT.md)', () => {
     expect(maxAbsDiff(got.data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
   });
 
-  const oneLineFailure = (result: ReturnType<typeof lrpNode>, status: number, pattern: RegExp) => {
-    expect(result.status).toBe(status);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(pattern);
-  };
 
   test('missing model file', () => {
     oneLineFailure(lrpNode('inspect', '--model', path.join(tmp, 'nope.pt')), 1, /model file not found: .*nope\.pt/);
@@ -84,5 +85,50 @@ describe('lrp-node CLI (CONTRACT.md)', () => {
 
   test('subcommands of later issues say so instead of pretending', () => {
     oneLineFailure(lrpNode('explain', '--model', modelPath('vgg')), 1, /not available in this version/);
+  });
+});
+
+describe('lrp-node CLI: canonization', () => {
+  test.each(FAMILIES)('inspect --canonize --json %s: no batch norm left, each fold reported', (name) => {
+    const { status, stdout, stderr } = lrpNode('inspect', '--model', modelPath(name), '--canonize', '--json');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.counts.batch_norm).toBe(0);
+    expect(report.canonization.order).toBe('left-first');
+    expect(report.canonization.folds).toHaveLength(manifest.models[name].modules.BatchNorm2d ?? 0);
+  });
+
+  test('inspect --canonize lists which pass folded each batch norm into which layer', () => {
+    const { status, stdout } = lrpNode('inspect', '--model', modelPath('relation_net'), '--canonize');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/canonization \(left-first\):/);
+    expect(stdout).toMatch(/encoder\.2: bn-linear into encoder\.3/);
+    expect(stdout).toMatch(/encoder\.8: bn-concat-linear into g\.0/);
+  });
+
+  test('forward --canonize and --config {canonize: {order}} equal TorchScript', async () => {
+    const expected = await readNpy(path.join(MODELS, 'densenet.output.npy'));
+    const config = path.join(tmp, 'relu-first.json');
+    fs.writeFileSync(config, JSON.stringify({ composite: 'epsilon-plus-flat', canonize: { order: 'relu-first', biasMapInZ: false } }));
+    for (const flags of [['--canonize'], ['--config', config]]) {
+      const out = path.join(tmp, `dn-${flags.length}.npy`);
+      const { status, stderr } = lrpNode('forward', '--model', modelPath('densenet'),
+        '--input', path.join(MODELS, 'densenet.input0.npy'), ...flags, '--out', out);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
+      expect(maxAbsDiff((await readNpy(out)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+    }
+  });
+
+  test('bad configs are one line', () => {
+    const input = path.join(MODELS, 'vgg_bn.input0.npy');
+    const run = (config: string) => lrpNode('forward', '--model', modelPath('vgg_bn'), '--input', input, '--config', config, '--out', path.join(tmp, 'x.npy'));
+    oneLineFailure(run(path.join(tmp, 'missing.json')), 1, /config file not found/);
+    fs.writeFileSync(path.join(tmp, 'bad.json'), '{ canonize: ');
+    oneLineFailure(run(path.join(tmp, 'bad.json')), 1, /not valid JSON/);
+    fs.writeFileSync(path.join(tmp, 'order.json'), JSON.stringify({ canonize: { order: 'sideways' } }));
+    oneLineFailure(run(path.join(tmp, 'order.json')), 1, /canonize\.order must be left-first or relu-first/);
+    oneLineFailure(lrpNode('forward', '--model', modelPath('vgg_bn'), '--input', input, '--canonize', '--config', path.join(tmp, 'order.json'), '--out', 'x'), 2, /exclusive/);
   });
 });
