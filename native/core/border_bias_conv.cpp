@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
 namespace lrp {
 
 namespace {
@@ -40,11 +43,36 @@ const BorderBias& BorderBiasCache::get(const Attributes& attrs, const at::Tensor
   return bySize_.emplace(key, std::move(entry)).first->second;
 }
 
-at::Tensor convWithBorderBias(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
-                              const at::Tensor& borderWeight, const Attributes& attrs, BorderBiasCache& cache) {
-  at::Tensor y = at::conv2d(x, weight, bias, attrs.ints("stride"), attrs.ints("padding"), attrs.ints("dilation"),
-                            attrs.i("groups"));
-  const BorderBias& b = cache.get(attrs, borderWeight, x.size(-2), x.size(-1));
+namespace {
+
+// y[n,o] += R[o] on the rows outside [rowBegin, rowEnd) and, inside them, on the columns outside
+// [colBegin, colEnd): one pass over the border of each output plane.
+void addBorderCpu(at::Tensor& y, const BorderBias& b) {
+  const int64_t planes = y.size(0) * y.size(1), channels = y.size(1), rows = y.size(2), cols = y.size(3);
+  at::Tensor r = b.residual.to(y.scalar_type()).contiguous();
+  AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "border_bias", [&] {
+    scalar_t* out = y.data_ptr<scalar_t>();
+    const scalar_t* res = r.data_ptr<scalar_t>();
+    at::parallel_for(0, planes, 16, [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) {
+        scalar_t* plane = out + p * rows * cols;
+        const scalar_t* bias = res + (p % channels) * rows * cols;
+        for (int64_t i = 0; i < rows; ++i) {
+          scalar_t* row = plane + i * cols;
+          const scalar_t* add = bias + i * cols;
+          if (i < b.rowBegin || i >= b.rowEnd) {
+            for (int64_t j = 0; j < cols; ++j) row[j] += add[j];
+          } else {
+            for (int64_t j = 0; j < b.colBegin; ++j) row[j] += add[j];
+            for (int64_t j = b.colEnd; j < cols; ++j) row[j] += add[j];
+          }
+        }
+      }
+    });
+  });
+}
+
+void addBorderBlocks(at::Tensor& y, const BorderBias& b) {
   const at::Tensor& r = b.residual;
   int64_t rows = y.size(2), cols = y.size(3);
   auto addBlock = [&](int64_t row0, int64_t row1, int64_t col0, int64_t col1) {
@@ -56,6 +84,20 @@ at::Tensor convWithBorderBias(const at::Tensor& x, const at::Tensor& weight, con
   addBlock(b.rowEnd, rows, 0, cols);
   addBlock(b.rowBegin, b.rowEnd, 0, b.colBegin);
   addBlock(b.rowBegin, b.rowEnd, b.colEnd, cols);
+}
+
+}  // namespace
+
+at::Tensor convWithBorderBias(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                              const at::Tensor& borderWeight, const Attributes& attrs, BorderBiasCache& cache) {
+  at::Tensor y = at::conv2d(x, weight, bias, attrs.ints("stride"), attrs.ints("padding"), attrs.ints("dilation"),
+                            attrs.i("groups"));
+  const BorderBias& b = cache.get(attrs, borderWeight, x.size(-2), x.size(-1));
+  if (y.device().is_cpu() && y.is_contiguous() && at::isFloatingType(y.scalar_type())) {
+    addBorderCpu(y, b);
+  } else {
+    addBorderBlocks(y, b);
+  }
   return y;
 }
 

@@ -1,6 +1,7 @@
 #include "node_forward.h"
 
 #include "errors.h"
+#include "thresh_relu.h"
 
 namespace lrp {
 
@@ -12,13 +13,6 @@ at::Tensor optionalParam(const std::map<std::string, at::Tensor>& params, const 
 }
 
 }  // namespace
-
-at::Tensor threshRelu(const at::Tensor& x, const at::Tensor& threshold, const at::Tensor& direction) {
-  std::vector<int64_t> channelShape(x.dim(), 1);
-  channelShape.at(1) = -1;
-  at::Tensor d = direction.view(channelShape);
-  return at::maximum(x * d, (threshold * direction).view(channelShape)).mul_(d);
-}
 
 at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>& params,
                        const std::vector<at::Tensor>& in, const SizeOf& sizeOf, BorderBiasCache* borderBias) {

@@ -20,8 +20,4 @@ using SizeOf = std::function<int64_t(int node, int64_t dim)>;
 at::Tensor forwardNode(const Node& node, const std::map<std::string, at::Tensor>& params,
                        const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf, BorderBiasCache* borderBias);
 
-// ThreshReLU (Pahde et al. 2023, Eq. 7–8): z = d ⊙ max(d ⊙ x, d ⊙ θ) per channel, i.e. max(x, θ) where
-// the folded BN scale was positive (d = 1), min(x, θ) where it was negative (d = −1), 0 where it was 0.
-at::Tensor threshRelu(const at::Tensor& x, const at::Tensor& threshold, const at::Tensor& direction);
-
 }  // namespace lrp
