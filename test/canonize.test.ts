@@ -170,6 +170,19 @@ describe('canonize: API', () => {
   });
 });
 
+describe('canonize: bias maps per input size', () => {
+  test('more input sizes than the per-layer cache holds stay exact', async () => {
+    const file = path.join(CASES, 'two_sizes.pt');
+    const original = await loadModel(file, { dtype: 'float64' });
+    const canonized = await original.canonize();
+    const sides = [[5, 7], [6, 6], [8, 11], [9, 15], [12, 12], [13, 4], [16, 9], [7, 20], [10, 10], [5, 7], [12, 12]];
+    for (const [h, w] of sides) {
+      const x = new Tensor(Float32Array.from({ length: 3 * 3 * h * w }, (_, i) => Math.cos(i * 0.7)), [3, 3, h, w]);
+      expect(ulpRatio((await original.forward(x)).data, (await canonized.forward(x)).data)).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
 describe('canonize: assumptions are checked', () => {
   test('an input taken as (N, features) for a fold is checked at run time', async () => {
     const file = path.join(CASES, 'linear_bn1d.pt');

@@ -23,7 +23,7 @@ std::pair<int64_t, int64_t> interior(int64_t size, int64_t outSize, int64_t kern
 
 }  // namespace
 
-const BorderBias& BorderBiasCache::get(const Attributes& attrs, const at::Tensor& borderWeight, int64_t height,
+BorderBias BorderBiasCache::get(const Attributes& attrs, const at::Tensor& borderWeight, int64_t height,
                                        int64_t width) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto key = std::make_pair(height, width);
@@ -40,6 +40,11 @@ const BorderBias& BorderBiasCache::get(const Attributes& attrs, const at::Tensor
   std::tie(entry.rowBegin, entry.rowEnd) =
       interior(height, full.size(1), k.size(2), stride[0], padding[0], dilation[0]);
   std::tie(entry.colBegin, entry.colEnd) = interior(width, full.size(2), k.size(3), stride[1], padding[1], dilation[1]);
+  if (bySize_.size() >= kMaxSizes) {
+    bySize_.erase(insertionOrder_.front());
+    insertionOrder_.pop_front();
+  }
+  insertionOrder_.push_back(key);
   return bySize_.emplace(key, std::move(entry)).first->second;
 }
 
@@ -92,7 +97,7 @@ at::Tensor convWithBorderBias(const at::Tensor& x, const at::Tensor& weight, con
                               const at::Tensor& borderWeight, const Attributes& attrs, BorderBiasCache& cache) {
   at::Tensor y = at::conv2d(x, weight, bias, attrs.ints("stride"), attrs.ints("padding"), attrs.ints("dilation"),
                             attrs.i("groups"));
-  const BorderBias& b = cache.get(attrs, borderWeight, x.size(-2), x.size(-1));
+  const BorderBias b = cache.get(attrs, borderWeight, x.size(-2), x.size(-1));
   if (y.device().is_cpu() && y.is_contiguous() && at::isFloatingType(y.scalar_type())) {
     addBorderCpu(y, b);
   } else {

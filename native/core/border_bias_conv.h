@@ -7,9 +7,10 @@
 // is zero wherever no tap touches the padding. The forward runs the convolution with the scalar
 // bias b' (fused by the convolution itself) and adds R only on the border rows and columns, so no
 // full-size pass is added. R depends on the input's spatial size: it is computed once per size and
-// cached.
+// cached (the last kMaxSizes sizes per layer).
 #pragma once
 
+#include <deque>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -27,11 +28,13 @@ struct BorderBias {
 
 class BorderBiasCache {
  public:
-  const BorderBias& get(const Attributes& attrs, const at::Tensor& borderWeight, int64_t height, int64_t width);
+  static constexpr size_t kMaxSizes = 8;
+  BorderBias get(const Attributes& attrs, const at::Tensor& borderWeight, int64_t height, int64_t width);
 
  private:
   std::mutex mutex_;
   std::map<std::pair<int64_t, int64_t>, BorderBias> bySize_;
+  std::deque<std::pair<int64_t, int64_t>> insertionOrder_;
 };
 
 // conv2d(x, weight, bias) + R; `borderWeight` is K above.
