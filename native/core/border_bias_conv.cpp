@@ -5,6 +5,10 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
+#if LRP_CUDA_KERNELS
+#include "../cuda/canonized_kernels.h"
+#endif
+
 namespace lrp {
 
 namespace {
@@ -100,6 +104,10 @@ at::Tensor convWithBorderBias(const at::Tensor& x, const at::Tensor& weight, con
   const BorderBias b = cache.get(attrs, borderWeight, x.size(-2), x.size(-1));
   if (y.device().is_cpu() && y.is_contiguous() && at::isFloatingType(y.scalar_type())) {
     addBorderCpu(y, b);
+#if LRP_CUDA_KERNELS
+  } else if (y.is_cuda() && y.is_contiguous() && at::isFloatingType(y.scalar_type())) {
+    cuda::addBorderBias(y, b.residual, b.rowBegin, b.rowEnd, b.colBegin, b.colEnd);
+#endif
   } else {
     addBorderBlocks(y, b);
   }

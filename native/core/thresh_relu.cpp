@@ -6,6 +6,10 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
+#if LRP_CUDA_KERNELS
+#include "../cuda/canonized_kernels.h"
+#endif
+
 namespace lrp {
 
 namespace {
@@ -49,6 +53,9 @@ at::Tensor threshRelu(const at::Tensor& x, const at::Tensor& threshold, const at
   if (x.device().is_cpu() && x.dim() >= 2 && at::isFloatingType(x.scalar_type())) {
     return threshReluCpu(x, threshold, direction);
   }
+#if LRP_CUDA_KERNELS
+  if (x.is_cuda() && x.dim() >= 2 && at::isFloatingType(x.scalar_type())) return cuda::threshRelu(x, threshold, direction);
+#endif
   std::vector<int64_t> channelShape(x.dim(), 1);
   channelShape.at(1) = -1;
   at::Tensor d = direction.view(channelShape);

@@ -8,7 +8,7 @@
 
 namespace lrp {
 
-// One pass over x on the CPU; ATen element-wise ops elsewhere.
+// One pass over x on the CPU (and on CUDA in CMake builds with CUDA); ATen element-wise ops elsewhere.
 at::Tensor threshRelu(const at::Tensor& x, const at::Tensor& threshold, const at::Tensor& direction);
 
 }  // namespace lrp
