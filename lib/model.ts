@@ -1,4 +1,5 @@
 import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
+import { assignRules, CompositeName, CompositeParams, RuleOverride } from './composites';
 import { LrpError } from './errors';
 import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
 import { Tensor, TensorLike } from './tensor';
@@ -35,6 +36,31 @@ async function native<T>(call: () => Promise<T>): Promise<T> {
 function toInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
   const list = Array.isArray(inputs) ? inputs : [inputs as TensorLike];
   return list.map((t) => Tensor.from(t));
+}
+
+/** One class for the whole batch, one per sample, or the class with the largest logit. */
+export type Target = number | readonly number[] | 'argmax';
+
+export interface ExplainOptions extends CompositeParams {
+  target: Target;
+  /** zennit's composites (kebab case) or `name-map` (only `rules` apply; the default when only rules are given). */
+  composite?: CompositeName;
+  /** Per-layer rules, overriding the composite on the named layers. */
+  rules?: readonly RuleOverride[];
+  /** Explain the canonized model (`true` = left-first; `{order, biasMapInZ}`). */
+  canonize?: CanonizeSetting;
+  /** Relevance at the output: 1 at the target (`onehot`, default) or the target logit (`logit`). */
+  init?: 'onehot' | 'logit';
+  method?: 'lrp';
+  /** Where warnings go (rules naming merged layers); default: a line on stderr. */
+  onWarning?: (message: string) => void;
+}
+
+export interface Explanation {
+  /** Relevance at the first input, shaped like it. */
+  relevance: Tensor;
+  /** The output of the model the explanation ran on. */
+  output: Tensor;
 }
 
 /** A model imported from TorchScript into lrp-node's graph IR and compiled for a device. */
@@ -92,6 +118,49 @@ export class Model {
   async canonize(options: CanonizeOptions = {}): Promise<Model> {
     const { order } = resolveCanonize(options, 'canonize options') ?? { order: 'left-first' };
     return new Model(await native(() => this.handle.canonize(order)));
+  }
+
+  private readonly canonized = new Map<FoldOrder, Promise<Model>>();
+
+  /** LRP relevance of the target logit at the first input: one forward, one backward pass. */
+  async explain(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions): Promise<Explanation> {
+    if ((options.method ?? 'lrp') !== 'lrp') {
+      throw new LrpError('LRP_NOT_IMPLEMENTED', `method '${options.method}' is not available in this version of lrp-node`);
+    }
+    const setting = resolveCanonize(options.canonize, 'explain canonize option');
+    const model = setting && !this.canonization ? await this.canonizedModel(setting.order) : this;
+    return model.explainHere(inputs, options, setting?.biasMapInZ ?? true);
+  }
+
+  private canonizedModel(order: FoldOrder): Promise<Model> {
+    let model = this.canonized.get(order);
+    if (!model) {
+      model = this.canonize({ order });
+      this.canonized.set(order, model);
+    }
+    return model;
+  }
+
+  private async explainHere(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions, biasMapInZ: boolean): Promise<Explanation> {
+    const { target, composite, rules = [], init, onWarning } = options;
+    const params: CompositeParams = {
+      epsilon: options.epsilon, gamma: options.gamma, stabilizer: options.stabilizer, low: options.low,
+      high: options.high, betaSmooth: options.betaSmooth, zeroParams: options.zeroParams,
+    };
+    const tensors = toInputs(inputs);
+    if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
+    const batch = tensors[0].shape[0];
+    const targets = target === 'argmax' ? new Array<number>(batch).fill(-1)
+      : typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
+    if (targets.some((t) => !Number.isInteger(t) || (t < 0 && target !== 'argmax'))) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `targets must be non-negative integers or 'argmax', got ${JSON.stringify(target)}`);
+    }
+    const vanished = new Set<string>([...this.elidedNames, ...(this.canonization?.folds ?? []).filter((f) => f.pass).map((f) => f.batchNorm)]);
+    const warn = onWarning ?? ((message: string) => process.stderr.write(`lrp-node: warning: ${message}\n`));
+    if (!composite && rules.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
+    const layerRules = assignRules(this.layers, composite ?? 'name-map', params, rules, { vanished, warn });
+    const out = await native(() => this.handle.explain(tensors, { targets, rules: layerRules as never, init, biasMapInZ }));
+    return { relevance: new Tensor(out.relevance.data, out.relevance.shape), output: new Tensor(out.output.data, out.output.shape) };
   }
 
   /** Runs the model on a worker thread; one tensor per model input. */

@@ -16,6 +16,8 @@ export interface NativeLayer {
   name: string;
   op: string;
   module?: string;
+  /** Set for ops of a parent's forward (`+`, `torch.cat`, `F.relu`), which zennit cannot hook. */
+  functional?: boolean;
   inputs: string[];
   params: Record<string, number[]>;
   attrs: Record<string, number | boolean | Array<number | string>>;
@@ -44,6 +46,15 @@ export interface NativeModel {
   forward(inputs: NativeTensor[]): Promise<NativeTensor>;
   traceShapes(inputs: NativeTensor[]): Promise<Record<string, number[]>>;
   canonize(order: string): Promise<NativeModel>;
+  explain(inputs: NativeTensor[], options: NativeExplainOptions): Promise<{ relevance: NativeTensor; output: NativeTensor }>;
+}
+
+export interface NativeExplainOptions {
+  /** One class per sample; -1 is the argmax. */
+  targets: number[];
+  rules: Array<Record<string, unknown> & { layer: string; rule: string }>;
+  init?: 'onehot' | 'logit';
+  biasMapInZ?: boolean;
 }
 
 export interface NativeAddon {

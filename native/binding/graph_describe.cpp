@@ -38,6 +38,7 @@ Napi::Object describeGraph(Napi::Env env, const Plan& plan) {
     layer.Set("name", node.name);
     layer.Set("op", opName(node.op));
     if (!node.module.empty() && node.module != node.name) layer.Set("module", node.module);
+    if (node.module.empty()) layer.Set("functional", true);
     layer.Set("inputs", names(env, graph, node.inputs));
     Napi::Object params = Napi::Object::New(env);
     for (const auto& [key, tensor] : node.params) {

@@ -2,6 +2,7 @@
 
 #include "../core/errors.h"
 #include "addon.h"
+#include "explain_args.h"
 #include "graph_describe.h"
 #include "promise_worker.h"
 #include "tensor_convert.h"
@@ -13,7 +14,8 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                      {InstanceMethod<&ModelWrap::describe>("describe"),
                       InstanceMethod<&ModelWrap::forward>("forward"),
                       InstanceMethod<&ModelWrap::traceShapes>("traceShapes"),
-                      InstanceMethod<&ModelWrap::canonize>("canonize")});
+                      InstanceMethod<&ModelWrap::canonize>("canonize"),
+                      InstanceMethod<&ModelWrap::explain>("explain")});
 }
 
 Napi::Object ModelWrap::wrap(Napi::Env env, std::shared_ptr<const Plan> plan) {
@@ -63,6 +65,27 @@ Napi::Value ModelWrap::canonize(const Napi::CallbackInfo& info) {
           *result = std::make_shared<const Plan>(graph, plan->device(), plan->dtype());
         },
         [result](Napi::Env env) -> Napi::Value { return ModelWrap::wrap(env, *result); });
+  });
+}
+
+// explain(inputs, {targets, rules, init, biasMapInZ}) -> Promise<{relevance, output}>
+Napi::Value ModelWrap::explain(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
+    auto args = std::make_shared<ExplainArgs>(explainArgsFromJs(info[1], plan_->graph()));
+    auto result = std::make_shared<Explanation>();
+    auto plan = plan_;
+    return PromiseWorker::start(
+        info.Env(), "lrp.explain",
+        [plan, inputs, args, result]() {
+          *result = lrp::explain(*plan, *inputs, args->targets, args->rules, args->init, args->options);
+        },
+        [result](Napi::Env env) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          out.Set("relevance", tensorToJs(env, result->relevance));
+          out.Set("output", tensorToJs(env, result->output));
+          return out;
+        });
   });
 }
 

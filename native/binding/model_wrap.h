@@ -25,6 +25,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value forward(const Napi::CallbackInfo& info);
   Napi::Value traceShapes(const Napi::CallbackInfo& info);
   Napi::Value canonize(const Napi::CallbackInfo& info);
+  Napi::Value explain(const Napi::CallbackInfo& info);
 
   std::shared_ptr<const Plan> plan_;
 };

@@ -36,6 +36,17 @@ at::Tensor Plan::forward(const std::vector<at::Tensor>& inputs) const {
 
 Tape Plan::forwardWithTape(const std::vector<at::Tensor>& inputs) const { return run(inputs, true); }
 
+at::Tensor Plan::runNode(int node, const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf) const {
+  return forwardNode(graph_->node(node), params_.at(node), inputs, sizeOf, borderBias_.at(node).get());
+}
+
+at::Tensor Plan::biasMap(int node, int64_t height, int64_t width) const {
+  const auto& p = params_.at(node);
+  BorderBias border = borderBias_.at(node)->get(graph_->node(node).attrs, p.at("border_weight"), height, width);
+  at::Tensor residual = border.residual.to(device_, dtype_);
+  return p.count("bias") ? residual + p.at("bias").view({-1, 1, 1}) : residual;
+}
+
 Tape Plan::run(const std::vector<at::Tensor>& inputs, bool keepAll) const {
   checkInputs(*graph_, inputExpectations_, inputs);
   at::NoGradGuard noGrad;

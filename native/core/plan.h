@@ -12,6 +12,7 @@
 
 #include "border_bias_conv.h"
 #include "input_checks.h"
+#include "node_forward.h"
 #include "ir.h"
 
 namespace lrp {
@@ -34,6 +35,13 @@ class Plan {
   at::Tensor forward(const std::vector<at::Tensor>& inputs) const;
   // The output and every intermediate activation.
   Tape forwardWithTape(const std::vector<at::Tensor>& inputs) const;
+
+  // A node's parameters on the plan's device and dtype.
+  const std::map<std::string, at::Tensor>& params(int node) const { return params_.at(node); }
+  // One node's forward on given inputs (LRP rules recompute nodes with modified inputs).
+  at::Tensor runNode(int node, const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf) const;
+  // A folded convolution's whole bias at an input size: bias + border map, (C, H_out, W_out).
+  at::Tensor biasMap(int node, int64_t height, int64_t width) const;
 
  private:
   Tape run(const std::vector<at::Tensor>& inputs, bool keepAll) const;

@@ -1,0 +1,86 @@
+#include "explain_args.h"
+
+#include "../core/errors.h"
+
+namespace lrp::binding {
+
+namespace {
+
+double number(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsNumber()) throw Error(ErrorCode::BadArgument, std::string("rule parameter '") + key + "' must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+std::vector<double> numbers(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return {};
+  if (v.IsNumber()) return {v.As<Napi::Number>().DoubleValue()};
+  if (!v.IsArray()) throw Error(ErrorCode::BadArgument, std::string("'") + key + "' must be a number or a list of numbers");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<double> out;
+  for (uint32_t i = 0; i < a.Length(); ++i) {
+    if (!a.Get(i).IsNumber()) throw Error(ErrorCode::BadArgument, std::string("'") + key + "' must hold numbers");
+    out.push_back(a.Get(i).As<Napi::Number>().DoubleValue());
+  }
+  return out;
+}
+
+Rule ruleFromJs(const Napi::Object& o) {
+  Rule r;
+  if (!o.Get("rule").IsString()) throw Error(ErrorCode::BadArgument, "each rule entry needs a 'rule' name");
+  r.kind = parseRuleKind(o.Get("rule").As<Napi::String>());
+  r.epsilon = number(o, "epsilon", r.epsilon);
+  r.stabilizer = number(o, "stabilizer", r.stabilizer);
+  r.gamma = number(o, "gamma", r.gamma);
+  r.alpha = number(o, "alpha", r.alpha);
+  r.beta = number(o, "beta", r.beta);
+  r.betaSmooth = number(o, "betaSmooth", r.betaSmooth);
+  r.low = numbers(o, "low");
+  r.high = numbers(o, "high");
+  Napi::Value zero = o.Get("zeroParams");
+  if (zero.IsArray()) {
+    Napi::Array a = zero.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) r.zeroParams.push_back(a.Get(i).ToString());
+  }
+  return r;
+}
+
+}  // namespace
+
+ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph) {
+  if (!value.IsObject()) throw Error(ErrorCode::BadArgument, "explain options must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  ExplainArgs args;
+  if (!o.Get("targets").IsArray()) throw Error(ErrorCode::BadArgument, "explain needs targets (one class per sample)");
+  Napi::Array targets = o.Get("targets").As<Napi::Array>();
+  for (uint32_t i = 0; i < targets.Length(); ++i) {
+    Napi::Value t = targets.Get(i);
+    if (!t.IsNumber()) throw Error(ErrorCode::BadArgument, "targets must be integers");
+    args.targets.push_back(t.As<Napi::Number>().Int64Value());
+  }
+  std::map<std::string, int> ids;
+  for (int id = 0; id < graph.size(); ++id) ids[graph.node(id).name] = id;
+  if (o.Get("rules").IsArray()) {
+    Napi::Array rules = o.Get("rules").As<Napi::Array>();
+    for (uint32_t i = 0; i < rules.Length(); ++i) {
+      if (!rules.Get(i).IsObject()) throw Error(ErrorCode::BadArgument, "rules must be objects");
+      Napi::Object entry = rules.Get(i).As<Napi::Object>();
+      std::string layer = entry.Get("layer").ToString();
+      auto found = ids.find(layer);
+      if (found == ids.end()) throw Error(ErrorCode::BadArgument, "no layer named '" + layer + "' in the model");
+      args.rules[found->second] = ruleFromJs(entry);
+    }
+  }
+  Napi::Value init = o.Get("init");
+  if (init.IsString()) {
+    std::string name = init.As<Napi::String>();
+    if (name == "logit") args.init = InitialRelevance::Logit;
+    else if (name != "onehot") throw Error(ErrorCode::BadArgument, "init must be 'onehot' or 'logit', got '" + name + "'");
+  }
+  if (o.Get("biasMapInZ").IsBoolean()) args.options.biasMapInZ = o.Get("biasMapInZ").As<Napi::Boolean>();
+  return args;
+}
+
+}  // namespace lrp::binding

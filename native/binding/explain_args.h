@@ -1,0 +1,24 @@
+// The JS arguments of explain() turned into core types: targets, a rule per node, options.
+#pragma once
+
+#include <napi.h>
+
+#include <map>
+#include <vector>
+
+#include "../core/plan.h"
+#include "../core/propagate.h"
+
+namespace lrp::binding {
+
+struct ExplainArgs {
+  std::vector<int64_t> targets;
+  std::map<int, Rule> rules;
+  InitialRelevance init = InitialRelevance::OneHot;
+  PropagateOptions options;
+};
+
+// {targets: number[], rules: [{layer, rule, ...params}], init?: 'onehot'|'logit', biasMapInZ?: boolean}
+ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph);
+
+}  // namespace lrp::binding

@@ -1,0 +1,149 @@
+#include "layer_rules.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "errors.h"
+
+namespace lrp {
+
+namespace {
+
+using Modifier = std::function<at::Tensor(const at::Tensor&)>;
+
+at::Tensor clampPositive(const at::Tensor& t) { return t.clamp_min(0); }
+at::Tensor clampNegative(const at::Tensor& t) { return t.clamp_max(0); }
+at::Tensor same(const at::Tensor& t) { return t; }
+
+// z = layer(in; w, b): a bias is per channel or a (C, H, W) map.
+at::Tensor affine(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& b) {
+  if (node.op == Op::Linear) return at::linear(in, w, b);
+  const Attributes& a = node.attrs;
+  at::Tensor y = at::conv2d(in, w, {}, a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"));
+  if (!b.defined()) return y;
+  return y + (b.dim() == 1 ? b.view({1, -1, 1, 1}) : b.unsqueeze(0));
+}
+
+// (∂z/∂in)ᵀ g for z = layer(in; w, ·): a transposed convolution or gᵀW.
+at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g) {
+  if (node.op == Op::Linear) return at::matmul(g, w);
+  const Attributes& a = node.attrs;
+  return std::get<0>(at::convolution_backward(g, in, w, c10::nullopt, a.ints("stride"), a.ints("padding"),
+                                              a.ints("dilation"), false, {0, 0}, a.i("groups"),
+                                              {true, false, false}));
+}
+
+// One term of a BasicHook: the modified input and parameters (zennit's ParamMod: the modifier is
+// applied to every parameter, except those in zero_params, which become 0).
+struct Term {
+  at::Tensor input, weight, bias;
+};
+
+class Terms {
+ public:
+  Terms(const LayerParams& p, const Rule& rule) : p_(p), zero_(rule.zeroParams) {}
+
+  Term make(const at::Tensor& input, const Modifier& mod, bool zeroBias = false) const {
+    Term t;
+    t.input = input;
+    t.weight = zeroed("weight") ? at::zeros_like(p_.weight) : mod(p_.weight);
+    if (p_.bias.defined() && !zeroBias && !zeroed("bias")) t.bias = mod(p_.bias);
+    return t;
+  }
+
+ private:
+  bool zeroed(const char* name) const { return std::find(zero_.begin(), zero_.end(), name) != zero_.end(); }
+  const LayerParams& p_;
+  std::vector<std::string> zero_;
+};
+
+at::Tensor z(const Node& node, const Term& t) { return affine(node, t.input, t.weight, t.bias); }
+at::Tensor vjp(const Node& node, const Term& t, const at::Tensor& g) { return affineVjp(node, t.input, t.weight, g); }
+
+// zennit's expand for ZBox bounds: a scalar, or one value per channel (dimension 1).
+at::Tensor bound(const std::vector<double>& values, const at::Tensor& x, const char* name) {
+  if (values.size() == 1) return at::full_like(x, values[0]);
+  if (x.dim() < 2 || static_cast<int64_t>(values.size()) != x.size(1)) {
+    throw Error(ErrorCode::BadArgument, std::string("zbox ") + name + " has " + std::to_string(values.size()) +
+                                            " values, but the layer input has " +
+                                            std::to_string(x.dim() < 2 ? 0 : x.size(1)) + " channels");
+  }
+  std::vector<int64_t> shape(x.dim(), 1);
+  shape[1] = -1;
+  return at::tensor(values, x.options()).view(shape).expand_as(x).contiguous();
+}
+
+}  // namespace
+
+at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rule& rule, const at::Tensor& x,
+                          const at::Tensor& R) {
+  Terms terms(params, rule);
+  const double s = rule.stabilizer;
+  switch (rule.kind) {
+    case RuleKind::Gradient:
+      return affineVjp(node, x, params.weight, R);
+    case RuleKind::Epsilon:
+    case RuleKind::Norm: {
+      // R_i = x_i · Σ_j w_ji R_j / stab(z_j)   (Bach et al. 2015, LRP-ε)
+      Term t = rule.kind == RuleKind::Norm ? Term{x, params.weight, params.bias} : terms.make(x, same);
+      double eps = rule.kind == RuleKind::Epsilon ? rule.epsilon : s;
+      return x * vjp(node, t, R / stabilize(z(node, t), eps));
+    }
+    case RuleKind::ZPlus: {
+      // z⁺ = W⁺x⁺ + b⁺ + W⁻x⁻;  R_i = (x⁺_i w⁺_ji + x⁻_i w⁻_ji) R_j / stab(z⁺_j)
+      Term a = terms.make(clampPositive(x), clampPositive), b = terms.make(clampNegative(x), clampNegative, true);
+      at::Tensor g = R / stabilize(z(node, a) + z(node, b), s);
+      return a.input * vjp(node, a, g) + b.input * vjp(node, b, g);
+    }
+    case RuleKind::AlphaBeta: {
+      // R = α·(positive contributions)/z⁺ − β·(negative contributions)/z⁻, α − β = 1
+      if (rule.alpha < 0 || rule.beta < 0 || rule.alpha - rule.beta != 1.0) {
+        throw Error(ErrorCode::BadArgument, "alpha-beta needs alpha, beta >= 0 and alpha - beta = 1 (got alpha " +
+                                                std::to_string(rule.alpha) + ", beta " + std::to_string(rule.beta) + ")");
+      }
+      Term p0 = terms.make(clampPositive(x), clampPositive), p1 = terms.make(clampNegative(x), clampNegative, true);
+      Term n0 = terms.make(clampPositive(x), clampNegative), n1 = terms.make(clampNegative(x), clampPositive, true);
+      at::Tensor gp = R / stabilize(z(node, p0) + z(node, p1), s);
+      at::Tensor gn = R / stabilize(z(node, n0) + z(node, n1), s);
+      return rule.alpha * (p0.input * vjp(node, p0, gp) + p1.input * vjp(node, p1, gp)) -
+             rule.beta * (n0.input * vjp(node, n0, gn) + n1.input * vjp(node, n1, gn));
+    }
+    case RuleKind::Gamma: {
+      // Generalized γ (Montavon et al. 2019; Andéol et al. 2021): where z > 0 the positive
+      // contributions x⁺(W + γW⁺) + x⁻(W + γW⁻) share R, where z < 0 the negative ones do.
+      const double gamma = rule.gamma;
+      auto plus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_min(0); };
+      auto minus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_max(0); };
+      Term t0 = terms.make(clampPositive(x), plus), t1 = terms.make(clampNegative(x), minus, true);
+      Term t2 = terms.make(clampPositive(x), minus), t3 = terms.make(clampNegative(x), plus, true);
+      at::Tensor out = affine(node, x, params.weight, params.bias);
+      at::Tensor gp = (out > 0).to(R.scalar_type()) * R / stabilize(z(node, t0) + z(node, t1), s);
+      at::Tensor gn = (out < 0).to(R.scalar_type()) * R / stabilize(z(node, t2) + z(node, t3), s);
+      return t0.input * vjp(node, t0, gp) + t1.input * vjp(node, t1, gp) + t2.input * vjp(node, t2, gn) +
+             t3.input * vjp(node, t3, gn);
+    }
+    case RuleKind::ZBox: {
+      // z = Wx + b − (W⁺l + b⁺) − (W⁻h + b⁻);  R = (x ∘ Wᵀg − l ∘ W⁺ᵀg − h ∘ W⁻ᵀg), g = R/stab(z)
+      if (rule.low.empty() || rule.high.empty()) throw Error(ErrorCode::BadArgument, "zbox needs low and high");
+      Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, x, "low"), clampPositive),
+           t2 = terms.make(bound(rule.high, x, "high"), clampNegative);
+      at::Tensor g = R / stabilize(z(node, t0) - z(node, t1) - z(node, t2), s);
+      return t0.input * vjp(node, t0, g) - t1.input * vjp(node, t1, g) - t2.input * vjp(node, t2, g);
+    }
+    case RuleKind::WSquare: {
+      // R_i = Σ_j w²_ji R_j / stab(Σ_i w²_ji + b²_j)
+      Term t = terms.make(at::ones_like(x), [](const at::Tensor& w) { return w * w; });
+      return vjp(node, t, R / stabilize(z(node, t), s));
+    }
+    case RuleKind::Flat: {
+      // WSquare with every weight 1 and no bias: R spreads evenly over each output's receptive field.
+      Term t{at::ones_like(x), at::ones_like(params.weight), at::Tensor()};
+      return vjp(node, t, R / stabilize(z(node, t), s));
+    }
+    default:
+      throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(rule.kind) + "' does not apply to " +
+                                              opName(node.op) + " '" + node.name + "'");
+  }
+}
+
+}  // namespace lrp

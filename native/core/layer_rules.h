@@ -1,0 +1,23 @@
+// LRP rules of conv and linear layers, as zennit 0.5.1's BasicHook computes them: for each term k,
+// z_k = layer(in_k; modified W, b), g_k = mapped relevance / stabilized denominators, and the input
+// relevance is a combination of in_k ⊙ (∂z_k/∂in_k)ᵀ g_k. A canonized convolution's bias map counts
+// as its bias (biasMapInZ) or is left out of z (the paper's implementation).
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include "ir.h"
+#include "rules.h"
+
+namespace lrp {
+
+struct LayerParams {
+  at::Tensor weight;
+  at::Tensor bias;  // per output channel, per output position (C, H, W) for a bias map, or undefined
+};
+
+// Relevance at the layer's input for `relevance` at its output; `x` is the layer's input.
+at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rule& rule, const at::Tensor& x,
+                          const at::Tensor& relevance);
+
+}  // namespace lrp

@@ -1,0 +1,173 @@
+#include "propagate.h"
+
+#include <torch/csrc/autograd/autograd.h>
+
+#include "errors.h"
+#include "layer_rules.h"
+
+namespace lrp {
+
+namespace {
+
+std::string label(const Node& node) { return std::string(opName(node.op)) + " '" + node.name + "'"; }
+
+// (∂y/∂x_k)ᵀ g for every input k of the node, recomputed with autograd; undefined for inputs
+// the output does not depend on.
+std::vector<at::Tensor> nodeVjp(const Plan& plan, int id, const std::vector<at::Tensor>& inputs, const at::Tensor& g,
+                                const SizeOf& sizeOf) {
+  at::AutoGradMode enable(true);
+  std::vector<at::Tensor> leaves, wrt;
+  std::vector<int> index(inputs.size(), -1);
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    leaves.push_back(inputs[k].detach());
+    if (leaves[k].is_floating_point()) {
+      leaves[k].requires_grad_(true);
+      index[k] = static_cast<int>(wrt.size());
+      wrt.push_back(leaves[k]);
+    }
+  }
+  at::Tensor y = plan.runNode(id, leaves, sizeOf);
+  std::vector<at::Tensor> out(inputs.size());
+  if (!y.requires_grad() || wrt.empty()) return out;
+  auto grads = torch::autograd::grad({y}, wrt, {g}, /*retain_graph=*/false, /*create_graph=*/false,
+                                     /*allow_unused=*/true);
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    if (index[k] >= 0) out[k] = grads[index[k]];
+  }
+  return out;
+}
+
+bool isLayer(Op op) { return op == Op::Conv2d || op == Op::Linear; }
+
+// ThreshReLU's active positions: where it passes x (its gradient is 1 there, 0 where clamped).
+at::Tensor threshActive(const Plan& plan, int id, const at::Tensor& x) {
+  const auto& p = plan.params(id);
+  std::vector<int64_t> shape(x.dim(), 1);
+  shape[1] = -1;
+  return ((x - p.at("threshold").view(shape)) * p.at("direction").view(shape) > 0).to(x.scalar_type());
+}
+
+std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* rule, const Tape& tape,
+                                          const at::Tensor& R, const PropagateOptions& options, const SizeOf& sizeOf) {
+  const Node& node = plan.graph().node(id);
+  std::vector<at::Tensor> x;
+  for (int input : node.inputs) x.push_back(tape.values.at(input));
+  const RuleKind kind = rule ? rule->kind : RuleKind::Gradient;
+
+  if (node.op == Op::Mul && node.attrs.has("gate")) {
+    // Signal-takes-it-all: the gate only scales; all relevance stays with the signal.
+    std::vector<at::Tensor> out(2);
+    int64_t gate = node.attrs.i("gate");
+    out[1 - gate] = R;
+    return out;
+  }
+  if (isLayer(node.op)) {
+    LayerParams params;
+    const auto& p = plan.params(id);
+    params.weight = p.at("weight");
+    if (p.count("bias")) params.bias = p.at("bias");
+    if (p.count("border_weight") && options.biasMapInZ) params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
+    if (kind == RuleKind::Pass) throw Error(ErrorCode::BadArgument, "rule 'pass' does not apply to " + label(node));
+    return {layerRelevance(node, params, rule ? *rule : Rule{}, x[0], R)};
+  }
+  const bool relu = node.op == Op::Relu || node.op == Op::ThreshRelu;
+  auto active = [&]() {
+    return node.op == Op::Relu ? (x[0] > 0).to(R.scalar_type()) : threshActive(plan, id, x[0]);
+  };
+  switch (kind) {
+    case RuleKind::Pass:
+      if (x.size() != 1 || !x[0].sizes().equals(R.sizes())) {
+        throw Error(ErrorCode::BadArgument, "rule 'pass' needs an element-wise layer, not " + label(node));
+      }
+      return {R};
+    case RuleKind::Gradient:
+      if (relu) return {R * active()};
+      return nodeVjp(plan, id, x, R, sizeOf);
+    case RuleKind::Norm:
+    case RuleKind::Epsilon: {
+      // R_k = x_k ⊙ (∂y/∂x_k)ᵀ (R / stab(y)): sums and average pooling share relevance in
+      // proportion to each input's contribution.
+      double eps = kind == RuleKind::Epsilon ? rule->epsilon : rule->stabilizer;
+      auto grads = nodeVjp(plan, id, x, R / stabilize(tape.values.at(id), eps), sizeOf);
+      for (size_t k = 0; k < grads.size(); ++k) {
+        if (grads[k].defined()) grads[k] = x[k] * grads[k];
+      }
+      return grads;
+    }
+    case RuleKind::ReluDeconvNet:
+    case RuleKind::ReluGuidedBackprop:
+    case RuleKind::ReluBetaSmooth:
+      if (!relu) throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(kind) + "' needs a relu, not " + label(node));
+      if (kind == RuleKind::ReluDeconvNet) return {R.clamp_min(0)};                           // Zeiler & Fergus 2014
+      if (kind == RuleKind::ReluGuidedBackprop) return {R * active() * (R > 0).to(R.scalar_type())};  // Springenberg 2015
+      if (node.op == Op::Relu) return {at::sigmoid(rule->betaSmooth * x[0]) * R};           // Dombrowski 2019
+      {
+        const auto& p = plan.params(id);
+        std::vector<int64_t> shape(x[0].dim(), 1);
+        shape[1] = -1;
+        at::Tensor d = p.at("direction").view(shape);
+        return {at::sigmoid(rule->betaSmooth * d * (x[0] - p.at("threshold").view(shape))) * R};
+      }
+    default:
+      throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(kind) + "' does not apply to " + label(node));
+  }
+}
+
+}  // namespace
+
+at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
+                     const at::Tensor& outputRelevance, const PropagateOptions& options) {
+  at::NoGradGuard noGrad;
+  const Graph& graph = plan.graph();
+  std::vector<at::Tensor> R(graph.size());
+  R[graph.outputs().at(0)] = outputRelevance;
+  SizeOf sizeOf = [&](int node, int64_t dim) { return tape.values.at(node).size(dim); };
+  for (int id = graph.size() - 1; id >= 0; --id) {
+    if (!R[id].defined()) continue;
+    const Node& node = graph.node(id);
+    if (node.op == Op::Input || node.op == Op::Constant) continue;
+    auto found = rules.find(id);
+    std::vector<at::Tensor> in;
+    try {
+      in = relevanceAtInputs(plan, id, found == rules.end() ? nullptr : &found->second, tape, R[id], options, sizeOf);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::Internal, "relevance at " + label(node) + ": " + firstLine(e.what_without_backtrace()));
+    }
+    for (size_t k = 0; k < in.size() && k < node.inputs.size(); ++k) {
+      if (!in[k].defined()) continue;
+      int input = node.inputs[k];
+      R[input] = R[input].defined() ? R[input] + in[k] : in[k];
+    }
+    R[id] = at::Tensor();  // nothing reads it any more
+  }
+  at::Tensor relevance = R.at(graph.inputs().at(0));
+  return relevance.defined() ? relevance : at::zeros_like(tape.values.at(graph.inputs().at(0)));
+}
+
+Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
+                    const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options) {
+  Tape tape = plan.forwardWithTape(inputs);
+  at::Tensor y = tape.values.at(plan.graph().outputs().at(0));
+  if (y.dim() != 2) {
+    throw Error(ErrorCode::BadShape, "explain needs a model output of shape (N, classes), got rank " + std::to_string(y.dim()));
+  }
+  const int64_t n = y.size(0), classes = y.size(1);
+  if (static_cast<int64_t>(targets.size()) != n) {
+    throw Error(ErrorCode::BadArgument, "got " + std::to_string(targets.size()) + " targets for a batch of " + std::to_string(n));
+  }
+  std::vector<int64_t> resolved = targets;
+  at::Tensor best = y.argmax(1).cpu();
+  for (size_t i = 0; i < resolved.size(); ++i) {
+    if (resolved[i] == kArgmax) resolved[i] = best[i].item<int64_t>();
+    if (resolved[i] < 0 || resolved[i] >= classes) {
+      throw Error(ErrorCode::BadArgument, "target " + std::to_string(targets[i]) + " of sample " + std::to_string(i) +
+                                              " is not a class index (the model has " + std::to_string(classes) + " classes)");
+    }
+  }
+  at::Tensor index = at::tensor(resolved, at::kLong).to(y.device()).view({-1, 1});
+  at::Tensor onehot = at::zeros_like(y).scatter_(1, index, 1.0);
+  at::Tensor start = init == InitialRelevance::Logit ? onehot * y : onehot;
+  return Explanation{propagate(plan, tape, rules, start, options), y};
+}
+
+}  // namespace lrp

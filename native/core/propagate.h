@@ -1,0 +1,40 @@
+// LRP's backward pass: from a forward Tape and a rule per node, walk the graph from the output to
+// the first input, each node turning the relevance at its output into relevance at its inputs
+// (relevance reaching a value from several readers adds up). Nodes without a rule use the plain
+// gradient (vector-Jacobian product); a squeeze-excitation gate product always sends all relevance
+// to its signal (signal-takes-it-all, CONTRACT.md).
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "plan.h"
+#include "rules.h"
+
+namespace lrp {
+
+struct PropagateOptions {
+  bool biasMapInZ = true;  // a folded convolution's bias map counts in z as its bias does
+};
+
+// Relevance at the graph's first input, shaped like it.
+at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
+                     const at::Tensor& outputRelevance, const PropagateOptions& options);
+
+enum class InitialRelevance { OneHot, Logit };
+
+struct Explanation {
+  at::Tensor relevance;  // at the first input
+  at::Tensor output;     // the model's output (logits)
+};
+
+// A target that means "the class with the largest logit".
+constexpr int64_t kArgmax = -1;
+
+// One forward with a tape, then one propagation from the target logits (one class per sample).
+Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
+                    const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options);
+
+}  // namespace lrp
