@@ -3,9 +3,8 @@
 // non-zero exit: 1 for bad input, 2 for bad usage.
 import { parseArgs } from 'util';
 
-import { promises as fs } from 'fs';
-
 import { resolveCanonize } from './canonize';
+import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
 import { readNpy, writeNpy } from './npy';
@@ -78,22 +77,8 @@ async function inspect(args: string[]): Promise<void> {
 }
 
 async function canonizeFromConfig(configPath: string) {
-  let text: string;
-  try {
-    text = await fs.readFile(configPath, 'utf8');
-  } catch {
-    throw new LrpError('LRP_FILE_NOT_FOUND', `config file not found: ${configPath}`);
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (error) {
-    throw new LrpError('LRP_BAD_INPUT', `${configPath}: not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new LrpError('LRP_BAD_INPUT', `${configPath}: the config must be a JSON object`);
-  }
-  return resolveCanonize((config as Record<string, unknown>).canonize, `${configPath}: canonize`) ?? false;
+  const config = await readJsonFile(configPath, 'config file');
+  return resolveCanonize(config.canonize, `${configPath}: canonize`) ?? false;
 }
 
 async function forward(args: string[]): Promise<void> {
@@ -115,10 +100,33 @@ async function forward(args: string[]): Promise<void> {
   await writeNpy(out, await model.forward(inputs));
 }
 
+async function explain(args: string[]): Promise<void> {
+  const values = parse(args, {
+    model: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    config: { type: 'string' },
+    target: { type: 'string' },
+    out: { type: 'string' },
+    logits: { type: 'string' },
+  });
+  const modelPath = required(values, 'model');
+  const configPath = required(values, 'config');
+  const target = parseTarget(required(values, 'target'));
+  const out = required(values, 'out');
+  const inputPaths = (values.input as string[] | undefined) ?? [];
+  if (inputPaths.length === 0) throw new UsageError('--input is required');
+  const config = parseExplainConfig(await readJsonFile(configPath, 'config file'), configPath);
+  const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
+  const model = await loadModel(modelPath);
+  const result = await model.explain(inputs, { ...config, target });
+  await writeNpy(out, result.relevance);
+  if (values.logits) await writeNpy(values.logits as string, result.output);
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   inspect,
   forward,
-  explain: async () => notYet('explain (the LRP engine)'),
+  explain,
   metrics: async () => notYet('metrics (the metric suite)'),
 };
 

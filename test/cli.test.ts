@@ -84,7 +84,7 @@ describe('lrp-node CLI (CONTRACT.md)', () => {
   });
 
   test('subcommands of later issues say so instead of pretending', () => {
-    oneLineFailure(lrpNode('explain', '--model', modelPath('vgg')), 1, /not available in this version/);
+    oneLineFailure(lrpNode('metrics', '--config', 'x.json', '--out', 'y.json'), 1, /not available in this version/);
   });
 });
 
@@ -130,5 +130,52 @@ describe('lrp-node CLI: canonization', () => {
     fs.writeFileSync(path.join(tmp, 'order.json'), JSON.stringify({ canonize: { order: 'sideways' } }));
     oneLineFailure(run(path.join(tmp, 'order.json')), 1, /canonize\.order must be left-first or relu-first/);
     oneLineFailure(lrpNode('forward', '--model', modelPath('vgg_bn'), '--input', input, '--canonize', '--config', path.join(tmp, 'order.json'), '--out', 'x'), 2, /exclusive/);
+  });
+});
+
+describe('lrp-node CLI: explain', () => {
+  const zennit = path.join(__dirname, 'fixtures', 'zennit');
+  const input = path.join(MODELS, 'vgg_bn.input0.npy');
+
+  test('explain writes zennit\'s relevance and the logits of the explained model', async () => {
+    const config = path.join(tmp, 'epf.json');
+    fs.writeFileSync(config, JSON.stringify({ method: 'lrp', composite: 'epsilon-plus-flat', canonize: true }));
+    const out = path.join(tmp, 'r.npy');
+    const logits = path.join(tmp, 'y.npy');
+    const { status, stderr } = lrpNode('explain', '--model', modelPath('vgg_bn'), '--input', input, '--config', config,
+      '--target', '1,2', '--out', out, '--logits', logits);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const relevance = await readNpy(out);
+    const expected = await readNpy(path.join(zennit, 'vgg_bn.epsilon-plus-flat.canonized.npy'));
+    expect(relevance.shape).toEqual([2, 3, 32, 32]);
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < expected.data.length; i++) {
+      num += (relevance.data[i] - expected.data[i]) ** 2;
+      den += expected.data[i] ** 2;
+    }
+    expect(Math.sqrt(num / den)).toBeLessThan(1e-5);
+    const reference = await readNpy(path.join(MODELS, 'vgg_bn.output.npy'));
+    expect(maxAbsDiff((await readNpy(logits)).data, reference.data)).toBeLessThanOrEqual(roundOff(reference.data));
+  });
+
+  test('bad targets, configs and rules are one line', () => {
+    const config = path.join(tmp, 'ep.json');
+    fs.writeFileSync(config, JSON.stringify({ composite: 'epsilon-plus' }));
+    const run = (cfg: string, target: string) => lrpNode('explain', '--model', modelPath('vgg_bn'), '--input', input,
+      '--config', cfg, '--target', target, '--out', path.join(tmp, 'r.npy'));
+    oneLineFailure(run(config, 'cat'), 1, /--target must be a class index/);
+    oneLineFailure(run(config, '12'), 1, /target 12 of sample 0 is not a class index/);
+    oneLineFailure(run(config, '1,2,3'), 1, /got 3 targets for a batch of 2/);
+    const unknown = path.join(tmp, 'unknown.json');
+    fs.writeFileSync(unknown, JSON.stringify({ composite: 'epsilon-plus', gama: 0.1 }));
+    oneLineFailure(run(unknown, '1'), 1, /unknown key 'gama'/);
+    const layer = path.join(tmp, 'layer.json');
+    fs.writeFileSync(layer, JSON.stringify({ composite: 'epsilon-plus', rules: [{ layers: ['features.00'], rule: 'gamma' }] }));
+    oneLineFailure(run(layer, '1'), 1, /no layer named 'features\.00'.*did you mean 'features\.0'/);
+    const comp = path.join(tmp, 'comp.json');
+    fs.writeFileSync(comp, JSON.stringify({ composite: 'plus-epsilon' }));
+    oneLineFailure(run(comp, '1'), 1, /unknown composite 'plus-epsilon'/);
   });
 });

@@ -1,0 +1,56 @@
+// The explain config file (shared/CONTRACT.md, "Explain config"): read, checked key by key, and
+// turned into ExplainOptions (without the target, which the command line gives).
+import { promises as fs } from 'fs';
+
+import { LrpError } from './errors';
+import type { ExplainOptions, Target } from './model';
+
+const KEYS = [
+  'method', 'composite', 'epsilon', 'gamma', 'stabilizer', 'low', 'high', 'betaSmooth', 'zeroParams', 'canonize',
+  'rules', 'init', 'noiseLevel', 'samples', 'window', 'stride',
+] as const;
+
+export type ExplainConfig = Omit<ExplainOptions, 'target' | 'onWarning'>;
+
+export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new LrpError('LRP_FILE_NOT_FOUND', `${what} not found: ${file}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new LrpError('LRP_BAD_INPUT', `${file}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LrpError('LRP_BAD_INPUT', `${file}: the ${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Checks the keys of an explain config; values are checked where they are used. */
+export function parseExplainConfig(config: Record<string, unknown>, where: string): ExplainConfig {
+  for (const key of Object.keys(config)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `${where}: unknown key '${key}' (known: ${KEYS.join(', ')})`);
+    }
+  }
+  if (config.rules !== undefined && !Array.isArray(config.rules)) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${where}: 'rules' must be a list of {layers, rule, ...}`);
+  }
+  return config as ExplainConfig;
+}
+
+/** `T` of the command line: an integer, a comma list (one class per sample) or `argmax`. */
+export function parseTarget(text: string): Target {
+  if (text === 'argmax') return 'argmax';
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `--target must be a class index, a comma list of them, or argmax; got '${text}'`);
+  }
+  const values = parts.map(Number);
+  return values.length === 1 ? values[0] : values;
+}
