@@ -3,14 +3,12 @@
 import { promises as fs } from 'fs';
 
 import { LrpError } from './errors';
-import type { ExplainOptions, Target } from './model';
+import type { ExplainConfig, Target } from './model';
 
 const KEYS = [
   'method', 'composite', 'epsilon', 'gamma', 'stabilizer', 'low', 'high', 'betaSmooth', 'zeroParams', 'canonize',
   'rules', 'init', 'noiseLevel', 'samples', 'window', 'stride',
 ] as const;
-
-export type ExplainConfig = Omit<ExplainOptions, 'target' | 'onWarning'>;
 
 export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
   let text: string;

@@ -5,7 +5,11 @@ export { loadedBinary, candidateBinaries } from './native';
 export { LrpError } from './errors';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
-export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
+export {
+  loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization, ExplainOptions, ExplainConfig,
+  Explanation, Target,
+} from './model';
+export { assignRules, CompositeName, CompositeParams, RuleName, RuleOverride, RuleSpec, LayerRule } from './composites';
 export { CanonizeOptions, CanonizeSetting, FoldOrder } from './canonize';
 
 export interface Versions {
@@ -27,4 +31,9 @@ export function versions(): Versions {
 /** The devices this build can run on here: always 'cpu', plus 'cuda' when a GPU is usable. */
 export function backends(): string[] {
   return loadNative().backends();
+}
+
+/** The number of threads one native call uses (libtorch's intra-op pool); sets it when given. */
+export function threads(count?: number): number {
+  return loadNative().threads(count);
 }

@@ -1,7 +1,7 @@
 import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
 import { assignRules, CompositeName, CompositeParams, RuleOverride } from './composites';
 import { LrpError } from './errors';
-import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
+import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel, NativeRuleSet } from './native';
 import { Tensor, TensorLike } from './tensor';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
@@ -61,6 +61,18 @@ export interface Explanation {
   relevance: Tensor;
   /** The output of the model the explanation ran on. */
   output: Tensor;
+}
+
+/** Explain options without the target: one configuration of explainMany. */
+export type ExplainConfig = Omit<ExplainOptions, 'target' | 'onWarning'>;
+
+function resolveTargets(target: Target, batch: number): number[] {
+  const targets = target === 'argmax' ? new Array<number>(batch).fill(-1)
+    : typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
+  if (targets.some((t) => !Number.isInteger(t) || (t < 0 && target !== 'argmax'))) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `targets must be non-negative integers or 'argmax', got ${JSON.stringify(target)}`);
+  }
+  return targets;
 }
 
 /** A model imported from TorchScript into lrp-node's graph IR and compiled for a device. */
@@ -124,12 +136,44 @@ export class Model {
 
   /** LRP relevance of the target logit at the first input: one forward, one backward pass. */
   async explain(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions): Promise<Explanation> {
-    if ((options.method ?? 'lrp') !== 'lrp') {
-      throw new LrpError('LRP_NOT_IMPLEMENTED', `method '${options.method}' is not available in this version of lrp-node`);
+    const { target, onWarning, ...config } = options;
+    const [result] = await this.explainMany(inputs, target, [config], onWarning);
+    return result;
+  }
+
+  /**
+   * Explanations of the same inputs and targets under many configurations: one forward per
+   * canonization setting, then one propagation per configuration (the building block of
+   * hyperparameter search). Results are in the order of `configs`.
+   */
+  async explainMany(
+    inputs: TensorLike | readonly TensorLike[],
+    target: Target,
+    configs: readonly ExplainConfig[],
+    onWarning?: (message: string) => void,
+  ): Promise<Explanation[]> {
+    const tensors = toInputs(inputs);
+    if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
+    const targets = resolveTargets(target, tensors[0].shape[0]);
+    const groups = new Map<FoldOrder | 'none', Array<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>>();
+    configs.forEach((config, index) => {
+      if ((config.method ?? 'lrp') !== 'lrp') {
+        throw new LrpError('LRP_NOT_IMPLEMENTED', `method '${config.method}' is not available in this version of lrp-node`);
+      }
+      const setting = resolveCanonize(config.canonize, 'explain canonize option');
+      const key = setting && !this.canonization ? setting.order : 'none';
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push({ index, config, biasMapInZ: setting?.biasMapInZ ?? true });
+    });
+    const results = new Array<Explanation>(configs.length);
+    for (const [key, group] of groups) {
+      const model = key === 'none' ? this : await this.canonizedModel(key);
+      const out = await model.propagateMany(tensors, targets, group, onWarning);
+      group.forEach(({ index }, k) => {
+        results[index] = { relevance: out.relevances[k], output: out.output };
+      });
     }
-    const setting = resolveCanonize(options.canonize, 'explain canonize option');
-    const model = setting && !this.canonization ? await this.canonizedModel(setting.order) : this;
-    return model.explainHere(inputs, options, setting?.biasMapInZ ?? true);
+    return results;
   }
 
   private canonizedModel(order: FoldOrder): Promise<Model> {
@@ -141,26 +185,29 @@ export class Model {
     return model;
   }
 
-  private async explainHere(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions, biasMapInZ: boolean): Promise<Explanation> {
-    const { target, composite, rules = [], init, onWarning } = options;
-    const params: CompositeParams = {
-      epsilon: options.epsilon, gamma: options.gamma, stabilizer: options.stabilizer, low: options.low,
-      high: options.high, betaSmooth: options.betaSmooth, zeroParams: options.zeroParams,
-    };
-    const tensors = toInputs(inputs);
-    if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
-    const batch = tensors[0].shape[0];
-    const targets = target === 'argmax' ? new Array<number>(batch).fill(-1)
-      : typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
-    if (targets.some((t) => !Number.isInteger(t) || (t < 0 && target !== 'argmax'))) {
-      throw new LrpError('LRP_BAD_ARGUMENT', `targets must be non-negative integers or 'argmax', got ${JSON.stringify(target)}`);
-    }
+  private async propagateMany(
+    tensors: Tensor[],
+    targets: number[],
+    group: ReadonlyArray<{ config: ExplainConfig; biasMapInZ: boolean }>,
+    onWarning?: (message: string) => void,
+  ): Promise<{ relevances: Tensor[]; output: Tensor }> {
     const vanished = new Set<string>([...this.elidedNames, ...(this.canonization?.folds ?? []).filter((f) => f.pass).map((f) => f.batchNorm)]);
     const warn = onWarning ?? ((message: string) => process.stderr.write(`lrp-node: warning: ${message}\n`));
-    if (!composite && rules.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
-    const layerRules = assignRules(this.layers, composite ?? 'name-map', params, rules, { vanished, warn });
-    const out = await native(() => this.handle.explain(tensors, { targets, rules: layerRules as never, init, biasMapInZ }));
-    return { relevance: new Tensor(out.relevance.data, out.relevance.shape), output: new Tensor(out.output.data, out.output.shape) };
+    const nativeConfigs = group.map(({ config, biasMapInZ }) => {
+      const { composite, rules = [], init } = config;
+      if (!composite && rules.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
+      const params: CompositeParams = {
+        epsilon: config.epsilon, gamma: config.gamma, stabilizer: config.stabilizer, low: config.low,
+        high: config.high, betaSmooth: config.betaSmooth, zeroParams: config.zeroParams,
+      };
+      const layerRules = assignRules(this.layers, composite ?? 'name-map', params, rules, { vanished, warn });
+      return { rules: layerRules as NativeRuleSet['rules'], init, biasMapInZ };
+    });
+    const out = await native(() => this.handle.explain(tensors, { targets, configs: nativeConfigs }));
+    return {
+      relevances: out.relevances.map((r) => new Tensor(r.data, r.shape)),
+      output: new Tensor(out.output.data, out.output.shape),
+    };
   }
 
   /** Runs the model on a worker thread; one tensor per model input. */

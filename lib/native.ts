@@ -46,20 +46,26 @@ export interface NativeModel {
   forward(inputs: NativeTensor[]): Promise<NativeTensor>;
   traceShapes(inputs: NativeTensor[]): Promise<Record<string, number[]>>;
   canonize(order: string): Promise<NativeModel>;
-  explain(inputs: NativeTensor[], options: NativeExplainOptions): Promise<{ relevance: NativeTensor; output: NativeTensor }>;
+  explain(inputs: NativeTensor[], options: NativeExplainOptions): Promise<{ relevances: NativeTensor[]; output: NativeTensor }>;
 }
 
-export interface NativeExplainOptions {
-  /** One class per sample; -1 is the argmax. */
-  targets: number[];
+export interface NativeRuleSet {
   rules: Array<Record<string, unknown> & { layer: string; rule: string }>;
   init?: 'onehot' | 'logit';
   biasMapInZ?: boolean;
 }
 
+export interface NativeExplainOptions {
+  /** One class per sample; -1 is the argmax. */
+  targets: number[];
+  /** One propagation each, after one shared forward. */
+  configs: NativeRuleSet[];
+}
+
 export interface NativeAddon {
   versions(): { libtorch: string; napi: number; cuda: boolean };
   backends(): string[];
+  threads(count?: number): number;
   loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string }): Promise<NativeModel>;
 }
 

@@ -100,3 +100,24 @@ describe('explain: conservation and errors', () => {
     expect(warnings).toEqual([expect.stringMatching(/'features\.1' was merged away/)]);
   });
 });
+
+describe('explainMany', () => {
+  test('one call equals separate explains, across composites and canonization settings', async () => {
+    const m = await model('resnet_basic');
+    const [x] = await fixtureInputs('resnet_basic');
+    const configs = [
+      { composite: 'epsilon-plus-flat' as const },
+      { composite: 'epsilon-gamma-box' as const, low: -3, high: 3, gamma: 0.5 },
+      { composite: 'epsilon-plus-flat' as const, canonize: true },
+      { composite: 'name-map' as const, rules: [{ layers: ['conv1'], rule: 'flat' as const }], canonize: { order: 'relu-first' as const } },
+    ];
+    const many = await m.explainMany(x, [3, 4], configs);
+    expect(many).toHaveLength(configs.length);
+    for (let k = 0; k < configs.length; k++) {
+      const one = await m.explain(x, { target: [3, 4], ...configs[k] });
+      expect(Array.from(many[k].relevance.data)).toEqual(Array.from(one.relevance.data));
+      expect(Array.from(many[k].output.data)).toEqual(Array.from(one.output.data));
+    }
+    expect(many[0].relevance.data).not.toEqual(many[1].relevance.data);
+  });
+});

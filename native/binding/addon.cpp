@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <ATen/Parallel.h>
+
 #include "../core/build_info.h"
 #include "../core/canonize.h"
 #include "../core/errors.h"
@@ -16,7 +18,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   modelConstructor = Napi::Persistent(ModelWrap::define(env));
   DefineAddon(exports, {InstanceMethod<&Addon::versions>("versions"),
                         InstanceMethod<&Addon::backends>("backends"),
-                        InstanceMethod<&Addon::loadModel>("loadModel")});
+                        InstanceMethod<&Addon::loadModel>("loadModel"),
+                        InstanceMethod<&Addon::threads>("threads")});
 }
 
 Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
@@ -33,6 +36,19 @@ Napi::Value Addon::backends(const Napi::CallbackInfo& info) {
     Napi::Array out = Napi::Array::New(info.Env(), names.size());
     for (size_t i = 0; i < names.size(); ++i) out.Set(i, names[i]);
     return out;
+  });
+}
+
+// threads(n?) -> the number of intra-op threads libtorch uses (set first when n is given).
+Napi::Value Addon::threads(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    if (info.Length() > 0 && !info[0].IsUndefined()) {
+      if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
+        throw Error(ErrorCode::BadArgument, "threads needs a positive integer");
+      }
+      at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
+    }
+    return Napi::Number::New(info.Env(), at::get_num_threads());
   });
 }
 

@@ -15,6 +15,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value versions(const Napi::CallbackInfo& info);
   Napi::Value backends(const Napi::CallbackInfo& info);
   Napi::Value loadModel(const Napi::CallbackInfo& info);
+  Napi::Value threads(const Napi::CallbackInfo& info);
 };
 
 }  // namespace lrp::binding

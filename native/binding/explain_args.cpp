@@ -47,6 +47,29 @@ Rule ruleFromJs(const Napi::Object& o) {
   return r;
 }
 
+RuleSet ruleSetFromJs(const Napi::Object& o, const std::map<std::string, int>& ids) {
+  RuleSet set;
+  if (o.Get("rules").IsArray()) {
+    Napi::Array rules = o.Get("rules").As<Napi::Array>();
+    for (uint32_t i = 0; i < rules.Length(); ++i) {
+      if (!rules.Get(i).IsObject()) throw Error(ErrorCode::BadArgument, "rules must be objects");
+      Napi::Object entry = rules.Get(i).As<Napi::Object>();
+      std::string layer = entry.Get("layer").ToString();
+      auto found = ids.find(layer);
+      if (found == ids.end()) throw Error(ErrorCode::BadArgument, "no layer named '" + layer + "' in the model");
+      set.rules[found->second] = ruleFromJs(entry);
+    }
+  }
+  Napi::Value init = o.Get("init");
+  if (init.IsString()) {
+    std::string name = init.As<Napi::String>();
+    if (name == "logit") set.init = InitialRelevance::Logit;
+    else if (name != "onehot") throw Error(ErrorCode::BadArgument, "init must be 'onehot' or 'logit', got '" + name + "'");
+  }
+  if (o.Get("biasMapInZ").IsBoolean()) set.options.biasMapInZ = o.Get("biasMapInZ").As<Napi::Boolean>();
+  return set;
+}
+
 }  // namespace
 
 ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph) {
@@ -62,24 +85,12 @@ ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph) {
   }
   std::map<std::string, int> ids;
   for (int id = 0; id < graph.size(); ++id) ids[graph.node(id).name] = id;
-  if (o.Get("rules").IsArray()) {
-    Napi::Array rules = o.Get("rules").As<Napi::Array>();
-    for (uint32_t i = 0; i < rules.Length(); ++i) {
-      if (!rules.Get(i).IsObject()) throw Error(ErrorCode::BadArgument, "rules must be objects");
-      Napi::Object entry = rules.Get(i).As<Napi::Object>();
-      std::string layer = entry.Get("layer").ToString();
-      auto found = ids.find(layer);
-      if (found == ids.end()) throw Error(ErrorCode::BadArgument, "no layer named '" + layer + "' in the model");
-      args.rules[found->second] = ruleFromJs(entry);
-    }
+  if (!o.Get("configs").IsArray()) throw Error(ErrorCode::BadArgument, "explain needs a list of configs");
+  Napi::Array configs = o.Get("configs").As<Napi::Array>();
+  for (uint32_t c = 0; c < configs.Length(); ++c) {
+    if (!configs.Get(c).IsObject()) throw Error(ErrorCode::BadArgument, "each config must be an object");
+    args.ruleSets.push_back(ruleSetFromJs(configs.Get(c).As<Napi::Object>(), ids));
   }
-  Napi::Value init = o.Get("init");
-  if (init.IsString()) {
-    std::string name = init.As<Napi::String>();
-    if (name == "logit") args.init = InitialRelevance::Logit;
-    else if (name != "onehot") throw Error(ErrorCode::BadArgument, "init must be 'onehot' or 'logit', got '" + name + "'");
-  }
-  if (o.Get("biasMapInZ").IsBoolean()) args.options.biasMapInZ = o.Get("biasMapInZ").As<Napi::Boolean>();
   return args;
 }
 

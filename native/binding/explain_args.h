@@ -13,12 +13,10 @@ namespace lrp::binding {
 
 struct ExplainArgs {
   std::vector<int64_t> targets;
-  std::map<int, Rule> rules;
-  InitialRelevance init = InitialRelevance::OneHot;
-  PropagateOptions options;
+  std::vector<RuleSet> ruleSets;
 };
 
-// {targets: number[], rules: [{layer, rule, ...params}], init?: 'onehot'|'logit', biasMapInZ?: boolean}
+// {targets: number[], configs: [{rules: [{layer, rule, ...params}], init?: 'onehot'|'logit', biasMapInZ?: boolean}]}
 ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph);
 
 }  // namespace lrp::binding

@@ -68,22 +68,23 @@ Napi::Value ModelWrap::canonize(const Napi::CallbackInfo& info) {
   });
 }
 
-// explain(inputs, {targets, rules, init, biasMapInZ}) -> Promise<{relevance, output}>
+// explain(inputs, {targets, configs: [{rules, init, biasMapInZ}]}) -> Promise<{output, relevances: []}>:
+// one forward, one propagation per config.
 Napi::Value ModelWrap::explain(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
     auto args = std::make_shared<ExplainArgs>(explainArgsFromJs(info[1], plan_->graph()));
-    auto result = std::make_shared<Explanation>();
+    auto results = std::make_shared<std::vector<Explanation>>();
     auto plan = plan_;
     return PromiseWorker::start(
         info.Env(), "lrp.explain",
-        [plan, inputs, args, result]() {
-          *result = lrp::explain(*plan, *inputs, args->targets, args->rules, args->init, args->options);
-        },
-        [result](Napi::Env env) -> Napi::Value {
+        [plan, inputs, args, results]() { *results = lrp::explainMany(*plan, *inputs, args->targets, args->ruleSets); },
+        [results](Napi::Env env) -> Napi::Value {
           Napi::Object out = Napi::Object::New(env);
-          out.Set("relevance", tensorToJs(env, result->relevance));
-          out.Set("output", tensorToJs(env, result->output));
+          Napi::Array relevances = Napi::Array::New(env, results->size());
+          for (size_t i = 0; i < results->size(); ++i) relevances.Set(i, tensorToJs(env, (*results)[i].relevance));
+          out.Set("relevances", relevances);
+          if (!results->empty()) out.Set("output", tensorToJs(env, results->front().output));
           return out;
         });
   });

@@ -79,6 +79,21 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
                           const at::Tensor& R) {
   Terms terms(params, rule);
   const double s = rule.stabilizer;
+  // After a ReLU the input has no negative part: the x⁻ terms of the sign-split rules are zero
+  // (their input is 0 and their bias is zeroed), so they are skipped — same result, half the work.
+  const bool signSplit = rule.kind == RuleKind::ZPlus || rule.kind == RuleKind::AlphaBeta || rule.kind == RuleKind::Gamma;
+  const bool nonNegative = signSplit && x.numel() > 0 && x.min().item<double>() >= 0;
+  auto zOf = [&](const Term& t) { return z(node, t); };
+  auto sumZ = [&](const Term& positivePart, const Term& negativePart) {
+    return nonNegative ? zOf(positivePart) : zOf(positivePart) + zOf(negativePart);
+  };
+  auto contribution = [&](const Term& t, const at::Tensor& g) {
+    return t.input * vjp(node, t, g);
+  };
+  auto split = [&](const Term& positivePart, const Term& negativePart, const at::Tensor& g) {
+    return nonNegative ? contribution(positivePart, g) : contribution(positivePart, g) + contribution(negativePart, g);
+  };
+  const bool plainZ = rule.zeroParams.empty() && params.output.defined();
   switch (rule.kind) {
     case RuleKind::Gradient:
       return affineVjp(node, x, params.weight, R);
@@ -87,13 +102,14 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       // R_i = x_i · Σ_j w_ji R_j / stab(z_j)   (Bach et al. 2015, LRP-ε)
       Term t = rule.kind == RuleKind::Norm ? Term{x, params.weight, params.bias} : terms.make(x, same);
       double eps = rule.kind == RuleKind::Epsilon ? rule.epsilon : s;
-      return x * vjp(node, t, R / stabilize(z(node, t), eps));
+      at::Tensor zt = plainZ ? params.output : z(node, t);
+      return x * vjp(node, t, R / stabilize(zt, eps));
     }
     case RuleKind::ZPlus: {
       // z⁺ = W⁺x⁺ + b⁺ + W⁻x⁻;  R_i = (x⁺_i w⁺_ji + x⁻_i w⁻_ji) R_j / stab(z⁺_j)
       Term a = terms.make(clampPositive(x), clampPositive), b = terms.make(clampNegative(x), clampNegative, true);
-      at::Tensor g = R / stabilize(z(node, a) + z(node, b), s);
-      return a.input * vjp(node, a, g) + b.input * vjp(node, b, g);
+      at::Tensor g = R / stabilize(sumZ(a, b), s);
+      return split(a, b, g);
     }
     case RuleKind::AlphaBeta: {
       // R = α·(positive contributions)/z⁺ − β·(negative contributions)/z⁻, α − β = 1
@@ -103,10 +119,9 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       }
       Term p0 = terms.make(clampPositive(x), clampPositive), p1 = terms.make(clampNegative(x), clampNegative, true);
       Term n0 = terms.make(clampPositive(x), clampNegative), n1 = terms.make(clampNegative(x), clampPositive, true);
-      at::Tensor gp = R / stabilize(z(node, p0) + z(node, p1), s);
-      at::Tensor gn = R / stabilize(z(node, n0) + z(node, n1), s);
-      return rule.alpha * (p0.input * vjp(node, p0, gp) + p1.input * vjp(node, p1, gp)) -
-             rule.beta * (n0.input * vjp(node, n0, gn) + n1.input * vjp(node, n1, gn));
+      at::Tensor gp = R / stabilize(sumZ(p0, p1), s);
+      at::Tensor gn = R / stabilize(sumZ(n0, n1), s);
+      return rule.alpha * split(p0, p1, gp) - rule.beta * split(n0, n1, gn);
     }
     case RuleKind::Gamma: {
       // Generalized γ (Montavon et al. 2019; Andéol et al. 2021): where z > 0 the positive
@@ -116,11 +131,10 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       auto minus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_max(0); };
       Term t0 = terms.make(clampPositive(x), plus), t1 = terms.make(clampNegative(x), minus, true);
       Term t2 = terms.make(clampPositive(x), minus), t3 = terms.make(clampNegative(x), plus, true);
-      at::Tensor out = affine(node, x, params.weight, params.bias);
-      at::Tensor gp = (out > 0).to(R.scalar_type()) * R / stabilize(z(node, t0) + z(node, t1), s);
-      at::Tensor gn = (out < 0).to(R.scalar_type()) * R / stabilize(z(node, t2) + z(node, t3), s);
-      return t0.input * vjp(node, t0, gp) + t1.input * vjp(node, t1, gp) + t2.input * vjp(node, t2, gn) +
-             t3.input * vjp(node, t3, gn);
+      at::Tensor out = params.output.defined() ? params.output : affine(node, x, params.weight, params.bias);
+      at::Tensor gp = (out > 0).to(R.scalar_type()) * R / stabilize(sumZ(t0, t1), s);
+      at::Tensor gn = (out < 0).to(R.scalar_type()) * R / stabilize(sumZ(t2, t3), s);
+      return split(t0, t1, gp) + split(t2, t3, gn);
     }
     case RuleKind::ZBox: {
       // z = Wx + b − (W⁺l + b⁺) − (W⁻h + b⁻);  R = (x ∘ Wᵀg − l ∘ W⁺ᵀg − h ∘ W⁻ᵀg), g = R/stab(z)
@@ -137,8 +151,10 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     }
     case RuleKind::Flat: {
       // WSquare with every weight 1 and no bias: R spreads evenly over each output's receptive field.
-      Term t{at::ones_like(x), at::ones_like(params.weight), at::Tensor()};
-      return vjp(node, t, R / stabilize(z(node, t), s));
+      // z does not depend on the sample: computed for one and broadcast over the batch.
+      Term one{at::ones_like(x.narrow(0, 0, 1)), at::ones_like(params.weight), at::Tensor()};
+      Term t{at::ones_like(x), one.weight, at::Tensor()};
+      return vjp(node, t, R / stabilize(z(node, one), s));
     }
     default:
       throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(rule.kind) + "' does not apply to " +

@@ -13,7 +13,8 @@ namespace lrp {
 
 struct LayerParams {
   at::Tensor weight;
-  at::Tensor bias;  // per output channel, per output position (C, H, W) for a bias map, or undefined
+  at::Tensor bias;    // per output channel, per output position (C, H, W) for a bias map, or undefined
+  at::Tensor output;  // the forward's output when it equals layer(x; weight, bias), to reuse; or undefined
 };
 
 // Relevance at the layer's input for `relevance` at its output; `x` is the layer's input.

@@ -67,6 +67,7 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     params.weight = p.at("weight");
     if (p.count("bias")) params.bias = p.at("bias");
     if (p.count("border_weight") && options.biasMapInZ) params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
+    if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
     if (kind == RuleKind::Pass) throw Error(ErrorCode::BadArgument, "rule 'pass' does not apply to " + label(node));
     return {layerRelevance(node, params, rule ? *rule : Rule{}, x[0], R)};
   }
@@ -144,10 +145,11 @@ at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rul
   return relevance.defined() ? relevance : at::zeros_like(tape.values.at(graph.inputs().at(0)));
 }
 
-Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
-                    const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options) {
-  Tape tape = plan.forwardWithTape(inputs);
-  at::Tensor y = tape.values.at(plan.graph().outputs().at(0));
+namespace {
+
+// The output relevance: one-hot at each sample's target (kArgmax: its largest logit), times the
+// logit for init = logit.
+at::Tensor initialRelevance(const at::Tensor& y, const std::vector<int64_t>& targets, InitialRelevance init) {
   if (y.dim() != 2) {
     throw Error(ErrorCode::BadShape, "explain needs a model output of shape (N, classes), got rank " + std::to_string(y.dim()));
   }
@@ -166,8 +168,26 @@ Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, con
   }
   at::Tensor index = at::tensor(resolved, at::kLong).to(y.device()).view({-1, 1});
   at::Tensor onehot = at::zeros_like(y).scatter_(1, index, 1.0);
-  at::Tensor start = init == InitialRelevance::Logit ? onehot * y : onehot;
-  return Explanation{propagate(plan, tape, rules, start, options), y};
+  return init == InitialRelevance::Logit ? onehot * y : onehot;
+}
+
+}  // namespace
+
+Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
+                    const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options) {
+  return explainMany(plan, inputs, targets, {RuleSet{rules, init, options}}).at(0);
+}
+
+std::vector<Explanation> explainMany(const Plan& plan, const std::vector<at::Tensor>& inputs,
+                                     const std::vector<int64_t>& targets, const std::vector<RuleSet>& ruleSets) {
+  Tape tape = plan.forwardWithTape(inputs);
+  at::Tensor y = tape.values.at(plan.graph().outputs().at(0));
+  std::vector<Explanation> out;
+  for (const RuleSet& set : ruleSets) {
+    at::Tensor start = initialRelevance(y, targets, set.init);
+    out.push_back(Explanation{propagate(plan, tape, set.rules, start, set.options), y});
+  }
+  return out;
 }
 
 }  // namespace lrp

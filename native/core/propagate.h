@@ -37,4 +37,13 @@ constexpr int64_t kArgmax = -1;
 Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
                     const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options);
 
+// One forward with a tape, then one propagation per rule set: what hyperparameter search runs.
+struct RuleSet {
+  std::map<int, Rule> rules;
+  InitialRelevance init = InitialRelevance::OneHot;
+  PropagateOptions options;
+};
+std::vector<Explanation> explainMany(const Plan& plan, const std::vector<at::Tensor>& inputs,
+                                     const std::vector<int64_t>& targets, const std::vector<RuleSet>& ruleSets);
+
 }  // namespace lrp
