@@ -7,7 +7,7 @@ import type { ExplainConfig, Target } from './model';
 
 const KEYS = [
   'method', 'composite', 'epsilon', 'gamma', 'stabilizer', 'low', 'high', 'betaSmooth', 'zeroParams', 'canonize',
-  'rules', 'init', 'noiseLevel', 'samples', 'window', 'stride',
+  'rules', 'init', 'noiseLevel', 'samples', 'window', 'stride', 'seed', 'maxBatch',
 ] as const;
 
 export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {

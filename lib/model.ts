@@ -51,7 +51,20 @@ export interface ExplainOptions extends CompositeParams {
   canonize?: CanonizeSetting;
   /** Relevance at the output: 1 at the target (`onehot`, default) or the target logit (`logit`). */
   init?: 'onehot' | 'logit';
-  method?: 'lrp';
+  /**
+   * `lrp` (default); `gradient`; `smoothgrad` (`noiseLevel`, `samples`); `integrated-gradients`
+   * (`samples`, baseline 0); `occlusion` (`window`, `stride`; the score is the target logit).
+   * With a composite or rules, the gradient-based methods use the modified gradient, as zennit.
+   */
+  method?: 'lrp' | 'gradient' | 'smoothgrad' | 'integrated-gradients' | 'occlusion';
+  samples?: number;
+  noiseLevel?: number;
+  window?: number | number[];
+  stride?: number | number[];
+  /** SmoothGrad's noise seed (default 0): the same seed gives the same attribution. */
+  seed?: number;
+  /** Most samples per forward when a method evaluates many inputs (default 64). */
+  maxBatch?: number;
   /** Where warnings go (rules naming merged layers); default: a line on stderr. */
   onWarning?: (message: string) => void;
 }
@@ -157,9 +170,6 @@ export class Model {
     const targets = resolveTargets(target, tensors[0].shape[0]);
     const groups = new Map<FoldOrder | 'none', Array<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>>();
     configs.forEach((config, index) => {
-      if ((config.method ?? 'lrp') !== 'lrp') {
-        throw new LrpError('LRP_NOT_IMPLEMENTED', `method '${config.method}' is not available in this version of lrp-node`);
-      }
       const setting = resolveCanonize(config.canonize, 'explain canonize option');
       const key = setting && !this.canonization ? setting.order : 'none';
       if (!groups.has(key)) groups.set(key, []);
@@ -194,14 +204,20 @@ export class Model {
     const vanished = new Set<string>([...this.elidedNames, ...(this.canonization?.folds ?? []).filter((f) => f.pass).map((f) => f.batchNorm)]);
     const warn = onWarning ?? ((message: string) => process.stderr.write(`lrp-node: warning: ${message}\n`));
     const nativeConfigs = group.map(({ config, biasMapInZ }) => {
-      const { composite, rules = [], init } = config;
-      if (!composite && rules.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
+      const { composite, rules = [], init, method = 'lrp' } = config;
+      const modified = composite !== undefined || rules.length > 0;
+      if (method === 'lrp' && !modified) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
       const params: CompositeParams = {
         epsilon: config.epsilon, gamma: config.gamma, stabilizer: config.stabilizer, low: config.low,
         high: config.high, betaSmooth: config.betaSmooth, zeroParams: config.zeroParams,
       };
       const layerRules = assignRules(this.layers, composite ?? 'name-map', params, rules, { vanished, warn });
-      return { rules: layerRules as NativeRuleSet['rules'], init, biasMapInZ };
+      const { samples, noiseLevel, seed, maxBatch } = config;
+      const list = (v: number | number[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+      return {
+        rules: layerRules as NativeRuleSet['rules'], init, biasMapInZ, gateTakesAll: modified, method,
+        samples, noiseLevel, seed, maxBatch, window: list(config.window), stride: list(config.stride),
+      };
     });
     const out = await native(() => this.handle.explain(tensors, { targets, configs: nativeConfigs }));
     return {

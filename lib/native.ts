@@ -53,6 +53,14 @@ export interface NativeRuleSet {
   rules: Array<Record<string, unknown> & { layer: string; rule: string }>;
   init?: 'onehot' | 'logit';
   biasMapInZ?: boolean;
+  gateTakesAll?: boolean;
+  method?: string;
+  samples?: number;
+  noiseLevel?: number;
+  window?: number[];
+  stride?: number[];
+  seed?: number;
+  maxBatch?: number;
 }
 
 export interface NativeExplainOptions {

@@ -14,6 +14,7 @@ const ZENNIT = path.join(__dirname, 'fixtures', 'zennit');
 const manifest = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'manifest.json'), 'utf8')) as {
   low: number;
   high: number;
+  methods: Record<string, { family: string; method: string; params: Record<string, number>; target: number[]; float32VsFloat64: number; seedToSeed: number }>;
   cases: Record<string, { family: string; composite: string; canonize: boolean; target: number[]; float32VsFloat64: number }>;
 };
 
@@ -119,5 +120,31 @@ describe('explainMany', () => {
       expect(Array.from(many[k].output.data)).toEqual(Array.from(one.output.data));
     }
     expect(many[0].relevance.data).not.toEqual(many[1].relevance.data);
+  });
+});
+
+describe('attribution methods: parity with zennit 0.5.1', () => {
+  // Deterministic methods: as the LRP cases (5× zennit's float32-vs-float64 difference + 1e-6).
+  // SmoothGrad draws its noise from another generator: with 400 samples both means are near their
+  // expectation, and lrp-node's distance to zennit's must stay within 2× the distance between two
+  // zennit runs with different seeds (a wrong noise level or a missing noise-free sample moves the
+  // mean by far more).
+  test.each(Object.keys(manifest.methods))('%s', async (name) => {
+    const spec = manifest.methods[name];
+    const [x] = await fixtureInputs(spec.family);
+    const expected = await readNpy(path.join(ZENNIT, `${name}.npy`));
+    const { relevance } = await (await model(spec.family)).explain(x, { target: spec.target, method: spec.method as never, ...spec.params });
+    const error = relativeL2(relevance.data, expected.data);
+    if (spec.method === 'smoothgrad') expect(error).toBeLessThanOrEqual(2 * spec.seedToSeed);
+    else expect(error).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+  });
+
+  test('the same seed gives the same SmoothGrad, another seed another one', async () => {
+    const m = await model('vgg');
+    const [x] = await fixtureInputs('vgg');
+    const run = (seed: number) => m.explain(x, { target: 1, method: 'smoothgrad', samples: 5, seed });
+    const [a, b, c] = await Promise.all([run(3), run(3), run(4)]);
+    expect(Array.from(a.relevance.data)).toEqual(Array.from(b.relevance.data));
+    expect(relativeL2(a.relevance.data, c.relevance.data)).toBeGreaterThan(1e-3);
   });
 });

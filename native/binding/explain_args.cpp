@@ -67,7 +67,33 @@ RuleSet ruleSetFromJs(const Napi::Object& o, const std::map<std::string, int>& i
     else if (name != "onehot") throw Error(ErrorCode::BadArgument, "init must be 'onehot' or 'logit', got '" + name + "'");
   }
   if (o.Get("biasMapInZ").IsBoolean()) set.options.biasMapInZ = o.Get("biasMapInZ").As<Napi::Boolean>();
+  if (o.Get("gateTakesAll").IsBoolean()) set.options.gateTakesAll = o.Get("gateTakesAll").As<Napi::Boolean>();
   return set;
+}
+
+std::vector<int64_t> integers(const Napi::Object& o, const char* key, std::vector<int64_t> fallback) {
+  std::vector<int64_t> out;
+  for (double v : numbers(o, key)) {
+    if (v != static_cast<double>(static_cast<int64_t>(v))) {
+      throw Error(ErrorCode::BadArgument, std::string("'") + key + "' must hold integers");
+    }
+    out.push_back(static_cast<int64_t>(v));
+  }
+  return out.empty() ? fallback : out;
+}
+
+MethodConfig methodConfigFromJs(const Napi::Object& o, const std::map<std::string, int>& ids) {
+  MethodConfig config;
+  config.ruleSet = ruleSetFromJs(o, ids);
+  if (o.Get("method").IsString()) config.method = parseMethod(o.Get("method").As<Napi::String>());
+  MethodParams& p = config.params;
+  p.samples = static_cast<int64_t>(number(o, "samples", static_cast<double>(p.samples)));
+  p.noiseLevel = number(o, "noiseLevel", p.noiseLevel);
+  p.window = integers(o, "window", p.window);
+  p.stride = integers(o, "stride", p.stride);
+  p.seed = static_cast<uint64_t>(number(o, "seed", 0));
+  p.maxBatch = static_cast<int64_t>(number(o, "maxBatch", static_cast<double>(p.maxBatch)));
+  return config;
 }
 
 }  // namespace
@@ -89,7 +115,7 @@ ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph) {
   Napi::Array configs = o.Get("configs").As<Napi::Array>();
   for (uint32_t c = 0; c < configs.Length(); ++c) {
     if (!configs.Get(c).IsObject()) throw Error(ErrorCode::BadArgument, "each config must be an object");
-    args.ruleSets.push_back(ruleSetFromJs(configs.Get(c).As<Napi::Object>(), ids));
+    args.configs.push_back(methodConfigFromJs(configs.Get(c).As<Napi::Object>(), ids));
   }
   return args;
 }

@@ -7,16 +7,18 @@
 #include <vector>
 
 #include "../core/plan.h"
+#include "../core/attributors.h"
 #include "../core/propagate.h"
 
 namespace lrp::binding {
 
 struct ExplainArgs {
   std::vector<int64_t> targets;
-  std::vector<RuleSet> ruleSets;
+  std::vector<MethodConfig> configs;
 };
 
-// {targets: number[], configs: [{rules: [{layer, rule, ...params}], init?: 'onehot'|'logit', biasMapInZ?: boolean}]}
+// {targets: number[], configs: [{rules: [{layer, rule, ...params}], init?: 'onehot'|'logit', biasMapInZ?,
+//   gateTakesAll?, method?, samples?, noiseLevel?, window?, stride?, seed?, maxBatch?}]}
 ExplainArgs explainArgsFromJs(const Napi::Value& value, const Graph& graph);
 
 }  // namespace lrp::binding

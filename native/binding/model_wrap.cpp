@@ -78,7 +78,7 @@ Napi::Value ModelWrap::explain(const Napi::CallbackInfo& info) {
     auto plan = plan_;
     return PromiseWorker::start(
         info.Env(), "lrp.explain",
-        [plan, inputs, args, results]() { *results = lrp::explainMany(*plan, *inputs, args->targets, args->ruleSets); },
+        [plan, inputs, args, results]() { *results = lrp::attributeAll(*plan, *inputs, args->targets, args->configs); },
         [results](Napi::Env env) -> Napi::Value {
           Napi::Object out = Napi::Object::New(env);
           Napi::Array relevances = Napi::Array::New(env, results->size());

@@ -54,7 +54,7 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
   for (int input : node.inputs) x.push_back(tape.values.at(input));
   const RuleKind kind = rule ? rule->kind : RuleKind::Gradient;
 
-  if (node.op == Op::Mul && node.attrs.has("gate")) {
+  if (node.op == Op::Mul && node.attrs.has("gate") && options.gateTakesAll) {
     // Signal-takes-it-all: the gate only scales; all relevance stays with the signal.
     std::vector<at::Tensor> out(2);
     int64_t gate = node.attrs.i("gate");

@@ -16,7 +16,8 @@
 namespace lrp {
 
 struct PropagateOptions {
-  bool biasMapInZ = true;  // a folded convolution's bias map counts in z as its bias does
+  bool biasMapInZ = true;    // a folded convolution's bias map counts in z as its bias does
+  bool gateTakesAll = true;  // gate products send all relevance to the signal (LRP); false: the gradient
 };
 
 // Relevance at the graph's first input, shaped like it.
