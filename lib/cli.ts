@@ -5,6 +5,8 @@ import { parseArgs } from 'util';
 
 import { resolveCanonize } from './canonize';
 import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
+import { writeHeatmapPng } from './heatmap';
+import { ChannelPooling } from './pooling';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
 import { readNpy, writeNpy } from './npy';
@@ -13,6 +15,7 @@ const USAGE = `usage:
   lrp-node inspect  --model M.pt [--canonize] [--json]
   lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy
   lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]
+                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]
   lrp-node metrics  --config MC.json --out scores.json`;
 
 class UsageError extends Error {}
@@ -108,6 +111,10 @@ async function explain(args: string[]): Promise<void> {
     target: { type: 'string' },
     out: { type: 'string' },
     logits: { type: 'string' },
+    png: { type: 'string' },
+    cmap: { type: 'string' },
+    pool: { type: 'string' },
+    overlay: { type: 'boolean' },
   });
   const modelPath = required(values, 'model');
   const configPath = required(values, 'config');
@@ -121,6 +128,13 @@ async function explain(args: string[]): Promise<void> {
   const result = await model.explain(inputs, { ...config, target });
   await writeNpy(out, result.relevance);
   if (values.logits) await writeNpy(values.logits as string, result.output);
+  if (values.png) {
+    await writeHeatmapPng(values.png as string, result.relevance, {
+      cmap: values.cmap as string | undefined,
+      pool: values.pool as ChannelPooling | undefined,
+      overlay: values.overlay ? inputs[0] : undefined,
+    });
+  }
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {

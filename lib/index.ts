@@ -11,6 +11,10 @@ export {
 } from './model';
 export { assignRules, CompositeName, CompositeParams, RuleName, RuleOverride, RuleSpec, LayerRule } from './composites';
 export { CanonizeOptions, CanonizeSetting, FoldOrder } from './canonize';
+export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './heatmap';
+export { palette, COLORMAPS } from './colormap';
+export { poolChannels, ChannelPooling } from './pooling';
+export { readImage, ReadImageOptions } from './image';
 
 export interface Versions {
   lrpNode: string;

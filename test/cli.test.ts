@@ -160,6 +160,20 @@ describe('lrp-node CLI: explain', () => {
     expect(maxAbsDiff((await readNpy(logits)).data, reference.data)).toBeLessThanOrEqual(roundOff(reference.data));
   });
 
+  test('explain --png writes the heatmaps (samples side by side)', () => {
+    const config = path.join(tmp, 'gb.json');
+    fs.writeFileSync(config, JSON.stringify({ composite: 'guided-backprop' }));
+    const png = path.join(tmp, 'r.png');
+    const { status, stderr } = lrpNode('explain', '--model', modelPath('vgg_bn'), '--input', input, '--config', config,
+      '--target', 'argmax', '--out', path.join(tmp, 'r2.npy'), '--png', png, '--cmap', 'coldnhot', '--pool', 'max-norm', '--overlay');
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const bytes = fs.readFileSync(png);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(bytes.readUInt32BE(16)).toBe(64);  // IHDR width: 2 samples × 32
+    expect(bytes.readUInt32BE(20)).toBe(32);
+  });
+
   test('bad targets, configs and rules are one line', () => {
     const config = path.join(tmp, 'ep.json');
     fs.writeFileSync(config, JSON.stringify({ composite: 'epsilon-plus' }));
