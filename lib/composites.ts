@@ -199,6 +199,9 @@ export function assignRules(
     }
     const { layers: targets, ...spec } = entry;
     for (const name of targets) {
+      if (typeof name !== 'string') {
+        throw new LrpError('LRP_BAD_ARGUMENT', `rule '${entry.rule}': layer names must be strings, got ${JSON.stringify(name) ?? 'undefined'}`);
+      }
       if (known.has(name)) {
         byLayer.set(name, spec);
       } else if (options.vanished?.has(name)) {

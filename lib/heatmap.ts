@@ -1,8 +1,7 @@
 // Heatmaps of relevance: channel pooling, a colour map (zennit's, or one in its notation), and
 // optionally the input image underneath; written as PNG with sharp.
-import sharp from 'sharp';
-
 import { palette } from './colormap';
+import { loadSharp } from './sharp';
 import { LrpError } from './errors';
 import { ChannelPooling, poolChannels } from './pooling';
 import { Tensor } from './tensor';
@@ -93,5 +92,6 @@ export async function writeHeatmapPng(file: string, relevance: Tensor, options: 
       });
     }
   });
+  const sharp = loadSharp();
   await sharp(row, { raw: { width: width * images.length, height, channels: 3 } }).png().toFile(file);
 }

@@ -1,8 +1,7 @@
 // Images in and out of tensors: a photo becomes a normalized (1, 3, H, W) input (sharp decodes and
 // resizes it); used by the CLI, demos and metric helpers.
-import sharp from 'sharp';
-
 import { LrpError } from './errors';
+import { loadSharp } from './sharp';
 import { Tensor } from './tensor';
 
 export interface ReadImageOptions {
@@ -21,6 +20,7 @@ export async function readImage(file: string, options: ReadImageOptions = {}): P
   const [height, width] = Array.isArray(options.size) ? options.size : [options.size ?? 224, options.size ?? 224];
   const mean = options.mean ?? IMAGENET_MEAN;
   const std = options.std ?? IMAGENET_STD;
+  const sharp = loadSharp();
   let raw: Buffer;
   try {
     raw = await sharp(file).removeAlpha().toColourspace('srgb').resize(width, height, { fit: 'fill' }).raw().toBuffer();

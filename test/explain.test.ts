@@ -148,3 +148,26 @@ describe('attribution methods: parity with zennit 0.5.1', () => {
     expect(relativeL2(a.relevance.data, c.relevance.data)).toBeGreaterThan(1e-3);
   });
 });
+
+describe('explainMany over a γ grid (a tree of shared relevance)', () => {
+  test('16 configurations equal their separate explains', async () => {
+    const m = await model('vgg_bn');
+    const [x] = await fixtureInputs('vgg_bn');
+    const convs = m.layers.filter((l) => l.op === 'conv2d').map((l) => l.name);
+    const gammas = [0, 0.25];
+    const configs = [];
+    for (let i = 0; i < 16; i++) {
+      configs.push({
+        composite: 'epsilon-gamma-box' as const, low: -3, high: 3, canonize: true,
+        rules: [0, 1, 2, 3].map((g) => ({ layers: [convs[g]], rule: 'gamma' as const, gamma: gammas[(i >> g) & 1] })),
+      });
+    }
+    const many = await m.explainMany(x, [1, 2], configs);
+    const distinct = new Set(many.map((e) => Array.from(e.relevance.data.subarray(0, 64)).join(',')));
+    expect(distinct.size).toBe(16);
+    for (const k of [0, 5, 10, 15]) {
+      const one = await m.explain(x, { target: [1, 2], ...configs[k] });
+      expect(Array.from(many[k].relevance.data)).toEqual(Array.from(one.relevance.data));
+    }
+  });
+});

@@ -76,7 +76,7 @@ at::Tensor bound(const std::vector<double>& values, const at::Tensor& x, const c
 }  // namespace
 
 at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rule& rule, const at::Tensor& x,
-                          const at::Tensor& R) {
+                          const at::Tensor& R, TermCache* cache) {
   Terms terms(params, rule);
   const double s = rule.stabilizer;
   // After a ReLU the input has no negative part: the x⁻ terms of the sign-split rules are zero
@@ -94,6 +94,13 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     return nonNegative ? contribution(positivePart, g) : contribution(positivePart, g) + contribution(negativePart, g);
   };
   const bool plainZ = rule.zeroParams.empty() && params.output.defined();
+  // z of a term that neither R nor the rule's parameter changes, computed once per explainMany.
+  auto cached = [&](const std::string& key, const std::function<at::Tensor()>& compute) {
+    if (!cache) return compute();
+    auto found = cache->find(key);
+    if (found != cache->end()) return found->second;
+    return (*cache)[key] = compute();
+  };
   switch (rule.kind) {
     case RuleKind::Gradient:
       return affineVjp(node, x, params.weight, R);
@@ -108,7 +115,8 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     case RuleKind::ZPlus: {
       // z⁺ = W⁺x⁺ + b⁺ + W⁻x⁻;  R_i = (x⁺_i w⁺_ji + x⁻_i w⁻_ji) R_j / stab(z⁺_j)
       Term a = terms.make(clampPositive(x), clampPositive), b = terms.make(clampNegative(x), clampNegative, true);
-      at::Tensor g = R / stabilize(sumZ(a, b), s);
+      at::Tensor za = rule.zeroParams.empty() ? cached("z+", [&] { return sumZ(a, b); }) : sumZ(a, b);
+      at::Tensor g = R / stabilize(za, s);
       return split(a, b, g);
     }
     case RuleKind::AlphaBeta: {
@@ -119,8 +127,11 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       }
       Term p0 = terms.make(clampPositive(x), clampPositive), p1 = terms.make(clampNegative(x), clampNegative, true);
       Term n0 = terms.make(clampPositive(x), clampNegative), n1 = terms.make(clampNegative(x), clampPositive, true);
-      at::Tensor gp = R / stabilize(sumZ(p0, p1), s);
-      at::Tensor gn = R / stabilize(sumZ(n0, n1), s);
+      bool share = rule.zeroParams.empty();
+      at::Tensor zp = share ? cached("z+", [&] { return sumZ(p0, p1); }) : sumZ(p0, p1);
+      at::Tensor zn = share ? cached("z-", [&] { return sumZ(n0, n1); }) : sumZ(n0, n1);
+      at::Tensor gp = R / stabilize(zp, s);
+      at::Tensor gn = R / stabilize(zn, s);
       return rule.alpha * split(p0, p1, gp) - rule.beta * split(n0, n1, gn);
     }
     case RuleKind::Gamma: {
@@ -132,8 +143,18 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       Term t0 = terms.make(clampPositive(x), plus), t1 = terms.make(clampNegative(x), minus, true);
       Term t2 = terms.make(clampPositive(x), minus), t3 = terms.make(clampNegative(x), plus, true);
       at::Tensor out = params.output.defined() ? params.output : affine(node, x, params.weight, params.bias);
-      at::Tensor gp = (out > 0).to(R.scalar_type()) * R / stabilize(sumZ(t0, t1), s);
-      at::Tensor gn = (out < 0).to(R.scalar_type()) * R / stabilize(sumZ(t2, t3), s);
+      at::Tensor zp, zn;
+      if (nonNegative && plainZ) {
+        // z is linear in γ: z_γ = z + γ·(W⁺x + b⁺) (and W⁻, b⁻ for the negative part), so the
+        // γ-free terms are computed once for every γ of a grid.
+        zp = out + gamma * cached("w+x", [&] { return z(node, terms.make(x, clampPositive)); });
+        zn = out + gamma * cached("w-x", [&] { return z(node, terms.make(x, clampNegative)); });
+      } else {
+        zp = sumZ(t0, t1);
+        zn = sumZ(t2, t3);
+      }
+      at::Tensor gp = (out > 0).to(R.scalar_type()) * R / stabilize(zp, s);
+      at::Tensor gn = (out < 0).to(R.scalar_type()) * R / stabilize(zn, s);
       return split(t0, t1, gp) + split(t2, t3, gn);
     }
     case RuleKind::ZBox: {

@@ -4,6 +4,9 @@
 // as its bias (biasMapInZ) or is left out of z (the paper's implementation).
 #pragma once
 
+#include <map>
+#include <string>
+
 #include <ATen/ATen.h>
 
 #include "ir.h"
@@ -17,8 +20,12 @@ struct LayerParams {
   at::Tensor output;  // the forward's output when it equals layer(x; weight, bias), to reuse; or undefined
 };
 
+// Terms that do not depend on the relevance or the rule parameter, kept for the other
+// configurations of one explainMany call (e.g. conv(x, W⁺) + b⁺ for every γ of a gamma grid).
+using TermCache = std::map<std::string, at::Tensor>;
+
 // Relevance at the layer's input for `relevance` at its output; `x` is the layer's input.
 at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rule& rule, const at::Tensor& x,
-                          const at::Tensor& relevance);
+                          const at::Tensor& relevance, TermCache* cache = nullptr);
 
 }  // namespace lrp

@@ -1,5 +1,8 @@
 #include "propagate.h"
 
+#include <sstream>
+#include <tuple>
+
 #include <torch/csrc/autograd/autograd.h>
 
 #include "errors.h"
@@ -48,7 +51,8 @@ at::Tensor threshActive(const Plan& plan, int id, const at::Tensor& x) {
 }
 
 std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* rule, const Tape& tape,
-                                          const at::Tensor& R, const PropagateOptions& options, const SizeOf& sizeOf) {
+                                          const at::Tensor& R, const PropagateOptions& options, const SizeOf& sizeOf,
+                                          TermCache* cache) {
   const Node& node = plan.graph().node(id);
   std::vector<at::Tensor> x;
   for (int input : node.inputs) x.push_back(tape.values.at(input));
@@ -69,7 +73,7 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     if (p.count("border_weight") && options.biasMapInZ) params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
     if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
     if (kind == RuleKind::Pass) throw Error(ErrorCode::BadArgument, "rule 'pass' does not apply to " + label(node));
-    return {layerRelevance(node, params, rule ? *rule : Rule{}, x[0], R)};
+    return {layerRelevance(node, params, rule ? *rule : Rule{}, x[0], R, cache)};
   }
   const bool relu = node.op == Op::Relu || node.op == Op::ThreshRelu;
   auto active = [&]() {
@@ -116,33 +120,92 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
 
 }  // namespace
 
-at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
-                     const at::Tensor& outputRelevance, const PropagateOptions& options) {
+namespace {
+
+// Everything that makes a rule compute differently, so equal keys can share their relevance.
+std::string ruleKey(const Rule* rule) {
+  if (!rule) return "-";
+  std::ostringstream key;
+  key.precision(17);
+  key << static_cast<int>(rule->kind) << ' ' << rule->epsilon << ' ' << rule->stabilizer << ' ' << rule->gamma << ' '
+      << rule->alpha << ' ' << rule->beta << ' ' << rule->betaSmooth;
+  for (double v : rule->low) key << " l" << v;
+  for (double v : rule->high) key << " h" << v;
+  for (const auto& z : rule->zeroParams) key << " z" << z;
+  return key.str();
+}
+
+const Rule* ruleAt(const std::map<int, Rule>& rules, int id) {
+  auto found = rules.find(id);
+  return found == rules.end() ? nullptr : &found->second;
+}
+
+// Configurations that agreed on every node so far, with their shared relevance per node.
+struct Branch {
+  std::vector<at::Tensor> R;
+  std::vector<size_t> members;
+};
+
+}  // namespace
+
+std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, const std::vector<const std::map<int, Rule>*>& ruleSets,
+                                        const at::Tensor& outputRelevance, const PropagateOptions& options) {
   at::NoGradGuard noGrad;
   const Graph& graph = plan.graph();
-  std::vector<at::Tensor> R(graph.size());
-  R[graph.outputs().at(0)] = outputRelevance;
   SizeOf sizeOf = [&](int node, int64_t dim) { return tape.values.at(node).size(dim); };
+  std::vector<Branch> branches(1);
+  branches[0].R.resize(graph.size());
+  branches[0].R[graph.outputs().at(0)] = outputRelevance;
+  for (size_t m = 0; m < ruleSets.size(); ++m) branches[0].members.push_back(m);
+  std::map<int, TermCache> caches;
   for (int id = graph.size() - 1; id >= 0; --id) {
-    if (!R[id].defined()) continue;
     const Node& node = graph.node(id);
     if (node.op == Op::Input || node.op == Op::Constant) continue;
-    auto found = rules.find(id);
-    std::vector<at::Tensor> in;
-    try {
-      in = relevanceAtInputs(plan, id, found == rules.end() ? nullptr : &found->second, tape, R[id], options, sizeOf);
-    } catch (const c10::Error& e) {
-      throw Error(ErrorCode::Internal, "relevance at " + label(node) + ": " + firstLine(e.what_without_backtrace()));
+    std::vector<Branch> next;
+    for (Branch& branch : branches) {
+      if (!branch.R[id].defined()) {
+        next.push_back(std::move(branch));
+        continue;
+      }
+      // Configurations with different rules here go separate ways from here on (a tree).
+      std::map<std::string, std::vector<size_t>> parts;
+      for (size_t m : branch.members) parts[ruleKey(ruleAt(*ruleSets[m], id))].push_back(m);
+      size_t k = 0;
+      for (auto& [key, members] : parts) {
+        Branch child;
+        child.members = members;
+        child.R = ++k == parts.size() ? std::move(branch.R) : branch.R;
+        std::vector<at::Tensor> in;
+        try {
+          in = relevanceAtInputs(plan, id, ruleAt(*ruleSets[members[0]], id), tape, child.R[id], options, sizeOf,
+                                 &caches[id]);
+        } catch (const c10::Error& e) {
+          throw Error(ErrorCode::Internal, "relevance at " + label(node) + ": " + firstLine(e.what_without_backtrace()));
+        }
+        for (size_t j = 0; j < in.size() && j < node.inputs.size(); ++j) {
+          if (!in[j].defined()) continue;
+          at::Tensor& target = child.R[node.inputs[j]];
+          target = target.defined() ? target + in[j] : in[j];
+        }
+        child.R[id] = at::Tensor();  // nothing reads it any more
+        next.push_back(std::move(child));
+      }
     }
-    for (size_t k = 0; k < in.size() && k < node.inputs.size(); ++k) {
-      if (!in[k].defined()) continue;
-      int input = node.inputs[k];
-      R[input] = R[input].defined() ? R[input] + in[k] : in[k];
-    }
-    R[id] = at::Tensor();  // nothing reads it any more
+    branches = std::move(next);
+    caches.erase(id);
   }
-  at::Tensor relevance = R.at(graph.inputs().at(0));
-  return relevance.defined() ? relevance : at::zeros_like(tape.values.at(graph.inputs().at(0)));
+  std::vector<at::Tensor> out(ruleSets.size());
+  const int input = graph.inputs().at(0);
+  for (const Branch& branch : branches) {
+    at::Tensor r = branch.R.at(input).defined() ? branch.R.at(input) : at::zeros_like(tape.values.at(input));
+    for (size_t m : branch.members) out[m] = r;
+  }
+  return out;
+}
+
+at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
+                     const at::Tensor& outputRelevance, const PropagateOptions& options) {
+  return propagateShared(plan, tape, {&rules}, outputRelevance, options).at(0);
 }
 
 namespace {
@@ -182,10 +245,19 @@ std::vector<Explanation> explainMany(const Plan& plan, const std::vector<at::Ten
                                      const std::vector<int64_t>& targets, const std::vector<RuleSet>& ruleSets) {
   Tape tape = plan.forwardWithTape(inputs);
   at::Tensor y = tape.values.at(plan.graph().outputs().at(0));
-  std::vector<Explanation> out;
-  for (const RuleSet& set : ruleSets) {
-    at::Tensor start = initialRelevance(y, targets, set.init);
-    out.push_back(Explanation{propagate(plan, tape, set.rules, start, set.options), y});
+  std::vector<Explanation> out(ruleSets.size());
+  // Rule sets with the same start and options share one propagation tree.
+  std::map<std::tuple<int, bool, bool>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < ruleSets.size(); ++i) {
+    const RuleSet& set = ruleSets[i];
+    groups[{static_cast<int>(set.init), set.options.biasMapInZ, set.options.gateTakesAll}].push_back(i);
+  }
+  for (const auto& [key, members] : groups) {
+    const RuleSet& first = ruleSets[members[0]];
+    std::vector<const std::map<int, Rule>*> sets;
+    for (size_t i : members) sets.push_back(&ruleSets[i].rules);
+    auto relevances = propagateShared(plan, tape, sets, initialRelevance(y, targets, first.init), first.options);
+    for (size_t k = 0; k < members.size(); ++k) out[members[k]] = Explanation{relevances[k], y};
   }
   return out;
 }

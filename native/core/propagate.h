@@ -24,6 +24,13 @@ struct PropagateOptions {
 at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
                      const at::Tensor& outputRelevance, const PropagateOptions& options);
 
+// Many rule sets at once: configurations that agree on every node from the output down to some
+// point share their relevance up to there, and split where their rules differ (a tree of
+// relevance); returns one relevance per rule set.
+std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape,
+                                        const std::vector<const std::map<int, Rule>*>& ruleSets,
+                                        const at::Tensor& outputRelevance, const PropagateOptions& options);
+
 enum class InitialRelevance { OneHot, Logit };
 
 struct Explanation {
