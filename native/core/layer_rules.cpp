@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "errors.h"
+#include "stabilized_divide.h"
 
 namespace lrp {
 
@@ -87,9 +88,7 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
   auto sumZ = [&](const Term& positivePart, const Term& negativePart) {
     return nonNegative ? zOf(positivePart) : zOf(positivePart) + zOf(negativePart);
   };
-  auto contribution = [&](const Term& t, const at::Tensor& g) {
-    return t.input * vjp(node, t, g);
-  };
+  auto contribution = [&](const Term& t, const at::Tensor& g) { return vjp(node, t, g).mul_(t.input); };
   auto split = [&](const Term& positivePart, const Term& negativePart, const at::Tensor& g) {
     return nonNegative ? contribution(positivePart, g) : contribution(positivePart, g) + contribution(negativePart, g);
   };
@@ -110,13 +109,13 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       Term t = rule.kind == RuleKind::Norm ? Term{x, params.weight, params.bias} : terms.make(x, same);
       double eps = rule.kind == RuleKind::Epsilon ? rule.epsilon : s;
       at::Tensor zt = plainZ ? params.output : z(node, t);
-      return x * vjp(node, t, R / stabilize(zt, eps));
+      return vjp(node, t, stabilizedDivide(R, zt, eps)).mul_(x);
     }
     case RuleKind::ZPlus: {
       // z⁺ = W⁺x⁺ + b⁺ + W⁻x⁻;  R_i = (x⁺_i w⁺_ji + x⁻_i w⁻_ji) R_j / stab(z⁺_j)
       Term a = terms.make(clampPositive(x), clampPositive), b = terms.make(clampNegative(x), clampNegative, true);
       at::Tensor za = rule.zeroParams.empty() ? cached("z+", [&] { return sumZ(a, b); }) : sumZ(a, b);
-      at::Tensor g = R / stabilize(za, s);
+      at::Tensor g = stabilizedDivide(R, za, s);
       return split(a, b, g);
     }
     case RuleKind::AlphaBeta: {
@@ -130,8 +129,8 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       bool share = rule.zeroParams.empty();
       at::Tensor zp = share ? cached("z+", [&] { return sumZ(p0, p1); }) : sumZ(p0, p1);
       at::Tensor zn = share ? cached("z-", [&] { return sumZ(n0, n1); }) : sumZ(n0, n1);
-      at::Tensor gp = R / stabilize(zp, s);
-      at::Tensor gn = R / stabilize(zn, s);
+      at::Tensor gp = stabilizedDivide(R, zp, s);
+      at::Tensor gn = stabilizedDivide(R, zn, s);
       return rule.alpha * split(p0, p1, gp) - rule.beta * split(n0, n1, gn);
     }
     case RuleKind::Gamma: {
@@ -153,8 +152,8 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
         zp = sumZ(t0, t1);
         zn = sumZ(t2, t3);
       }
-      at::Tensor gp = (out > 0).to(R.scalar_type()) * R / stabilize(zp, s);
-      at::Tensor gn = (out < 0).to(R.scalar_type()) * R / stabilize(zn, s);
+      at::Tensor gp = (out > 0).to(R.scalar_type()) * stabilizedDivide(R, zp, s);
+      at::Tensor gn = (out < 0).to(R.scalar_type()) * stabilizedDivide(R, zn, s);
       return split(t0, t1, gp) + split(t2, t3, gn);
     }
     case RuleKind::ZBox: {
@@ -162,20 +161,20 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       if (rule.low.empty() || rule.high.empty()) throw Error(ErrorCode::BadArgument, "zbox needs low and high");
       Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, x, "low"), clampPositive),
            t2 = terms.make(bound(rule.high, x, "high"), clampNegative);
-      at::Tensor g = R / stabilize(z(node, t0) - z(node, t1) - z(node, t2), s);
+      at::Tensor g = stabilizedDivide(R, z(node, t0) - z(node, t1) - z(node, t2), s);
       return t0.input * vjp(node, t0, g) - t1.input * vjp(node, t1, g) - t2.input * vjp(node, t2, g);
     }
     case RuleKind::WSquare: {
       // R_i = Σ_j w²_ji R_j / stab(Σ_i w²_ji + b²_j)
       Term t = terms.make(at::ones_like(x), [](const at::Tensor& w) { return w * w; });
-      return vjp(node, t, R / stabilize(z(node, t), s));
+      return vjp(node, t, stabilizedDivide(R, z(node, t), s));
     }
     case RuleKind::Flat: {
       // WSquare with every weight 1 and no bias: R spreads evenly over each output's receptive field.
       // z does not depend on the sample: computed for one and broadcast over the batch.
       Term one{at::ones_like(x.narrow(0, 0, 1)), at::ones_like(params.weight), at::Tensor()};
       Term t{at::ones_like(x), one.weight, at::Tensor()};
-      return vjp(node, t, R / stabilize(z(node, one), s));
+      return vjp(node, t, stabilizedDivide(R, z(node, one), s));
     }
     default:
       throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(rule.kind) + "' does not apply to " +

@@ -1,0 +1,30 @@
+#include "stabilized_divide.h"
+
+#include <algorithm>
+
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+#include "rules.h"
+
+namespace lrp {
+
+at::Tensor stabilizedDivide(const at::Tensor& relevance, const at::Tensor& z, double epsilon) {
+  const bool fast = relevance.device().is_cpu() && z.device().is_cpu() && relevance.sizes().equals(z.sizes()) &&
+                    relevance.scalar_type() == z.scalar_type() && at::isFloatingType(z.scalar_type());
+  if (!fast) return relevance / stabilize(z, epsilon);
+  at::Tensor r = relevance.contiguous(), d = z.contiguous();
+  at::Tensor out = at::empty_like(r);
+  AT_DISPATCH_FLOATING_TYPES(d.scalar_type(), "lrp_stabilized_divide", [&] {
+    const scalar_t* pr = r.data_ptr<scalar_t>();
+    const scalar_t* pz = d.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    const scalar_t eps = static_cast<scalar_t>(epsilon);
+    at::parallel_for(0, r.numel(), 32768, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) po[i] = pr[i] / (pz[i] + (pz[i] >= scalar_t(0) ? eps : -eps));
+    });
+  });
+  return out;
+}
+
+}  // namespace lrp
