@@ -37,9 +37,9 @@ function relativeL2(a: Float32Array, b: Float32Array): number {
 describe('explain: parity with zennit 0.5.1', () => {
   test.each(Object.keys(manifest.cases))('%s', async (name) => {
     const spec = manifest.cases[name];
-    const [x] = await fixtureInputs(spec.family);
+    const inputs = await fixtureInputs(spec.family);  // a relation network also takes its question
     const expected = await readNpy(path.join(ZENNIT, `${name}.npy`));
-    const { relevance } = await (await model(spec.family)).explain(x, {
+    const { relevance } = await (await model(spec.family)).explain(inputs, {
       target: spec.target,
       composite: spec.composite as never,
       canonize: spec.canonize,
