@@ -44,11 +44,18 @@ class Terms {
  public:
   Terms(const LayerParams& p, const Rule& rule) : p_(p), zero_(rule.zeroParams) {}
 
-  Term make(const at::Tensor& input, const Modifier& mod, bool zeroBias = false) const {
+  // `variant` names a modifier whose result depends only on the parameter ("+": max(·, 0), "-":
+  // min(·, 0)), so it is kept across calls instead of recomputed.
+  Term make(const at::Tensor& input, const Modifier& mod, bool zeroBias = false, const char* variant = nullptr) const {
     Term t;
     t.input = input;
-    t.weight = zeroed("weight") ? at::zeros_like(p_.weight) : mod(p_.weight);
-    if (p_.bias.defined() && !zeroBias && !zeroed("bias")) t.bias = mod(p_.bias);
+    auto modified = [&](const at::Tensor& param, const char* name) {
+      const bool perPosition = std::string(name) == "bias" && param.dim() != 1;  // a bias map: size-dependent
+      if (!variant || !p_.keep || perPosition) return mod(param);
+      return p_.keep(std::string(name) + variant, [&] { return mod(param).contiguous(); });
+    };
+    t.weight = zeroed("weight") ? at::zeros_like(p_.weight) : modified(p_.weight, "weight");
+    if (p_.bias.defined() && !zeroBias && !zeroed("bias")) t.bias = modified(p_.bias, "bias");
     return t;
   }
 
@@ -85,6 +92,9 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
   const bool signSplit = rule.kind == RuleKind::ZPlus || rule.kind == RuleKind::AlphaBeta || rule.kind == RuleKind::Gamma;
   const bool nonNegative = signSplit && x.numel() > 0 && x.min().item<double>() >= 0;
   auto zOf = [&](const Term& t) { return z(node, t); };
+  // x⁺ and x⁻ (x⁻ stays undefined when x has no negative part: its terms are skipped).
+  at::Tensor xPos = nonNegative ? x : clampPositive(x);
+  at::Tensor xNeg = nonNegative ? at::Tensor() : clampNegative(x);
   auto sumZ = [&](const Term& positivePart, const Term& negativePart) {
     return nonNegative ? zOf(positivePart) : zOf(positivePart) + zOf(negativePart);
   };
@@ -113,7 +123,7 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     }
     case RuleKind::ZPlus: {
       // z⁺ = W⁺x⁺ + b⁺ + W⁻x⁻;  R_i = (x⁺_i w⁺_ji + x⁻_i w⁻_ji) R_j / stab(z⁺_j)
-      Term a = terms.make(clampPositive(x), clampPositive), b = terms.make(clampNegative(x), clampNegative, true);
+      Term a = terms.make(xPos, clampPositive, false, "+"), b = terms.make(xNeg, clampNegative, true, "-");
       at::Tensor za = rule.zeroParams.empty() ? cached("z+", [&] { return sumZ(a, b); }) : sumZ(a, b);
       at::Tensor g = stabilizedDivide(R, za, s);
       return split(a, b, g);
@@ -124,8 +134,8 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
         throw Error(ErrorCode::BadArgument, "alpha-beta needs alpha, beta >= 0 and alpha - beta = 1 (got alpha " +
                                                 std::to_string(rule.alpha) + ", beta " + std::to_string(rule.beta) + ")");
       }
-      Term p0 = terms.make(clampPositive(x), clampPositive), p1 = terms.make(clampNegative(x), clampNegative, true);
-      Term n0 = terms.make(clampPositive(x), clampNegative), n1 = terms.make(clampNegative(x), clampPositive, true);
+      Term p0 = terms.make(xPos, clampPositive, false, "+"), p1 = terms.make(xNeg, clampNegative, true, "-");
+      Term n0 = terms.make(xPos, clampNegative, false, "-"), n1 = terms.make(xNeg, clampPositive, true, "+");
       bool share = rule.zeroParams.empty();
       at::Tensor zp = share ? cached("z+", [&] { return sumZ(p0, p1); }) : sumZ(p0, p1);
       at::Tensor zn = share ? cached("z-", [&] { return sumZ(n0, n1); }) : sumZ(n0, n1);
@@ -139,15 +149,15 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       const double gamma = rule.gamma;
       auto plus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_min(0); };
       auto minus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_max(0); };
-      Term t0 = terms.make(clampPositive(x), plus), t1 = terms.make(clampNegative(x), minus, true);
-      Term t2 = terms.make(clampPositive(x), minus), t3 = terms.make(clampNegative(x), plus, true);
+      Term t0 = terms.make(xPos, plus), t1 = terms.make(xNeg, minus, true);
+      Term t2 = terms.make(xPos, minus), t3 = terms.make(xNeg, plus, true);
       at::Tensor out = params.output.defined() ? params.output : affine(node, x, params.weight, params.bias);
       at::Tensor zp, zn;
       if (nonNegative && plainZ) {
         // z is linear in γ: z_γ = z + γ·(W⁺x + b⁺) (and W⁻, b⁻ for the negative part), so the
         // γ-free terms are computed once for every γ of a grid.
-        zp = out + gamma * cached("w+x", [&] { return z(node, terms.make(x, clampPositive)); });
-        zn = out + gamma * cached("w-x", [&] { return z(node, terms.make(x, clampNegative)); });
+        zp = out + gamma * cached("w+x", [&] { return z(node, terms.make(x, clampPositive, false, "+")); });
+        zn = out + gamma * cached("w-x", [&] { return z(node, terms.make(x, clampNegative, false, "-")); });
       } else {
         zp = sumZ(t0, t1);
         zn = sumZ(t2, t3);
@@ -159,8 +169,8 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     case RuleKind::ZBox: {
       // z = Wx + b − (W⁺l + b⁺) − (W⁻h + b⁻);  R = (x ∘ Wᵀg − l ∘ W⁺ᵀg − h ∘ W⁻ᵀg), g = R/stab(z)
       if (rule.low.empty() || rule.high.empty()) throw Error(ErrorCode::BadArgument, "zbox needs low and high");
-      Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, x, "low"), clampPositive),
-           t2 = terms.make(bound(rule.high, x, "high"), clampNegative);
+      Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, x, "low"), clampPositive, false, "+"),
+           t2 = terms.make(bound(rule.high, x, "high"), clampNegative, false, "-");
       at::Tensor g = stabilizedDivide(R, z(node, t0) - z(node, t1) - z(node, t2), s);
       return t0.input * vjp(node, t0, g) - t1.input * vjp(node, t1, g) - t2.input * vjp(node, t2, g);
     }

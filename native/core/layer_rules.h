@@ -4,6 +4,7 @@
 // as its bias (biasMapInZ) or is left out of z (the paper's implementation).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -18,6 +19,8 @@ struct LayerParams {
   at::Tensor weight;
   at::Tensor bias;    // per output channel, per output position (C, H, W) for a bias map, or undefined
   at::Tensor output;  // the forward's output when it equals layer(x; weight, bias), to reuse; or undefined
+  // Keeps parameter variants (W⁺, W⁻, b⁺, b⁻) across calls, e.g. Plan::derived; may be empty.
+  std::function<at::Tensor(const std::string& key, const std::function<at::Tensor()>& make)> keep;
 };
 
 // Terms that do not depend on the relevance or the rule parameter, kept for the other

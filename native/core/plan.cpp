@@ -47,6 +47,15 @@ at::Tensor Plan::biasMap(int node, int64_t height, int64_t width) const {
   return p.count("bias") ? residual + p.at("bias").view({-1, 1, 1}) : residual;
 }
 
+at::Tensor Plan::derived(int node, const std::string& key, const std::function<at::Tensor()>& make) const {
+  std::lock_guard<std::mutex> lock(derivedMutex_);
+  auto found = derived_.find({node, key});
+  if (found != derived_.end()) return found->second;
+  at::Tensor value = make();
+  derived_[{node, key}] = value;
+  return value;
+}
+
 Tape Plan::run(const std::vector<at::Tensor>& inputs, bool keepAll) const {
   checkInputs(*graph_, inputExpectations_, inputs);
   at::NoGradGuard noGrad;

@@ -3,7 +3,9 @@
 // them on a Tape for the backward passes of LRP rules.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +44,9 @@ class Plan {
   at::Tensor runNode(int node, const std::vector<at::Tensor>& inputs, const SizeOf& sizeOf) const;
   // A folded convolution's whole bias at an input size: bias + border map, (C, H_out, W_out).
   at::Tensor biasMap(int node, int64_t height, int64_t width) const;
+  // A tensor derived from a node's parameters (e.g. W⁺ = max(W, 0) for the sign-split rules),
+  // made on first use and kept for the Plan's life. Thread-safe.
+  at::Tensor derived(int node, const std::string& key, const std::function<at::Tensor()>& make) const;
 
  private:
   Tape run(const std::vector<at::Tensor>& inputs, bool keepAll) const;
@@ -54,6 +59,8 @@ class Plan {
   std::vector<std::vector<int>> shapeDependencies_;
   std::vector<InputExpectation> inputExpectations_;
   std::vector<std::unique_ptr<BorderBiasCache>> borderBias_;  // per node; set for folded padded convs
+  mutable std::mutex derivedMutex_;
+  mutable std::map<std::pair<int, std::string>, at::Tensor> derived_;
 };
 
 }  // namespace lrp

@@ -72,6 +72,9 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     if (p.count("bias")) params.bias = p.at("bias");
     if (p.count("border_weight") && options.biasMapInZ) params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
     if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
+    params.keep = [&plan, id](const std::string& key, const std::function<at::Tensor()>& make) {
+      return plan.derived(id, key, make);
+    };
     if (kind == RuleKind::Pass) throw Error(ErrorCode::BadArgument, "rule 'pass' does not apply to " + label(node));
     return {layerRelevance(node, params, rule ? *rule : Rule{}, x[0], R, cache)};
   }
