@@ -15,6 +15,7 @@ export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './heatmap';
 export { palette, COLORMAPS } from './colormap';
 export { poolChannels, ChannelPooling } from './pooling';
 export { readImage, ReadImageOptions } from './image';
+export * as metrics from './metrics';
 
 export interface Versions {
   lrpNode: string;

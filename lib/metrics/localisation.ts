@@ -1,0 +1,78 @@
+// Localisation metrics (shared/METRICS.md §5–6): relevance rank accuracy and relevance mass
+// accuracy against binary masks, and bounding boxes turned into masks.
+import { LrpError } from '../errors';
+import { Tensor } from '../tensor';
+import { definedOnly } from './complexity';
+import { prepareAttributions, PrepareOptions, PreparedSample, sortedIndices } from './prepare';
+
+export interface LocalisationArgs extends PrepareOptions {
+  attributions: Tensor;
+  /** (N, 1, H, W) or (N, H, W); non-zero = inside. */
+  masks: Tensor;
+}
+
+const DEFAULTS = { pool: 'sum', normalise: 'second-moment', abs: true } as const;
+
+/** A box in pixels, [x0, y0, x1, y1) as in Pascal VOC (x1, y1 exclusive). */
+export type Box = [number, number, number, number];
+
+/** One (1, H, W) mask per sample from its boxes (the union when a sample has several). */
+export function boxesToMasks(boxes: readonly (readonly Box[])[], height: number, width: number): Tensor {
+  const data = new Float32Array(boxes.length * height * width);
+  boxes.forEach((list, s) => {
+    for (const [x0, y0, x1, y1] of list) {
+      for (let y = Math.max(0, Math.floor(y0)); y < Math.min(height, Math.ceil(y1)); y++) {
+        for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++) data[(s * height + y) * width + x] = 1;
+      }
+    }
+  });
+  return new Tensor(data, [boxes.length, 1, height, width]);
+}
+
+// The mask of each sample, flattened like its prepared attribution (repeated over its channels).
+function maskFor(masks: Tensor, sample: PreparedSample, index: number, count: number): Uint8Array {
+  const plane = sample.height * sample.width;
+  const shape = masks.shape.length === 3 ? [masks.shape[0], 1, ...masks.shape.slice(1)] : masks.shape;
+  if (shape.length !== 4 || shape[0] !== count || shape[1] !== 1 || shape[2] !== sample.height || shape[3] !== sample.width) {
+    throw new LrpError('LRP_BAD_SHAPE', `masks must be (${count}, 1, ${sample.height}, ${sample.width}) to match the attributions, got [${masks.shape.join(',')}]`);
+  }
+  const out = new Uint8Array(sample.channels * plane);
+  for (let c = 0; c < sample.channels; c++) {
+    for (let p = 0; p < plane; p++) out[c * plane + p] = masks.data[index * plane + p] !== 0 ? 1 : 0;
+  }
+  return out;
+}
+
+function prepared(args: LocalisationArgs) {
+  const samples = prepareAttributions(args.attributions, { ...DEFAULTS, ...definedOnly(args) });
+  return samples.map((sample, i) => ({ sample, mask: maskFor(args.masks, sample, i, samples.length) }));
+}
+
+/** Share of the K = |mask| highest-ranked positions that lie in the mask (Arras et al. 2022). */
+export async function rra(args: LocalisationArgs): Promise<Float64Array> {
+  return Float64Array.from(prepared(args), ({ sample, mask }) => {
+    const k = mask.reduce((a, b) => a + b, 0);
+    if (k === 0 || sample.values.some(Number.isNaN)) return NaN;
+    const order = sortedIndices(sample.values, true);
+    let hits = 0;
+    for (let i = 0; i < k; i++) hits += mask[order[i]];
+    return hits / k;
+  });
+}
+
+/** Share of the attribution's total inside the mask (Arras et al. 2022). */
+export async function rma(args: LocalisationArgs): Promise<Float64Array> {
+  return Float64Array.from(prepared(args), ({ sample, mask }) => {
+    let inside = 0;
+    let total = 0;
+    let k = 0;
+    sample.values.forEach((v, i) => {
+      total += v;
+      if (mask[i]) {
+        inside += v;
+        k++;
+      }
+    });
+    return k === 0 ? NaN : inside / total;
+  });
+}
