@@ -44,3 +44,44 @@ describe('metric edge cases (METRICS.md)', () => {
     await expect(metrics.rra({ attributions: a, masks: wrong })).rejects.toThrow(/masks must be \(2, 1, 4, 4\)/);
   });
 });
+
+describe('pixel flipping equals Quantus v0.6.0', () => {
+  const curves = (reference as unknown as {
+    curves: { targets: number[]; cases: Record<string, { featuresInStep: number; perturbBaseline: number | string; curves: number[][] }> };
+  }).curves;
+
+  test.each(Object.keys(curves.cases))('%s: curves to float32 round-off, AoPC from them', async (key) => {
+    const spec = curves.cases[key];
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    const attributions = await readNpy(path.join(QUANTUS, 'pixel_flipping_attributions.npy'));
+    const result = await metrics.pixelFlipping({
+      model, inputs, targets: curves.targets, attributions, pool: 'none', featuresInStep: spec.featuresInStep,
+      perturbBaseline: spec.perturbBaseline as never, batchSize: 20,
+    });
+    result.curves.forEach((curve, s) => {
+      expect(curve).toHaveLength(spec.curves[s].length);
+      curve.forEach((p, t) => expect(Math.abs(p - spec.curves[s][t])).toBeLessThanOrEqual(1e-5));
+    });
+    // AoPC (METRICS.md §9) from the curve and the clean probability.
+    const logits = await model.forward(inputs);
+    for (let s = 0; s < 2; s++) {
+      const row = Array.from(logits.data.subarray(s * 10, s * 10 + 10));
+      const max = Math.max(...row);
+      const p0 = Math.exp(row[curves.targets[s]] - max) / row.reduce((a, v) => a + Math.exp(v - max), 0);
+      const aopc = spec.curves[s].reduce((a, p) => a + (p0 - p), 0) / (spec.curves[s].length + 1);
+      expect(Math.abs(result.scores[s] - aopc)).toBeLessThanOrEqual(1e-5);
+    }
+  });
+
+  test('bad arguments are one clear error', async () => {
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    const attributions = new Tensor(new Float32Array(2 * 32 * 32), [2, 1, 32, 32]);
+    await expect(metrics.pixelFlipping({ model, inputs, targets: [1], attributions })).rejects.toThrow(/got 1 targets for 2 samples/);
+    await expect(metrics.pixelFlipping({ model, inputs, targets: [1, 2], attributions, featuresInStep: 0 })).rejects.toThrow(/featuresInStep must be a positive integer/);
+    await expect(metrics.pixelFlipping({ model, inputs, targets: [1, 2], attributions, perturbBaseline: 'grey' as never })).rejects.toThrow(/unknown baseline 'grey'/);
+  });
+});

@@ -2,3 +2,4 @@
 export { sparseness, complexity, ComplexityArgs } from './complexity';
 export { rra, rma, boxesToMasks, Box, LocalisationArgs } from './localisation';
 export { prepareAttributions, Normalisation, PrepareOptions } from './prepare';
+export { pixelFlipping, PixelFlippingArgs, CurveScores, Baseline } from './pixel_flipping';

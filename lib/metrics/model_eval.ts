@@ -1,0 +1,66 @@
+// Batched model evaluation for the metrics: many perturbed copies of samples go through the native
+// forward in batches of `batchSize`, never one at a time.
+import type { Model } from '../model';
+import { Tensor } from '../tensor';
+
+export interface Evaluation {
+  model: Model;
+  /** The model's inputs; the first is the one metrics perturb, the others go along unchanged. */
+  inputs: Tensor[];
+  batchSize: number;
+  softmax: boolean;
+}
+
+/** Collects rows (a perturbed copy of sample `sample`'s first input) and scores them in batches. */
+export class BatchedScores {
+  private rows: Float32Array;
+  private owners: number[] = [];
+  private targets: number[] = [];
+  private readonly results: Array<(score: number) => void> = [];
+  private readonly rowSize: number;
+
+  constructor(private readonly e: Evaluation) {
+    this.rowSize = e.inputs[0].data.length / e.inputs[0].shape[0];
+    this.rows = new Float32Array(this.rowSize * e.batchSize);
+  }
+
+  /** Queues a row; `done` receives the target's probability (or logit). */
+  async add(row: Float32Array, sample: number, target: number, done: (score: number) => void): Promise<void> {
+    this.rows.set(row, this.owners.length * this.rowSize);
+    this.owners.push(sample);
+    this.targets.push(target);
+    this.results.push(done);
+    if (this.owners.length === this.e.batchSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const count = this.owners.length;
+    if (count === 0) return;
+    const first = this.e.inputs[0];
+    const inputs = [new Tensor(this.rows.slice(0, count * this.rowSize), [count, ...first.shape.slice(1)])];
+    for (const other of this.e.inputs.slice(1)) {
+      const size = other.data.length / other.shape[0];
+      const data = new Float32Array(count * size);
+      this.owners.forEach((s, i) => data.set(other.data.subarray(s * size, (s + 1) * size), i * size));
+      inputs.push(new Tensor(data, [count, ...other.shape.slice(1)]));
+    }
+    const logits = await this.e.model.forward(inputs);
+    const classes = logits.shape[1];
+    for (let i = 0; i < count; i++) {
+      const row = logits.data.subarray(i * classes, (i + 1) * classes);
+      this.results[i](this.e.softmax ? softmaxAt(row, this.targets[i]) : row[this.targets[i]]);
+    }
+    this.owners = [];
+    this.targets = [];
+    this.results.length = 0;
+  }
+}
+
+/** softmax(z)_y in float64, shifted by the maximum for stability. */
+export function softmaxAt(logits: Float32Array, y: number): number {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of logits) sum += Math.exp(v - max);
+  return Math.exp(logits[y] - max) / sum;
+}

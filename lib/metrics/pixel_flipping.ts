@@ -1,0 +1,96 @@
+// Pixel flipping (shared/METRICS.md §8, Bach et al. 2015): input elements set to a baseline in
+// order of decreasing attribution, k per step; the curve is the target probability after each step.
+import { LrpError } from '../errors';
+import type { Model } from '../model';
+import { Random } from '../random';
+import { Tensor } from '../tensor';
+import { definedOnly } from './complexity';
+import { BatchedScores } from './model_eval';
+import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
+
+export type Baseline = number | 'black' | 'white' | 'mean' | 'uniform';
+
+export interface PixelFlippingArgs extends PrepareOptions {
+  model: Model;
+  /** (N, C, H, W), or the model's inputs with the perturbed one first. */
+  inputs: Tensor | Tensor[];
+  targets: readonly number[];
+  attributions: Tensor;
+  featuresInStep?: number;
+  perturbBaseline?: Baseline;
+  softmax?: boolean;
+  /** Perturbed inputs per forward (default 64). */
+  batchSize?: number;
+  seed?: number;
+}
+
+export interface CurveScores {
+  /** AoPC per sample (METRICS.md §9). */
+  scores: Float64Array;
+  /** Per sample, the target probability (or logit) after each step, without the clean one. */
+  curves: Float64Array[];
+}
+
+/** The attribution of every input element: a one-channel attribution repeats across C channels. */
+export function perElement(values: Float64Array, channels: number, inputChannels: number): Float64Array {
+  if (channels === inputChannels) return values;
+  if (channels !== 1) throw new LrpError('LRP_BAD_SHAPE', `an attribution with ${channels} channels does not fit an input with ${inputChannels}`);
+  const out = new Float64Array(values.length * inputChannels);
+  for (let c = 0; c < inputChannels; c++) out.set(values, c * values.length);
+  return out;
+}
+
+function baselineValue(baseline: Baseline, x: Float32Array, random: Random): number {
+  if (typeof baseline === 'number') return baseline;
+  if (baseline === 'uniform') return random.next();
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of x) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
+  if (baseline === 'black') return min;
+  if (baseline === 'white') return max;
+  if (baseline === 'mean') return sum / x.length;
+  throw new LrpError('LRP_BAD_ARGUMENT', `unknown baseline '${baseline}' (a number, black, white, mean or uniform)`);
+}
+
+export async function pixelFlipping(args: PixelFlippingArgs): Promise<CurveScores> {
+  const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+  const x = inputs[0];
+  if (x.shape.length !== 4) throw new LrpError('LRP_BAD_SHAPE', `pixel flipping needs (N, C, H, W) inputs, got [${x.shape.join(',')}]`);
+  const [n, channels] = x.shape;
+  const size = x.data.length / n;
+  const k = args.featuresInStep ?? 448;
+  if (!Number.isInteger(k) || k < 1) throw new LrpError('LRP_BAD_ARGUMENT', `featuresInStep must be a positive integer, got ${k}`);
+  if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
+  const prepared = prepareAttributions(args.attributions, { pool: 'sum', normalise: 'max', abs: false, ...definedOnly(args) });
+  if (prepared.length !== n) throw new LrpError('LRP_BAD_SHAPE', `got ${prepared.length} attributions for ${n} samples`);
+  const baseline = args.perturbBaseline ?? 0;
+  const random = new Random(args.seed ?? 0);
+  const steps = Math.ceil(size / k);
+  const softmax = args.softmax ?? true;
+  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize ?? 64, softmax });
+  const clean = new Float64Array(n);
+  const curves = Array.from({ length: n }, () => new Float64Array(steps));
+  for (let s = 0; s < n; s++) {
+    const current = x.data.slice(s * size, (s + 1) * size);
+    await batch.add(current, s, args.targets[s], (p) => (clean[s] = p));
+    const a = prepared[s];
+    if (a.values.length * (channels / a.channels) !== size) {
+      throw new LrpError('LRP_BAD_SHAPE', `attribution ${s} has ${a.values.length} values for an input of ${size}`);
+    }
+    const order = sortedIndices(perElement(a.values, a.channels, channels), true);
+    for (let t = 0; t < steps; t++) {
+      const value = baselineValue(baseline, current, random);
+      for (let i = t * k; i < Math.min((t + 1) * k, size); i++) current[order[i]] = value;
+      await batch.add(current, s, args.targets[s], (p) => (curves[s][t] = p));
+    }
+  }
+  await batch.flush();
+  // AoPC: Σ_t (p0 − p_t) / (T + 1)
+  const scores = Float64Array.from(curves, (curve, s) => curve.reduce((acc, p) => acc + (clean[s] - p), 0) / (steps + 1));
+  return { scores, curves };
+}
