@@ -50,7 +50,7 @@ describe('pixel flipping equals Quantus v0.6.0', () => {
     curves: { targets: number[]; cases: Record<string, { featuresInStep: number; perturbBaseline: number | string; curves: number[][] }> };
   }).curves;
 
-  test.each(Object.keys(curves.cases))('%s: curves to float32 round-off, AoPC from them', async (key) => {
+  test.each(Object.keys(curves.cases).filter((k) => k.startsWith('pixel-flipping')))('%s: curves to float32 round-off, AoPC from them', async (key) => {
     const spec = curves.cases[key];
     const { loadModel } = await import('../lib');
     const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
@@ -83,5 +83,38 @@ describe('pixel flipping equals Quantus v0.6.0', () => {
     await expect(metrics.pixelFlipping({ model, inputs, targets: [1], attributions })).rejects.toThrow(/got 1 targets for 2 samples/);
     await expect(metrics.pixelFlipping({ model, inputs, targets: [1, 2], attributions, featuresInStep: 0 })).rejects.toThrow(/featuresInStep must be a positive integer/);
     await expect(metrics.pixelFlipping({ model, inputs, targets: [1, 2], attributions, perturbBaseline: 'grey' as never })).rejects.toThrow(/unknown baseline 'grey'/);
+  });
+});
+
+describe('region perturbation equals Quantus v0.6.0 blur (METRICS.md §7, §14.2)', () => {
+  const spec = (reference as unknown as {
+    curves: { targets: number[]; cases: Record<string, { patchSize: number; regions: number; order: 'morf' | 'lerf'; curves: number[][] }> };
+  }).curves;
+  const keys = Object.keys(spec.cases).filter((k) => k.startsWith('region-perturbation'));
+
+  test.each(keys)('%s: curves p0 − p_t to float32 round-off, AoPC = Σ d_t / (R + 1)', async (key) => {
+    const c = spec.cases[key];
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    const attributions = await readNpy(path.join(QUANTUS, 'pixel_flipping_attributions.npy'));
+    const result = await metrics.regionPerturbation({
+      model, inputs, targets: spec.targets, attributions, pool: 'none', patchSize: c.patchSize, regions: c.regions, order: c.order, batchSize: 7,
+    });
+    result.curves.forEach((curve, s) => {
+      expect(curve).toHaveLength(c.curves[s].length);
+      curve.forEach((d, t) => expect(Math.abs(d - c.curves[s][t])).toBeLessThanOrEqual(1e-5));
+      const aopc = c.curves[s].reduce((a, d) => a + d, 0) / (c.curves[s].length + 1);
+      expect(Math.abs(result.scores[s] - aopc)).toBeLessThanOrEqual(1e-5);
+    });
+  });
+
+  test('a patch larger than the image is one clear error', async () => {
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    const attributions = new Tensor(new Float32Array(2 * 32 * 32).fill(1), [2, 1, 32, 32]);
+    await expect(metrics.regionPerturbation({ model, inputs, targets: [1, 2], attributions, patchSize: 40 }))
+      .rejects.toThrow(/patchSize must be an integer from 1 to 32/);
   });
 });

@@ -3,3 +3,4 @@ export { sparseness, complexity, ComplexityArgs } from './complexity';
 export { rra, rma, boxesToMasks, Box, LocalisationArgs } from './localisation';
 export { prepareAttributions, Normalisation, PrepareOptions } from './prepare';
 export { pixelFlipping, PixelFlippingArgs, CurveScores, Baseline } from './pixel_flipping';
+export { regionPerturbation, RegionPerturbationArgs } from './region_perturbation';

@@ -40,13 +40,15 @@ export function perElement(values: Float64Array, channels: number, inputChannels
   return out;
 }
 
-function baselineValue(baseline: Baseline, x: Float32Array, random: Random): number {
+/** The baseline value of one step: a number, or min / max / mean of the current sample, or U(0, 1). */
+export function baselineValue(baseline: Baseline, x: ArrayLike<number>, random: Random): number {
   if (typeof baseline === 'number') return baseline;
   if (baseline === 'uniform') return random.next();
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
-  for (const v of x) {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
     min = Math.min(min, v);
     max = Math.max(max, v);
     sum += v;
