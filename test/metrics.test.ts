@@ -118,3 +118,60 @@ describe('region perturbation equals Quantus v0.6.0 blur (METRICS.md §7, §14.2
       .rejects.toThrow(/patchSize must be an integer from 1 to 32/);
   });
 });
+
+describe('SSIM₁ equals Quantus/scikit-image on flattened vectors (METRICS.md §12)', () => {
+  const pairs = (reference as unknown as { ssim: Array<{ u: number[]; v: number[]; ssim: number }> }).ssim;
+  test.each(pairs.map((p, i) => [i, p.u.length]))('pair %i (length %i)', (i) => {
+    expect(Math.abs(metrics.ssim1(pairs[i as number].u, pairs[i as number].v) - pairs[i as number].ssim)).toBeLessThanOrEqual(1e-9);
+  });
+  test('constant inputs and short vectors give NaN', () => {
+    expect(metrics.ssim1([1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1])).toBeNaN();
+    expect(metrics.ssim1([1, 2, 3], [1, 2, 3])).toBeNaN();
+  });
+});
+
+describe('model-based stochastic metrics: definitions and seeds', () => {
+  const load = async () => {
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    return { model, inputs, targets: [1, 2], explain: { composite: 'epsilon-plus-flat' as const } };
+  };
+
+  test('sensitivity is 0 without noise and reproducible with a seed', async () => {
+    const e = await load();
+    expect(Array.from(await metrics.avgSensitivity({ ...e, lowerBound: 0, nrSamples: 3 }))).toEqual([0, 0]);
+    const a = await metrics.maxSensitivity({ ...e, nrSamples: 4, seed: 5, batchSize: 3 });
+    const b = await metrics.maxSensitivity({ ...e, nrSamples: 4, seed: 5, batchSize: 8 });
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(a[0]).toBeGreaterThan(0);
+  });
+
+  test('random logit with two classes compares with the one other class', async () => {
+    const e = await load();
+    const { relevance: ay } = await e.model.explain(e.inputs, { ...e.explain, target: [1, 2] });
+    const scores = await metrics.randomLogit({ ...e, numClasses: 2, targets: [1, 0] });
+    const { relevance: mine } = await e.model.explain(e.inputs, { ...e.explain, target: [0, 1] });
+    const { relevance: given } = await e.model.explain(e.inputs, { ...e.explain, target: [1, 0] });
+    const prep = (t: Tensor) => metrics.prepareAttributions(t, { pool: 'sum', normalise: 'second-moment', abs: false });
+    const [g, m] = [prep(given), prep(mine)];
+    expect(scores[0]).toBeCloseTo(metrics.ssim1(g[0].values, m[0].values), 12);
+    expect(scores[1]).toBeCloseTo(metrics.ssim1(g[1].values, m[1].values), 12);
+    expect(ay.shape).toEqual([2, 3, 32, 32]);
+  });
+
+  test('faithfulness correlation: reproducible, in [−1, 1], clear errors', async () => {
+    const e = await load();
+    const attributions = await readNpy(path.join(QUANTUS, 'pixel_flipping_attributions.npy'));
+    const a = await metrics.faithfulnessCorrelation({ ...e, attributions, nrRuns: 20, seed: 3, batchSize: 16 });
+    const b = await metrics.faithfulnessCorrelation({ ...e, attributions, nrRuns: 20, seed: 3, batchSize: 16 });
+    expect(Array.from(a)).toEqual(Array.from(b));
+    // Another batch size: the same draws; logits differ only by float32 round-off.
+    const c = await metrics.faithfulnessCorrelation({ ...e, attributions, nrRuns: 20, seed: 3, batchSize: 64 });
+    c.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-4));
+    const d = await metrics.faithfulnessCorrelation({ ...e, attributions, nrRuns: 20, seed: 4, batchSize: 16 });
+    expect(Math.abs(d[0] - a[0])).toBeGreaterThan(1e-3);
+    a.forEach((v) => expect(Math.abs(v)).toBeLessThanOrEqual(1));
+    await expect(metrics.faithfulnessCorrelation({ ...e, attributions, subsetSize: 5000 })).rejects.toThrow(/subsetSize must be an integer from 1 to 3072/);
+  });
+});

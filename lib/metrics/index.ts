@@ -4,3 +4,7 @@ export { rra, rma, boxesToMasks, Box, LocalisationArgs } from './localisation';
 export { prepareAttributions, Normalisation, PrepareOptions } from './prepare';
 export { pixelFlipping, PixelFlippingArgs, CurveScores, Baseline } from './pixel_flipping';
 export { regionPerturbation, RegionPerturbationArgs } from './region_perturbation';
+export { faithfulnessCorrelation, FaithfulnessCorrelationArgs, pearson } from './faithfulness_correlation';
+export { avgSensitivity, maxSensitivity, SensitivityArgs } from './robustness';
+export { randomLogit, RandomLogitArgs } from './randomisation';
+export { ssim1 } from './ssim';

@@ -1,0 +1,31 @@
+// Explanations a metric computes itself (sensitivity: of noisy copies; random logit: of another
+// class), in batches of `batchSize` samples through the native explain.
+import type { ExplainConfig, Model } from '../model';
+import { Tensor } from '../tensor';
+
+export interface Explainer {
+  model: Model;
+  /** The explain config (CONTRACT.md "Explain config"). */
+  explain: ExplainConfig;
+  batchSize?: number;
+}
+
+/** Relevance of `rows` (copies of the first input, stacked) for their targets. */
+export async function explainRows(e: Explainer, first: Tensor, others: Tensor[], owners: number[], targets: number[]): Promise<Tensor> {
+  const batchSize = e.batchSize ?? 32;
+  const size = first.data.length / first.shape[0];
+  const out = new Float32Array(first.data.length);
+  for (let begin = 0; begin < first.shape[0]; begin += batchSize) {
+    const count = Math.min(batchSize, first.shape[0] - begin);
+    const inputs = [new Tensor(first.data.slice(begin * size, (begin + count) * size), [count, ...first.shape.slice(1)])];
+    for (const other of others) {
+      const per = other.data.length / other.shape[0];
+      const data = new Float32Array(count * per);
+      for (let i = 0; i < count; i++) data.set(other.data.subarray(owners[begin + i] * per, (owners[begin + i] + 1) * per), i * per);
+      inputs.push(new Tensor(data, [count, ...other.shape.slice(1)]));
+    }
+    const { relevance } = await e.model.explain(inputs, { ...e.explain, target: targets.slice(begin, begin + count) });
+    out.set(relevance.data, begin * size);
+  }
+  return new Tensor(out, first.shape);
+}

@@ -1,0 +1,74 @@
+// Avg- and max-sensitivity (shared/METRICS.md §11, Yeh et al. 2019): how much the explanation
+// changes under uniform input noise, relative to its norm.
+import { LrpError } from '../errors';
+import { Random } from '../random';
+import { Tensor } from '../tensor';
+import { definedOnly } from './complexity';
+import { explainRows, Explainer } from './explained';
+import { prepareAttributions, PrepareOptions } from './prepare';
+
+export interface SensitivityArgs extends Explainer, PrepareOptions {
+  inputs: Tensor | Tensor[];
+  targets: readonly number[];
+  attributions?: Tensor;
+  nrSamples?: number;
+  lowerBound?: number;
+  upperBound?: number | null;
+  seed?: number;
+}
+
+async function sensitivities(args: SensitivityArgs): Promise<Float64Array[]> {
+  const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+  const x = inputs[0];
+  const n = x.shape[0];
+  const size = x.data.length / n;
+  const k = args.nrSamples ?? 10;
+  if (!Number.isInteger(k) || k < 1) throw new LrpError('LRP_BAD_ARGUMENT', `nrSamples must be a positive integer, got ${k}`);
+  if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
+  const lo = args.upperBound == null ? -(args.lowerBound ?? 0.2) : (args.lowerBound ?? 0.2);
+  const hi = args.upperBound == null ? (args.lowerBound ?? 0.2) : args.upperBound;
+  const random = new Random(args.seed ?? 0);
+  const owners = Array.from({ length: n }, (_, i) => i);
+  const given = args.attributions ?? (await explainRows(args, x, inputs.slice(1), owners, [...args.targets]));
+  // All N·k noisy copies at once: x_k = x + δ_k, δ uniform on [lo, hi] per element, no clipping.
+  const noisy = new Float32Array(n * k * size);
+  const rowOwners: number[] = [];
+  const rowTargets: number[] = [];
+  for (let s = 0; s < n; s++) {
+    for (let j = 0; j < k; j++) {
+      const row = (s * k + j) * size;
+      for (let i = 0; i < size; i++) noisy[row + i] = x.data[s * size + i] + lo + (hi - lo) * random.next();
+      rowOwners.push(s);
+      rowTargets.push(args.targets[s]);
+    }
+  }
+  const explained = await explainRows(args, new Tensor(noisy, [n * k, ...x.shape.slice(1)]), inputs.slice(1), rowOwners, rowTargets);
+  const options = { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(args) } as const;
+  const base = prepareAttributions(given, options);
+  const perturbed = prepareAttributions(explained, options);
+  return base.map(({ values }, s) => {
+    let norm = 0;
+    for (const v of values) norm += v * v;
+    norm = Math.sqrt(norm);
+    return Float64Array.from({ length: k }, (_, j) => {
+      const other = perturbed[s * k + j].values;
+      let d = 0;
+      for (let i = 0; i < values.length; i++) d += (values[i] - other[i]) ** 2;
+      return Math.sqrt(d) / norm;  // s_k = ‖â − â_k‖ / ‖â‖
+    });
+  });
+}
+
+function reduce(values: Float64Array, how: 'mean' | 'max'): number {
+  const finite = Array.from(values).filter((v) => !Number.isNaN(v));
+  if (finite.length === 0) return NaN;
+  return how === 'mean' ? finite.reduce((a, b) => a + b, 0) / finite.length : Math.max(...finite);
+}
+
+export async function avgSensitivity(args: SensitivityArgs): Promise<Float64Array> {
+  return Float64Array.from(await sensitivities(args), (s) => reduce(s, 'mean'));
+}
+
+export async function maxSensitivity(args: SensitivityArgs): Promise<Float64Array> {
+  return Float64Array.from(await sensitivities({ ...args, seed: (args.seed ?? 0) + 1 }), (s) => reduce(s, 'max'));
+}
