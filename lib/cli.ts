@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The lrp-node command line (shared/CONTRACT.md). Every failure is one line on stderr and a
 // non-zero exit: 1 for bad input, 2 for bad usage.
+import { promises as fs } from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 
 import { resolveCanonize } from './canonize';
 import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
 import { writeHeatmapPng } from './heatmap';
+import { evaluate, EvaluateArgs, METRIC_NAMES, MetricName } from './metrics';
 import { ChannelPooling } from './pooling';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
@@ -34,10 +37,6 @@ function required(values: Values, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
   return value;
-}
-
-function notYet(feature: string): never {
-  throw new LrpError('LRP_NOT_IMPLEMENTED', `${feature} is not available in this version of lrp-node`);
 }
 
 function layerJson(model: Model) {
@@ -137,11 +136,76 @@ async function explain(args: string[]): Promise<void> {
   }
 }
 
+function nullForNaN(values: Float64Array): Array<number | null> {
+  return Array.from(values, (v) => (Number.isNaN(v) ? null : v));
+}
+
+async function metricsCommand(args: string[]): Promise<void> {
+  const values = parse(args, { config: { type: 'string' }, out: { type: 'string' } });
+  const configPath = required(values, 'config');
+  const out = required(values, 'out');
+  const config = await readJsonFile(configPath, 'metrics config');
+  const known = ['metrics', 'attributions', 'masks', 'model', 'input', 'target', 'explain', 'pool', 'seed', 'options'];
+  for (const key of Object.keys(config)) {
+    if (!known.includes(key)) throw new LrpError('LRP_BAD_ARGUMENT', `${configPath}: unknown key '${key}' (known: ${known.join(', ')})`);
+  }
+  const here = path.dirname(path.resolve(configPath));
+  const file = (key: string) => (typeof config[key] === 'string' ? path.resolve(here, config[key] as string) : undefined);
+  if (!Array.isArray(config.metrics) || config.metrics.length === 0) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${configPath}: 'metrics' must be a non-empty list`);
+  }
+  for (const name of config.metrics) {
+    if (!METRIC_NAMES.includes(name)) throw new LrpError('LRP_BAD_ARGUMENT', `unknown metric '${name}' (known: ${METRIC_NAMES.join(', ')})`);
+  }
+  const inputFiles = (Array.isArray(config.input) ? config.input : config.input === undefined ? [] : [config.input])
+    .map((p) => path.resolve(here, String(p)));
+  const inputs = await Promise.all(inputFiles.map((p) => readNpy(p)));
+  const model = file('model') ? await loadModel(file('model') as string) : undefined;
+  let targets: number[] | undefined;
+  if (config.target !== undefined) {
+    const target = parseTarget(String(config.target));
+    if (target === 'argmax') {
+      if (!model || inputs.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', `${configPath}: target argmax needs a model and an input`);
+      const logits = await model.forward(inputs);
+      targets = Array.from({ length: logits.shape[0] }, (_, i) => {
+        const row = Array.from(logits.data.subarray(i * logits.shape[1], (i + 1) * logits.shape[1]));
+        return row.indexOf(Math.max(...row));
+      });
+    } else {
+      targets = typeof target === 'number' ? new Array<number>(inputs[0]?.shape[0] ?? 1).fill(target) : [...target];
+    }
+  }
+  const explainFile = file('explain');
+  const explainConfig = explainFile ? parseExplainConfig(await readJsonFile(explainFile, 'explain config'), explainFile) : undefined;
+  const tty = process.stderr.isTTY;
+  const result = await evaluate({
+    metrics: config.metrics as MetricName[],
+    attributions: file('attributions') ? await readNpy(file('attributions') as string) : undefined,
+    masks: file('masks') ? await readNpy(file('masks') as string) : undefined,
+    model,
+    inputs: inputs.length > 0 ? inputs : undefined,
+    targets,
+    explain: explainConfig,
+    pool: config.pool as ChannelPooling | undefined,
+    seed: typeof config.seed === 'number' ? config.seed : undefined,
+    options: config.options as EvaluateArgs['options'],
+    onProgress: tty
+      ? (done, total, name) => process.stderr.write(`\r[${'#'.repeat(done).padEnd(total, '.')}] ${done}/${total} ${name}`.padEnd(60) + (done === total ? '\n' : ''))
+      : undefined,
+  });
+  const json: Record<string, unknown> = {};
+  for (const [name, scores] of Object.entries(result.scores)) json[name] = nullForNaN(scores as Float64Array);
+  if (Object.keys(result.curves).length > 0) {
+    json.curves = Object.fromEntries(Object.entries(result.curves).map(([name, curves]) => [name, (curves as Float64Array[]).map(nullForNaN)]));
+  }
+  await fs.writeFile(out, JSON.stringify(json, null, 1) + '\n');
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   inspect,
   forward,
   explain,
-  metrics: async () => notYet('metrics (the metric suite)'),
+  metrics: metricsCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { readNpy } from '../lib';
+import { encodeNpy, readNpy, Tensor } from '../lib';
 import { CLI, FAMILIES, manifest, maxAbsDiff, MODELS, modelPath, roundOff } from './helpers';
 
 function lrpNode(...args: string[]) {
@@ -83,9 +83,7 @@ describe('lrp-node CLI (CONTRACT.md)', () => {
     oneLineFailure(lrpNode('inspect', '--model', modelPath('vgg'), '--bogus'), 2, /bogus/);
   });
 
-  test('subcommands of later issues say so instead of pretending', () => {
-    oneLineFailure(lrpNode('metrics', '--config', 'x.json', '--out', 'y.json'), 1, /not available in this version/);
-  });
+
 });
 
 describe('lrp-node CLI: canonization', () => {
@@ -191,5 +189,42 @@ describe('lrp-node CLI: explain', () => {
     const comp = path.join(tmp, 'comp.json');
     fs.writeFileSync(comp, JSON.stringify({ composite: 'plus-epsilon' }));
     oneLineFailure(run(comp, '1'), 1, /unknown composite 'plus-epsilon'/);
+  });
+});
+
+describe('lrp-node CLI: metrics', () => {
+  test('metrics --config MC.json --out scores.json (paths relative to MC.json, NaN as null, curves)', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'mc-'));
+    const quantus = path.join(__dirname, 'fixtures', 'quantus');
+    fs.copyFileSync(path.join(quantus, 'pixel_flipping_attributions.npy'), path.join(dir, 'A.npy'));
+    fs.writeFileSync(path.join(dir, 'C.json'), JSON.stringify({ composite: 'epsilon-plus-flat' }));
+    const masks = new Float32Array(2 * 32 * 32);
+    masks.fill(1, 1024, 1024 + 200);  // sample 0: empty mask → NaN
+    fs.writeFileSync(path.join(dir, 'S.npy'), encodeNpy(new Tensor(masks, [2, 1, 32, 32])));
+    fs.writeFileSync(path.join(dir, 'MC.json'), JSON.stringify({
+      metrics: ['sparseness', 'rra', 'rma', 'pixel-flipping', 'region-perturbation', 'random-logit'],
+      attributions: 'A.npy', masks: 'S.npy', model: modelPath('vgg'), input: path.join(MODELS, 'vgg.input0.npy'),
+      target: '1,2', explain: 'C.json', pool: 'sum', seed: 0,
+      options: { 'pixel-flipping': { featuresInStep: 256 }, 'region-perturbation': { patchSize: 8, regions: 5 } },
+    }));
+    const out = path.join(dir, 'scores.json');
+    const { status, stderr } = lrpNode('metrics', '--config', path.join(dir, 'MC.json'), '--out', out);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    const scores = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(scores.rra[0]).toBeNull();
+    expect(typeof scores.rra[1]).toBe('number');
+    expect(scores.sparseness).toHaveLength(2);
+    expect(scores.curves['pixel-flipping'][0]).toHaveLength(12);
+    expect(scores.curves['region-perturbation'][1]).toHaveLength(5);
+    expect(scores['random-logit']).toHaveLength(2);
+  });
+
+  test('a bad metrics config is one line', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'mc-'));
+    fs.writeFileSync(path.join(dir, 'MC.json'), JSON.stringify({ metrics: ['sparsness'], attributions: 'A.npy' }));
+    oneLineFailure(lrpNode('metrics', '--config', path.join(dir, 'MC.json'), '--out', path.join(dir, 'o.json')), 1, /unknown metric 'sparsness'/);
+    fs.writeFileSync(path.join(dir, 'MC2.json'), JSON.stringify({ metrics: ['rra'], attributions: path.join(__dirname, 'fixtures', 'quantus', 'attributions.npy') }));
+    oneLineFailure(lrpNode('metrics', '--config', path.join(dir, 'MC2.json'), '--out', path.join(dir, 'o.json')), 1, /metric 'rra' needs masks/);
   });
 });

@@ -8,3 +8,4 @@ export { faithfulnessCorrelation, FaithfulnessCorrelationArgs, pearson } from '.
 export { avgSensitivity, maxSensitivity, SensitivityArgs } from './robustness';
 export { randomLogit, RandomLogitArgs } from './randomisation';
 export { ssim1 } from './ssim';
+export { evaluate, EvaluateArgs, Evaluation, MetricName, METRIC_NAMES } from './evaluate';

@@ -1,0 +1,94 @@
+// Runs a set of metrics on one batch (CONTRACT.md "Metrics config"): attributions given or
+// computed with the explain config, per-metric options over the shared `pool` and `seed`.
+import { LrpError } from '../errors';
+import type { ExplainConfig, Model } from '../model';
+import type { ChannelPooling } from '../pooling';
+import { Tensor } from '../tensor';
+import { complexity, sparseness } from './complexity';
+import { explainRows } from './explained';
+import { faithfulnessCorrelation } from './faithfulness_correlation';
+import { rma, rra } from './localisation';
+import { pixelFlipping } from './pixel_flipping';
+import { randomLogit } from './randomisation';
+import { regionPerturbation } from './region_perturbation';
+import { avgSensitivity, maxSensitivity } from './robustness';
+
+export const METRIC_NAMES = [
+  'sparseness', 'complexity', 'rra', 'rma', 'region-perturbation', 'pixel-flipping', 'faithfulness-correlation',
+  'avg-sensitivity', 'max-sensitivity', 'random-logit',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+const MODEL_FREE: readonly MetricName[] = ['sparseness', 'complexity', 'rra', 'rma'];
+const NEEDS_MASKS: readonly MetricName[] = ['rra', 'rma'];
+const NEEDS_EXPLAIN: readonly MetricName[] = ['avg-sensitivity', 'max-sensitivity', 'random-logit'];
+
+export interface EvaluateArgs {
+  metrics: readonly MetricName[];
+  attributions?: Tensor;
+  masks?: Tensor;
+  model?: Model;
+  inputs?: Tensor | Tensor[];
+  targets?: readonly number[];
+  explain?: ExplainConfig;
+  pool?: ChannelPooling;
+  seed?: number;
+  /** Per-metric options (METRICS.md names), over the defaults and the shared pool/seed. */
+  options?: Partial<Record<MetricName, Record<string, unknown>>>;
+  /** Called after each metric: (done, total, name). */
+  onProgress?: (done: number, total: number, metric: MetricName) => void;
+}
+
+export interface Evaluation {
+  scores: Partial<Record<MetricName, Float64Array>>;
+  curves: Partial<Record<'region-perturbation' | 'pixel-flipping', Float64Array[]>>;
+}
+
+export async function evaluate(args: EvaluateArgs): Promise<Evaluation> {
+  for (const name of args.metrics) {
+    if (!METRIC_NAMES.includes(name)) throw new LrpError('LRP_BAD_ARGUMENT', `unknown metric '${name}' (known: ${METRIC_NAMES.join(', ')})`);
+    if (NEEDS_MASKS.includes(name) && !args.masks) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs masks`);
+    if (!MODEL_FREE.includes(name) && (!args.model || !args.inputs || !args.targets)) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs a model, inputs and targets`);
+    }
+    if (NEEDS_EXPLAIN.includes(name) && !args.explain) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs an explain config`);
+  }
+  let attributions = args.attributions;
+  if (!attributions) {
+    if (!args.model || !args.inputs || !args.targets || !args.explain) {
+      throw new LrpError('LRP_BAD_ARGUMENT', 'without attributions, the metrics need a model, inputs, targets and an explain config');
+    }
+    const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+    const owners = Array.from({ length: inputs[0].shape[0] }, (_, i) => i);
+    attributions = await explainRows({ model: args.model, explain: args.explain }, inputs[0], inputs.slice(1), owners, [...args.targets]);
+  }
+  const out: Evaluation = { scores: {}, curves: {} };
+  let done = 0;
+  for (const name of args.metrics) {
+    const shared = {
+      attributions, masks: args.masks as Tensor, model: args.model as Model, inputs: args.inputs as Tensor,
+      targets: args.targets as number[], explain: args.explain as ExplainConfig, seed: args.seed ?? 0,
+      ...(args.pool ? { pool: args.pool } : {}),
+      ...(args.options?.[name] ?? {}),
+    };
+    switch (name) {
+      case 'sparseness': out.scores[name] = await sparseness(shared); break;
+      case 'complexity': out.scores[name] = await complexity(shared); break;
+      case 'rra': out.scores[name] = await rra(shared); break;
+      case 'rma': out.scores[name] = await rma(shared); break;
+      case 'faithfulness-correlation': out.scores[name] = await faithfulnessCorrelation(shared); break;
+      case 'avg-sensitivity': out.scores[name] = await avgSensitivity(shared); break;
+      case 'max-sensitivity': out.scores[name] = await maxSensitivity(shared); break;
+      case 'random-logit': out.scores[name] = await randomLogit(shared); break;
+      case 'pixel-flipping':
+      case 'region-perturbation': {
+        const result = name === 'pixel-flipping' ? await pixelFlipping(shared) : await regionPerturbation(shared);
+        out.scores[name] = result.scores;
+        out.curves[name] = result.curves;
+        break;
+      }
+    }
+    args.onProgress?.(++done, args.metrics.length, name);
+  }
+  return out;
+}
