@@ -39,16 +39,18 @@ Napi::Value Addon::backends(const Napi::CallbackInfo& info) {
   });
 }
 
-// threads(n?) -> the number of intra-op threads libtorch uses (set first when n is given).
+// threads(n?) -> the number of intra-op threads each native call uses (set first when n is given;
+// applied on the worker threads, where the calls run).
 Napi::Value Addon::threads(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     if (info.Length() > 0 && !info[0].IsUndefined()) {
       if (!info[0].IsNumber() || info[0].As<Napi::Number>().Int32Value() < 1) {
         throw Error(ErrorCode::BadArgument, "threads needs a positive integer");
       }
-      at::set_num_threads(info[0].As<Napi::Number>().Int32Value());
+      requestedThreads() = info[0].As<Napi::Number>().Int32Value();
+      at::set_num_threads(requestedThreads());
     }
-    return Napi::Number::New(info.Env(), at::get_num_threads());
+    return Napi::Number::New(info.Env(), requestedThreads() > 0 ? requestedThreads().load() : at::get_num_threads());
   });
 }
 

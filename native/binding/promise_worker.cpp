@@ -1,5 +1,9 @@
 #include "promise_worker.h"
 
+#include <atomic>
+
+#include <ATen/Parallel.h>
+
 #include <c10/util/Exception.h>
 
 #include "../core/errors.h"
@@ -43,8 +47,17 @@ Napi::Promise PromiseWorker::start(Napi::Env env, const char* name, Compute comp
   return promise;
 }
 
+std::atomic<int>& requestedThreads() {
+  static std::atomic<int> threads{0};
+  return threads;
+}
+
 void PromiseWorker::Execute() {
   try {
+    // libtorch's thread count is per calling thread (OpenMP): apply the requested one on this
+    // pool thread before the work.
+    int threads = requestedThreads().load();
+    if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
     compute_();
   } catch (...) {
     describeCurrentException(code_, message_);

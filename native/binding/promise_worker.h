@@ -4,10 +4,14 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <functional>
 #include <string>
 
 namespace lrp::binding {
+
+// The intra-op thread count set with threads(n), applied on every worker thread (0: libtorch's default).
+std::atomic<int>& requestedThreads();
 
 class PromiseWorker : public Napi::AsyncWorker {
  public:
