@@ -7,6 +7,7 @@
 #include <c10/util/Exception.h>
 
 #include "../core/errors.h"
+#include "compute_thread.h"
 
 namespace lrp::binding {
 
@@ -54,11 +55,12 @@ std::atomic<int>& requestedThreads() {
 
 void PromiseWorker::Execute() {
   try {
-    // libtorch's thread count is per calling thread (OpenMP): apply the requested one on this
-    // pool thread before the work.
-    int threads = requestedThreads().load();
-    if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
-    compute_();
+    // libtorch's thread count is per calling thread (OpenMP): applied on the compute thread.
+    runOnComputeThread([this] {
+      int threads = requestedThreads().load();
+      if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
+      compute_();
+    });
   } catch (...) {
     describeCurrentException(code_, message_);
     SetError(message_);
