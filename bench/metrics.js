@@ -57,12 +57,13 @@ async function main() {
     if (py.status !== 0) throw new Error(`Quantus run failed: ${py.stderr.trim().split('\n').pop()}`);
     const quantus = JSON.parse(py.stdout.trim().split('\n').pop());
     await model.forward(x);
-    const forward = Math.min(...await Promise.all([0, 1, 2].map(() => seconds(() => model.forward(x)))));
+    let forward = Infinity;
+    for (let r = 0; r < 3; r++) forward = Math.min(forward, await seconds(() => model.forward(x)));
     const rp = await seconds(() => lrp.metrics.regionPerturbation({
-      model, inputs: x, targets, attributions, patchSize: 14, regions: 50, perturb: 'baseline', perturbBaseline: 'black', batchSize: 64,
+      model, inputs: x, targets, attributions, patchSize: 14, regions: 50, perturb: 'baseline', perturbBaseline: 'black',
     }));
     const sens = await seconds(() => lrp.metrics.avgSensitivity({
-      model, inputs: x, targets, attributions, nrSamples: 10, explain: { composite: 'epsilon-plus-flat' }, batchSize: 80,
+      model, inputs: x, targets, attributions, nrSamples: 10, explain: { composite: 'epsilon-plus-flat' },
     }));
     const row = (metric, q, ours) => console.log(`${c.name.padEnd(11)}${metric.padEnd(21)}${`${q.toFixed(2)} (${(q / quantus.forward).toFixed(1)})`.padEnd(19)}` +
       `${`${ours.toFixed(2)} (${(ours / forward).toFixed(1)})`.padEnd(19)}${(q / ours).toFixed(2)}×`);

@@ -2,6 +2,7 @@
 // class), in batches of `batchSize` samples through the native explain.
 import type { ExplainConfig, Model } from '../model';
 import { Tensor } from '../tensor';
+import { defaultBatchSize } from './model_eval';
 
 export interface Explainer {
   model: Model;
@@ -12,8 +13,8 @@ export interface Explainer {
 
 /** Relevance of `rows` (copies of the first input, stacked) for their targets. */
 export async function explainRows(e: Explainer, first: Tensor, others: Tensor[], owners: number[], targets: number[]): Promise<Tensor> {
-  const batchSize = e.batchSize ?? 32;
   const size = first.data.length / first.shape[0];
+  const batchSize = e.batchSize ?? defaultBatchSize(size);
   const out = new Float32Array(first.data.length);
   for (let begin = 0; begin < first.shape[0]; begin += batchSize) {
     const count = Math.min(batchSize, first.shape[0] - begin);

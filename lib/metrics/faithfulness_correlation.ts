@@ -58,7 +58,7 @@ export async function faithfulnessCorrelation(args: FaithfulnessCorrelationArgs)
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
   const prepared = prepareAttributions(args.attributions, { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(args) });
   const random = new Random(args.seed ?? 0);
-  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize ?? 64, softmax: args.softmax ?? false });
+  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize, softmax: args.softmax ?? false });
   const y0 = new Float64Array(n);
   const drops = Array.from({ length: n }, () => new Float64Array(runs));
   const sums = Array.from({ length: n }, () => new Float64Array(runs));

@@ -19,7 +19,7 @@ export interface PixelFlippingArgs extends PrepareOptions {
   featuresInStep?: number;
   perturbBaseline?: Baseline;
   softmax?: boolean;
-  /** Perturbed inputs per forward (default 64). */
+  /** Perturbed inputs per forward (default: about 2²⁰ input values, at most 64). */
   batchSize?: number;
   seed?: number;
 }
@@ -74,7 +74,7 @@ export async function pixelFlipping(args: PixelFlippingArgs): Promise<CurveScore
   const random = new Random(args.seed ?? 0);
   const steps = Math.ceil(size / k);
   const softmax = args.softmax ?? true;
-  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize ?? 64, softmax });
+  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize, softmax });
   const clean = new Float64Array(n);
   const curves = Array.from({ length: n }, () => new Float64Array(steps));
   for (let s = 0; s < n; s++) {

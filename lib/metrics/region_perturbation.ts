@@ -57,7 +57,7 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
   const baseline = args.perturbBaseline ?? 'black';
   const random = new Random(args.seed ?? 0);
   const softmax = args.softmax ?? true;
-  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize ?? 64, softmax });
+  const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize, softmax });
   const clean = new Float64Array(n);
   const probabilities = Array.from({ length: n }, () => new Float64Array(R));
   const plane = Hp * Wp;
