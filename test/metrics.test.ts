@@ -175,3 +175,37 @@ describe('model-based stochastic metrics: definitions and seeds', () => {
     await expect(metrics.faithfulnessCorrelation({ ...e, attributions, subsetSize: 5000 })).rejects.toThrow(/subsetSize must be an integer from 1 to 3072/);
   });
 });
+
+describe('stochastic metrics agree with Quantus statistically', () => {
+  // Over 20 seeds each (our generator vs NumPy's): per sample, the means differ by less than 3
+  // standard errors of their difference, and the spreads by less than a factor of 2 (the sample
+  // standard deviation of 20 draws is within ±35 % of the true one with high probability). A wrong
+  // subset size, baseline, noise bound or normalisation moves one of the two.
+  const stochastic = (reference as unknown as {
+    stochastic: { targets: number[]; seeds: number; cases: Record<string, { options: Record<string, unknown>; mean: number[]; std: number[] }> };
+  }).stochastic;
+
+  test.each(Object.keys(stochastic.cases))('%s', async (name) => {
+    const spec = stochastic.cases[name];
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    const attributions = await readNpy(path.join(QUANTUS, 'epsilon_plus_flat_sum.npy'));
+    const { attributions: unused, ...options } = spec.options;
+    const values: number[][] = [[], []];
+    for (let seed = 0; seed < stochastic.seeds; seed++) {
+      const args = { model, inputs, targets: stochastic.targets, attributions, seed, ...options } as never;
+      const scores = name === 'faithfulness-correlation' ? await metrics.faithfulnessCorrelation(args) : await metrics.avgSensitivity(args);
+      scores.forEach((v, i) => values[i].push(v));
+    }
+    expect(unused === undefined || typeof unused === 'string').toBe(true);
+    values.forEach((v, i) => {
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+      const se = Math.sqrt((std ** 2 + spec.std[i] ** 2) / v.length);
+      expect(Math.abs(mean - spec.mean[i])).toBeLessThanOrEqual(3 * se);
+      expect(std / spec.std[i]).toBeGreaterThan(0.5);
+      expect(std / spec.std[i]).toBeLessThan(2);
+    });
+  });
+});
