@@ -171,6 +171,10 @@ export class Model {
     const groups = new Map<FoldOrder | 'none', Array<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>>();
     configs.forEach((config, index) => {
       const setting = resolveCanonize(config.canonize, 'explain canonize option');
+      if (setting && this.canonization && setting.order !== this.canonization.order) {
+        throw new LrpError('LRP_BAD_ARGUMENT', `this model is already canonized ${this.canonization.order}; ` +
+          `load it without canonize to explain it canonized ${setting.order}`);
+      }
       const key = setting && !this.canonization ? setting.order : 'none';
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key)!.push({ index, config, biasMapInZ: setting?.biasMapInZ ?? true });

@@ -161,6 +161,14 @@ describe('canonize: API', () => {
     await expect(loadModel(modelPath('vgg_bn'), { canonize: 'yes' as never })).rejects.toBeInstanceOf(LrpError);
   });
 
+  test('explaining an already canonized model in the other order is one clear error', async () => {
+    const left = await loadModel(modelPath('densenet'), { canonize: true });
+    const [x] = await fixtureInputs('densenet');
+    await expect(left.explain(x, { target: 1, composite: 'epsilon-plus', canonize: { order: 'relu-first' } }))
+      .rejects.toThrow(/already canonized left-first; load it without canonize to explain it canonized relu-first/);
+    await expect(left.explain(x, { target: 1, composite: 'epsilon-plus', canonize: true })).resolves.toBeDefined();
+  });
+
   test('a canonized model can be canonized again (nothing left to fold)', async () => {
     const once = await loadModel(modelPath('resnet_basic'), { canonize: true });
     const twice = await once.canonize();
