@@ -156,50 +156,61 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
   at::NoGradGuard noGrad;
   const Graph& graph = plan.graph();
   SizeOf sizeOf = [&](int node, int64_t dim) { return tape.values.at(node).size(dim); };
-  std::vector<Branch> branches(1);
-  branches[0].R.resize(graph.size());
-  branches[0].R[graph.outputs().at(0)] = outputRelevance;
-  for (size_t m = 0; m < ruleSets.size(); ++m) branches[0].members.push_back(m);
   std::map<int, TermCache> caches;
-  for (int id = graph.size() - 1; id >= 0; --id) {
+  // One node's rule for a branch: relevance at its inputs added up, its own cleared.
+  auto apply = [&](Branch& branch, int id) {
     const Node& node = graph.node(id);
-    if (node.op == Op::Input || node.op == Op::Constant) continue;
-    std::vector<Branch> next;
-    for (Branch& branch : branches) {
-      if (!branch.R[id].defined()) {
-        next.push_back(std::move(branch));
+    std::vector<at::Tensor> in;
+    try {
+      in = relevanceAtInputs(plan, id, ruleAt(*ruleSets[branch.members[0]], id), tape, branch.R[id], options, sizeOf,
+                             &caches[id]);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::Internal, "relevance at " + label(node) + ": " + firstLine(e.what_without_backtrace()));
+    }
+    for (size_t j = 0; j < in.size() && j < node.inputs.size(); ++j) {
+      if (!in[j].defined()) continue;
+      at::Tensor& target = branch.R[node.inputs[j]];
+      target = target.defined() ? target + in[j] : in[j];
+    }
+    branch.R[id] = at::Tensor();  // nothing reads it any more
+  };
+  // Depth first: a branch runs down until its configurations' rules differ; its children wait on
+  // a stack, so only the branches along one path (and their waiting siblings) hold relevance.
+  struct Pending {
+    int next;  // the next node to process, going towards the input
+    Branch branch;
+  };
+  Branch root;
+  root.R.resize(graph.size());
+  root.R[graph.outputs().at(0)] = outputRelevance;
+  for (size_t m = 0; m < ruleSets.size(); ++m) root.members.push_back(m);
+  std::vector<Pending> stack;
+  stack.push_back({graph.size() - 1, std::move(root)});
+  std::vector<at::Tensor> out(ruleSets.size());
+  const int input = graph.inputs().at(0);
+  while (!stack.empty()) {
+    Pending pending = std::move(stack.back());
+    stack.pop_back();
+    Branch& branch = pending.branch;
+    bool split = false;
+    for (int id = pending.next; id >= 0 && !split; --id) {
+      const Node& node = graph.node(id);
+      if (node.op == Op::Input || node.op == Op::Constant || !branch.R[id].defined()) continue;
+      std::map<std::string, std::vector<size_t>> parts;
+      for (size_t m : branch.members) parts[ruleKey(ruleAt(*ruleSets[m], id))].push_back(m);
+      if (parts.size() == 1) {
+        apply(branch, id);
         continue;
       }
       // Configurations with different rules here go separate ways from here on (a tree).
-      std::map<std::string, std::vector<size_t>> parts;
-      for (size_t m : branch.members) parts[ruleKey(ruleAt(*ruleSets[m], id))].push_back(m);
-      size_t k = 0;
-      for (auto& [key, members] : parts) {
-        Branch child;
-        child.members = members;
-        child.R = ++k == parts.size() ? std::move(branch.R) : branch.R;
-        std::vector<at::Tensor> in;
-        try {
-          in = relevanceAtInputs(plan, id, ruleAt(*ruleSets[members[0]], id), tape, child.R[id], options, sizeOf,
-                                 &caches[id]);
-        } catch (const c10::Error& e) {
-          throw Error(ErrorCode::Internal, "relevance at " + label(node) + ": " + firstLine(e.what_without_backtrace()));
-        }
-        for (size_t j = 0; j < in.size() && j < node.inputs.size(); ++j) {
-          if (!in[j].defined()) continue;
-          at::Tensor& target = child.R[node.inputs[j]];
-          target = target.defined() ? target + in[j] : in[j];
-        }
-        child.R[id] = at::Tensor();  // nothing reads it any more
-        next.push_back(std::move(child));
+      for (auto part = parts.rbegin(); part != parts.rend(); ++part) {
+        Branch child{branch.R, part->second};
+        apply(child, id);
+        stack.push_back({id - 1, std::move(child)});
       }
+      split = true;
     }
-    branches = std::move(next);
-    caches.erase(id);
-  }
-  std::vector<at::Tensor> out(ruleSets.size());
-  const int input = graph.inputs().at(0);
-  for (const Branch& branch : branches) {
+    if (split) continue;
     at::Tensor r = branch.R.at(input).defined() ? branch.R.at(input) : at::zeros_like(tape.values.at(input));
     for (size_t m : branch.members) out[m] = r;
   }
