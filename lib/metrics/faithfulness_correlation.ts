@@ -7,7 +7,7 @@ import { Random } from '../random';
 import { Tensor } from '../tensor';
 import { definedOnly } from './complexity';
 import { BatchedScores } from './model_eval';
-import { perElement } from './pixel_flipping';
+import { baselineValue, perElement } from './pixel_flipping';
 import { prepareAttributions, PrepareOptions } from './prepare';
 
 export interface FaithfulnessCorrelationArgs extends PrepareOptions {
@@ -67,13 +67,10 @@ export async function faithfulnessCorrelation(args: FaithfulnessCorrelationArgs)
     const original = x.data.subarray(s * size, (s + 1) * size);
     await batch.add(original, s, args.targets[s], (v) => (y0[s] = v));
     const a = perElement(prepared[s].values, prepared[s].channels, C);
-    let value = 0;
     const baseline = args.perturbBaseline ?? 0;
-    if (typeof baseline === 'number') value = baseline;
-    else if (baseline === 'black') value = original.reduce((m, v) => Math.min(m, v), Infinity);
-    else if (baseline === 'white') value = original.reduce((m, v) => Math.max(m, v), -Infinity);
-    else if (baseline === 'mean') value = original.reduce((m, v) => m + v, 0) / size;
-    else throw new LrpError('LRP_BAD_ARGUMENT', `unknown baseline '${baseline}' (a number, black, white or mean)`);
+    if ((baseline as string) === 'uniform') throw new LrpError('LRP_BAD_ARGUMENT', "faithfulness correlation takes a number, black, white or mean as baseline");
+    // The baseline of the original sample, the same for every run.
+    const value = baselineValue(baseline, original, random);
     for (let r = 0; r < runs; r++) {
       // S_r: `subset` distinct elements, uniformly without replacement (partial Fisher–Yates).
       for (let i = 0; i < size; i++) pick[i] = i;

@@ -217,11 +217,6 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
   return out;
 }
 
-at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
-                     const at::Tensor& outputRelevance, const PropagateOptions& options) {
-  return propagateShared(plan, tape, {&rules}, outputRelevance, options).at(0);
-}
-
 namespace {
 
 // The output relevance: one-hot at each sample's target (kArgmax: its largest logit), times the

@@ -20,10 +20,6 @@ struct PropagateOptions {
   bool gateTakesAll = true;  // gate products send all relevance to the signal (LRP); false: the gradient
 };
 
-// Relevance at the graph's first input, shaped like it.
-at::Tensor propagate(const Plan& plan, const Tape& tape, const std::map<int, Rule>& rules,
-                     const at::Tensor& outputRelevance, const PropagateOptions& options);
-
 // Many rule sets at once: configurations that agree on every node from the output down to some
 // point share their relevance up to there, and split where their rules differ (a tree of
 // relevance); returns one relevance per rule set.
