@@ -63,8 +63,10 @@ const isConv = (l: Layer) => l.op === 'conv2d';
 const isDense = (l: Layer) => l.op === 'linear';
 const isLinear = (l: Layer) => isConv(l) || isDense(l);
 const isModule = (l: Layer) => !l.functional;
-const isReluModule = (l: Layer) => isModule(l) && (l.op === 'relu' || l.op === 'thresh_relu');
-const isActivationModule = (l: Layer) => isModule(l) && ['relu', 'thresh_relu', 'silu', 'sigmoid'].includes(l.op);
+// A ThreshReLU (made by canonization) is neither: no built-in composite places a rule on it, so it
+// keeps its gradient, passing relevance where active and dropping it where clamped (CONTRACT.md).
+const isReluModule = (l: Layer) => isModule(l) && l.op === 'relu';
+const isActivationModule = (l: Layer) => isModule(l) && ['relu', 'silu', 'sigmoid'].includes(l.op);
 const isSum = (l: Layer) => (l.op === 'add' && l.inputs.length === 2) || l.op === 'sum';
 const isAvgPool = (l: Layer) => ['avg_pool2d', 'adaptive_avg_pool2d', 'mean'].includes(l.op);
 

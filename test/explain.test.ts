@@ -15,7 +15,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'manifest.json'), 
   low: number;
   high: number;
   methods: Record<string, { family: string; method: string; params: Record<string, number>; target: number[]; float32VsFloat64: number; seedToSeed: number }>;
-  cases: Record<string, { family: string; composite: string; canonize: boolean; target: number[]; float32VsFloat64: number }>;
+  cases: Record<string, { family: string; composite: string; canonize: boolean | { order: "left-first" | "relu-first"; biasMapInZ: boolean }; target: number[]; float32VsFloat64: number }>;
 };
 
 const models = new Map<string, Promise<Model>>();

@@ -70,7 +70,18 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     const auto& p = plan.params(id);
     params.weight = p.at("weight");
     if (p.count("bias")) params.bias = p.at("bias");
-    if (p.count("border_weight") && options.biasMapInZ) params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
+    if (p.count("border_weight")) {
+      if (options.biasMapInZ) {
+        params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
+      } else {
+        // The paper's z: the convolution with its own bias, without the whole folded map
+        // (interior part Σ K included, App. A), which its implementation adds outside the rules.
+        params.bias = plan.derived(id, "bias_without_map", [&p]() {
+          const at::Tensor& bias = p.at("bias");
+          return (bias.to(at::kDouble) - p.at("border_weight").to(at::kDouble).sum({1, 2, 3})).to(bias.scalar_type());
+        });
+      }
+    }
     if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
     params.keep = [&plan, id](const std::string& key, const std::function<at::Tensor()>& make) {
       return plan.derived(id, key, make);
