@@ -180,10 +180,23 @@ describe('stochastic metrics agree with Quantus statistically', () => {
   // Over 20 seeds each (our generator vs NumPy's): per sample, the means differ by less than 3
   // standard errors of their difference, and the spreads by less than a factor of 2 (the sample
   // standard deviation of 20 draws is within ±35 % of the true one with high probability). A wrong
-  // subset size, baseline, noise bound or normalisation moves one of the two.
+  // subset size, baseline, noise bound, normalisation or class draw moves one of the two. Random
+  // logit is deterministic given the drawn class, so each of its scores must also be Quantus' score
+  // for some class c ≠ y (`byClass`), to float32 round-off of the explanations.
   const stochastic = (reference as unknown as {
-    stochastic: { targets: number[]; seeds: number; cases: Record<string, { options: Record<string, unknown>; mean: number[]; std: number[] }> };
+    stochastic: {
+      targets: number[]; seeds: number;
+      cases: Record<string, { options: Record<string, unknown>; mean: number[]; std: number[]; byClass?: Array<Record<string, number>> }>;
+    };
   }).stochastic;
+  const run = {
+    'faithfulness-correlation': metrics.faithfulnessCorrelation,
+    'avg-sensitivity': metrics.avgSensitivity,
+    'max-sensitivity': metrics.maxSensitivity,
+    'random-logit': metrics.randomLogit,
+  } as Record<string, (args: never) => Promise<Float64Array>>;
+
+  test('every reference case has a metric', () => expect(Object.keys(stochastic.cases).filter((name) => !run[name])).toEqual([]));
 
   test.each(Object.keys(stochastic.cases))('%s', async (name) => {
     const spec = stochastic.cases[name];
@@ -195,7 +208,7 @@ describe('stochastic metrics agree with Quantus statistically', () => {
     const values: number[][] = [[], []];
     for (let seed = 0; seed < stochastic.seeds; seed++) {
       const args = { model, inputs, targets: stochastic.targets, attributions, seed, ...options } as never;
-      const scores = name === 'faithfulness-correlation' ? await metrics.faithfulnessCorrelation(args) : await metrics.avgSensitivity(args);
+      const scores = await run[name](args);
       scores.forEach((v, i) => values[i].push(v));
     }
     expect(unused === undefined || typeof unused === 'string').toBe(true);
@@ -206,6 +219,12 @@ describe('stochastic metrics agree with Quantus statistically', () => {
       expect(Math.abs(mean - spec.mean[i])).toBeLessThanOrEqual(3 * se);
       expect(std / spec.std[i]).toBeGreaterThan(0.5);
       expect(std / spec.std[i]).toBeLessThan(2);
+      if (spec.byClass) {
+        const byClass = spec.byClass[i];
+        expect(Object.keys(byClass).map(Number).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: Number(spec.options.numClasses) }, (_, c) => c).filter((c) => c !== stochastic.targets[i]));
+        for (const score of v) expect(Math.min(...Object.values(byClass).map((q) => Math.abs(score - q)))).toBeLessThanOrEqual(1e-5);
+      }
     });
   });
 });
