@@ -40,6 +40,15 @@ std::vector<at::Tensor> nodeVjp(const Plan& plan, int id, const std::vector<at::
   return out;
 }
 
+// Max pooling's gradient without autograd's graph: the argmax positions receive R.
+at::Tensor maxPoolVjp(const Node& node, const at::Tensor& x, const at::Tensor& R) {
+  const Attributes& a = node.attrs;
+  auto [pooled, indices] = at::max_pool2d_with_indices(x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
+                                                       a.ints("dilation"), a.b("ceil_mode"));
+  return at::max_pool2d_with_indices_backward(R, x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
+                                              a.ints("dilation"), a.b("ceil_mode"), indices);
+}
+
 bool isLayer(Op op) { return op == Op::Conv2d || op == Op::Linear; }
 
 // ThreshReLU's active positions: where it passes x (its gradient is 1 there, 0 where clamped).
@@ -100,7 +109,9 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
       }
       return {R};
     case RuleKind::Gradient:
+      if (node.op == Op::Relu) return {at::threshold_backward(R, x[0], 0)};  // one fused pass
       if (relu) return {R * active()};
+      if (node.op == Op::MaxPool2d) return {maxPoolVjp(node, x[0], R)};
       return nodeVjp(plan, id, x, R, sizeOf);
     case RuleKind::Norm:
     case RuleKind::Epsilon: {
