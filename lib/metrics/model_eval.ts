@@ -46,7 +46,9 @@ export class BatchedScores {
     const count = this.owners.length;
     if (count === 0) return;
     const first = this.e.inputs[0];
-    const inputs = [new Tensor(this.rows.slice(0, count * this.rowSize), [count, ...first.shape.slice(1)])];
+    // A view, not a copy: the native forward copies its inputs, and no row is written until it has
+    // resolved (add awaits flush).
+    const inputs = [new Tensor(this.rows.subarray(0, count * this.rowSize), [count, ...first.shape.slice(1)])];
     for (const other of this.e.inputs.slice(1)) {
       const size = other.data.length / other.shape[0];
       const data = new Float32Array(count * size);

@@ -33,6 +33,101 @@ function padding(length: number, p: number): [number, number] {
   return [Math.floor(t / 2), Math.ceil(t / 2)];
 }
 
+/** The image (C, H, W) inside its padded grid (C, Hp, Wp), cut into p×p blocks numbered row by row. */
+interface Grid {
+  C: number;
+  H: number;
+  W: number;
+  top: number;
+  left: number;
+  Hp: number;
+  Wp: number;
+  p: number;
+  blocksPerRow: number;
+}
+
+// The hot loops live in small synchronous functions, which V8 optimises early, rather than in the
+// async metric body.
+
+/** Sample `s` of x (float32, (N, C, H, W)) padded by edge replication, in float64. */
+function edgePadded(x: Float32Array, s: number, g: Grid): Float64Array {
+  const { C, H, W, top, left, Hp, Wp } = g;
+  const X = new Float64Array(C * Hp * Wp);
+  for (let c = 0; c < C; c++) {
+    for (let r = 0; r < Hp; r++) {
+      const source = ((s * C + c) * H + Math.min(Math.max(r - top, 0), H - 1)) * W;
+      const target = (c * Hp + r) * Wp;
+      for (let q = 0; q < left; q++) X[target + q] = x[source];
+      for (let q = 0; q < W; q++) X[target + left + q] = x[source + q];
+      for (let q = left + W; q < Wp; q++) X[target + q] = x[source + W - 1];
+    }
+  }
+  return X;
+}
+
+/** Per block, the sum of the channel-repeated attribution `a` (C, H, W) over the block; the zero
+ * padding adds nothing, so only the block's part inside the image is summed (in the same order). */
+function blockSums(a: Float64Array, g: Grid, blocks: number): Float64Array {
+  const { C, H, W, top, left, p, blocksPerRow } = g;
+  const scores = new Float64Array(blocks);
+  for (let j = 0; j < blocks; j++) {
+    const r0 = Math.floor(j / blocksPerRow) * p;
+    const q0 = (j % blocksPerRow) * p;
+    const rBegin = Math.max(r0, top);
+    const rEnd = Math.min(r0 + p, top + H);
+    const qBegin = Math.max(q0, left);
+    const qEnd = Math.min(q0 + p, left + W);
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      for (let r = rBegin; r < rEnd; r++) {
+        for (let q = qBegin; q < qEnd; q++) sum += a[(c * H + r - top) * W + q - left];
+      }
+    }
+    scores[j] = sum;
+  }
+  return scores;
+}
+
+/** Into `fresh` (C, p, p): the k×k mean around each position of the block at (r0, q0) in the
+ * current X, reading zeros outside X and dividing by k² everywhere. */
+function blurBlock(X: Float64Array, g: Grid, r0: number, q0: number, k: number, fresh: Float64Array): void {
+  const { C, Hp, Wp, p } = g;
+  const lo = Math.floor(k / 2);
+  const hi = k % 2 === 0 ? lo - 1 : lo;
+  for (let c = 0; c < C; c++) {
+    const plane = c * Hp * Wp;
+    for (let r = r0; r < r0 + p; r++) {
+      for (let q = q0; q < q0 + p; q++) {
+        let sum = 0;
+        for (let rr = Math.max(0, r - lo); rr <= Math.min(Hp - 1, r + hi); rr++) {
+          for (let qq = Math.max(0, q - lo); qq <= Math.min(Wp - 1, q + hi); qq++) sum += X[plane + rr * Wp + qq];
+        }
+        fresh[(c * p + r - r0) * p + q - q0] = sum / (k * k);
+      }
+    }
+  }
+}
+
+/** Writes `fresh` into the block at (r0, q0) of X, and the block's part inside the image into
+ * `cropped` (C, H, W), the float32 image the model sees. */
+function writeBlock(X: Float64Array, cropped: Float32Array, g: Grid, r0: number, q0: number, fresh: Float64Array): void {
+  const { C, H, W, top, left, Hp, Wp, p } = g;
+  for (let c = 0; c < C; c++) {
+    for (let r = 0; r < p; r++) {
+      for (let q = 0; q < p; q++) X[(c * Hp + r0 + r) * Wp + q0 + q] = fresh[(c * p + r) * p + q];
+    }
+  }
+  const rBegin = Math.max(r0, top);
+  const rEnd = Math.min(r0 + p, top + H);
+  const qBegin = Math.max(q0, left);
+  const qEnd = Math.min(q0 + p, left + W);
+  for (let c = 0; c < C; c++) {
+    for (let r = rBegin; r < rEnd; r++) {
+      for (let q = qBegin; q < qEnd; q++) cropped[(c * H + r - top) * W + q - left] = X[(c * Hp + r) * Wp + q];
+    }
+  }
+}
+
 export async function regionPerturbation(args: RegionPerturbationArgs): Promise<CurveScores> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
@@ -49,8 +144,8 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
   const [left, right] = padding(W, p);
   const Hp = H + top + bottom;
   const Wp = W + left + right;
-  const blocksPerRow = Wp / p;
-  const blocks = (Hp / p) * blocksPerRow;
+  const g: Grid = { C, H, W, top, left, Hp, Wp, p, blocksPerRow: Wp / p };
+  const blocks = (Hp / p) * g.blocksPerRow;
   const R = Math.min(args.regions ?? 50, blocks);
   const order = args.order ?? 'morf';
   const perturb = args.perturb ?? 'blur';
@@ -60,29 +155,12 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
   const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize, softmax });
   const clean = new Float64Array(n);
   const probabilities = Array.from({ length: n }, () => new Float64Array(R));
-  const plane = Hp * Wp;
+  const fresh = new Float64Array(C * p * p);
   for (let s = 0; s < n; s++) {
-    // X: the sample padded by edge replication; A: its channel-repeated attribution padded with 0.
-    const X = new Float64Array(C * plane);
-    const A = new Float64Array(C * plane);
-    const a = perElement(prepared[s].values, prepared[s].channels, C);
-    for (let c = 0; c < C; c++) {
-      for (let r = 0; r < Hp; r++) {
-        const sr = Math.min(Math.max(r - top, 0), H - 1);
-        for (let q = 0; q < Wp; q++) {
-          const sq = Math.min(Math.max(q - left, 0), W - 1);
-          X[c * plane + r * Wp + q] = x.data[((s * C + c) * H + sr) * W + sq];
-          const inside = r >= top && r < top + H && q >= left && q < left + W;
-          A[c * plane + r * Wp + q] = inside ? a[(c * H + r - top) * W + q - left] : 0;
-        }
-      }
-    }
-    const scores = new Float64Array(blocks);
-    for (let j = 0; j < blocks; j++) {
-      const r0 = Math.floor(j / blocksPerRow) * p;
-      const q0 = (j % blocksPerRow) * p;
-      for (let c = 0; c < C; c++) for (let r = r0; r < r0 + p; r++) for (let q = q0; q < q0 + p; q++) scores[j] += A[c * plane + r * Wp + q];
-    }
+    // X: the sample padded by edge replication. Block scores: the channel-repeated attribution
+    // padded with 0, summed per block.
+    const X = edgePadded(x.data, s, g);
+    const scores = blockSums(perElement(prepared[s].values, prepared[s].channels, C), g, blocks);
     let ranking: ArrayLike<number>;
     if (order === 'random') {
       const perm = Array.from({ length: blocks }, (_, i) => i);
@@ -96,40 +174,26 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
     } else {
       throw new LrpError('LRP_BAD_ARGUMENT', `unknown order '${order}' (morf, lerf or random)`);
     }
-    const row = new Float32Array(C * H * W);
-    const crop = () => {
-      for (let c = 0; c < C; c++) for (let r = 0; r < H; r++) for (let q = 0; q < W; q++) row[(c * H + r) * W + q] = X[c * plane + (r + top) * Wp + q + left];
-      return row;
-    };
-    await batch.add(crop(), s, args.targets[s], (v) => (clean[s] = v));
-    const lo = Math.floor(k / 2);
-    const hi = k % 2 === 0 ? lo - 1 : lo;
+    // The cropped image the model sees: the sample itself at first (the crop of its edge padding),
+    // then updated block by block, so a step touches only its own block.
+    const cropped = x.data.slice(s * C * H * W, (s + 1) * C * H * W);
+    await batch.add(cropped, s, args.targets[s], (v) => (clean[s] = v));
+    // "black" / "white" are the min / max of the current X; setting a block to the min (max) leaves
+    // the min (max) where it was, so one scan per sample gives every step's value exactly.
+    const fixed = perturb === 'baseline' && (baseline === 'black' || baseline === 'white') ? baselineValue(baseline, X, random) : undefined;
     for (let t = 0; t < R; t++) {
       const j = ranking[t];
-      const r0 = Math.floor(j / blocksPerRow) * p;
-      const q0 = (j % blocksPerRow) * p;
-      const fresh = new Float64Array(C * p * p);
+      const r0 = Math.floor(j / g.blocksPerRow) * p;
+      const q0 = (j % g.blocksPerRow) * p;
       if (perturb === 'blur') {
-        // The k×k mean around each position of the block in the current X, zeros outside X, /k².
-        for (let c = 0; c < C; c++) {
-          for (let r = r0; r < r0 + p; r++) {
-            for (let q = q0; q < q0 + p; q++) {
-              let sum = 0;
-              for (let rr = Math.max(0, r - lo); rr <= Math.min(Hp - 1, r + hi); rr++) {
-                for (let qq = Math.max(0, q - lo); qq <= Math.min(Wp - 1, q + hi); qq++) sum += X[c * plane + rr * Wp + qq];
-              }
-              fresh[(c * p + r - r0) * p + q - q0] = sum / (k * k);
-            }
-          }
-        }
+        blurBlock(X, g, r0, q0, k, fresh);
       } else if (perturb === 'baseline') {
-        const value = baselineValue(baseline, X, random);
-        fresh.fill(value);
+        fresh.fill(fixed ?? baselineValue(baseline, X, random));
       } else {
         throw new LrpError('LRP_BAD_ARGUMENT', `unknown perturbation '${perturb}' (blur or baseline)`);
       }
-      for (let c = 0; c < C; c++) for (let r = 0; r < p; r++) for (let q = 0; q < p; q++) X[c * plane + (r0 + r) * Wp + q0 + q] = fresh[(c * p + r) * p + q];
-      await batch.add(crop(), s, args.targets[s], (v) => (probabilities[s][t] = v));
+      writeBlock(X, cropped, g, r0, q0, fresh);
+      await batch.add(cropped, s, args.targets[s], (v) => (probabilities[s][t] = v));
     }
   }
   await batch.flush();
