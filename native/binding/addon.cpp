@@ -1,10 +1,12 @@
 #include "addon.h"
 
+#include <cstdlib>
 #include <memory>
 
 #include <ATen/Parallel.h>
 
 #include "../core/build_info.h"
+#include "../core/caching_cpu_allocator.h"
 #include "../core/canonize.h"
 #include "../core/errors.h"
 #include "../core/import_torchscript.h"
@@ -14,7 +16,19 @@
 
 namespace lrp::binding {
 
+namespace {
+
+// LRP_NODE_CPU_CACHE_MB: how much freed CPU tensor memory is kept for reuse (default 4096; 0: none).
+void installCpuCache() {
+  const char* setting = std::getenv("LRP_NODE_CPU_CACHE_MB");
+  long megabytes = setting ? std::strtol(setting, nullptr, 10) : 4096;
+  if (megabytes > 0) installCachingCpuAllocator(static_cast<size_t>(megabytes) << 20);
+}
+
+}  // namespace
+
 Addon::Addon(Napi::Env env, Napi::Object exports) {
+  installCpuCache();
   modelConstructor = Napi::Persistent(ModelWrap::define(env));
   DefineAddon(exports, {InstanceMethod<&Addon::versions>("versions"),
                         InstanceMethod<&Addon::backends>("backends"),
