@@ -1,5 +1,7 @@
 #include "tensor_convert.h"
 
+#include <cstring>
+
 #include "../core/errors.h"
 
 namespace lrp::binding {
@@ -34,7 +36,12 @@ at::Tensor tensorFromJs(const Napi::Value& value, const std::string& label) {
                                          " values but its shape needs " + std::to_string(numel));
   }
   auto* base = static_cast<uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
-  return at::from_blob(base, shape, at::TensorOptions().dtype(type)).clone();
+  // A plain memcpy, not at::Tensor::clone: a libtorch copy this large runs an OpenMP team on the JS
+  // thread, and a second team in the process makes libgomp throttle its spinning, so the compute
+  // thread's workers sleep and are woken between every operator (small models ran ~2× slower).
+  at::Tensor out = at::empty(shape, at::TensorOptions().dtype(type));
+  std::memcpy(out.data_ptr(), base, typed.ByteLength());
+  return out;
 }
 
 Napi::Array shapeToJs(Napi::Env env, at::IntArrayRef sizes) {

@@ -1,5 +1,6 @@
 #include "input_checks.h"
 
+#include <cstdint>
 #include <sstream>
 
 #include "errors.h"
@@ -14,6 +15,24 @@ std::string shapeString(at::IntArrayRef sizes) {
   for (size_t i = 0; i < sizes.size(); ++i) out << (i ? "," : "") << sizes[i];
   out << "]";
   return out.str();
+}
+
+// One read of the data: an IEEE value is NaN or infinite when all its exponent bits are set.
+template <typename Bits>
+bool allFiniteBits(const Bits* data, int64_t n, Bits exponent) {
+  Bits any = 0;
+  for (int64_t i = 0; i < n; ++i) any |= static_cast<Bits>((data[i] & exponent) == exponent);
+  return any == 0;
+}
+
+bool allFinite(const at::Tensor& x) {
+  if (x.is_cpu() && x.is_contiguous() && x.scalar_type() == at::kFloat) {
+    return allFiniteBits(static_cast<const uint32_t*>(x.data_ptr()), x.numel(), uint32_t(0x7f800000));
+  }
+  if (x.is_cpu() && x.is_contiguous() && x.scalar_type() == at::kDouble) {
+    return allFiniteBits(static_cast<const uint64_t*>(x.data_ptr()), x.numel(), uint64_t(0x7ff0000000000000));
+  }
+  return at::isfinite(x).all().item<bool>();
 }
 
 bool isElementwise(Op op) {
@@ -85,7 +104,7 @@ void checkInputs(const Graph& graph, const std::vector<InputExpectation>& expect
                                                                  : " channels in dimension 1"));
       }
     }
-    if (x.numel() > 0 && !at::isfinite(x).all().item<bool>()) {
+    if (x.numel() > 0 && !allFinite(x)) {
       auto bad = at::logical_not(at::isfinite(x)).flatten().nonzero();
       int64_t index = bad.size(0) > 0 ? bad[0].item<int64_t>() : -1;
       bool nan = at::isnan(x).any().item<bool>();
