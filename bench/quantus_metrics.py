@@ -1,7 +1,8 @@
 """Quantus' side of bench/metrics.js: times Quantus v0.6.0 RegionPerturbation (patch 14, 50 regions,
 baseline "black" — v0.6.0's own perturbation, since its blur cannot run batched, METRICS.md §14.2)
 and AvgSensitivity (10 samples, U(±0.2), explanations by zennit 0.5.1 EpsilonPlusFlat) on a model,
-plus its plain forward. Prints one JSON line. QUANTUS_SRC and ZENNIT_SRC as for the fixtures.
+plus its plain forward; each metric timed as the median of --repeats runs after one warm-up run.
+Prints one JSON line. QUANTUS_SRC and ZENNIT_SRC as for the fixtures.
   /usr/bin/python3 bench/quantus_metrics.py --model resnet18|vgg --input X.npy --attributions A.npy --targets 1,2
 """
 import argparse
@@ -50,6 +51,7 @@ def main():
     parser.add_argument('--attributions', required=True)
     parser.add_argument('--targets', required=True)
     parser.add_argument('--threads', type=int, default=os.cpu_count())
+    parser.add_argument('--repeats', type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model = build(args.model)
@@ -72,13 +74,17 @@ def main():
         fn()
         return time.perf_counter() - start
 
+    def warm_median(fn):
+        fn()
+        return float(np.median([timed(fn) for _ in range(args.repeats)]))
+
     with torch.no_grad():
         model(torch.from_numpy(x))
         forward = min(timed(lambda: model(torch.from_numpy(x))) for _ in range(3))
     rp = quantus.RegionPerturbation(patch_size=14, regions_evaluation=50, perturb_baseline='black', disable_warnings=True)
-    region = timed(lambda: rp(model=model, x_batch=x, y_batch=y, a_batch=a, channel_first=True, softmax=True, device='cpu'))
+    region = warm_median(lambda: rp(model=model, x_batch=x, y_batch=y, a_batch=a, channel_first=True, softmax=True, device='cpu'))
     sens = quantus.AvgSensitivity(nr_samples=10, lower_bound=0.2, disable_warnings=True)
-    sensitivity = timed(lambda: sens(model=model, x_batch=x, y_batch=y, a_batch=a, channel_first=True,
+    sensitivity = warm_median(lambda: sens(model=model, x_batch=x, y_batch=y, a_batch=a, channel_first=True,
                                      explain_func=explain, device='cpu'))
     print(json.dumps({'forward': forward, 'regionPerturbation': region, 'avgSensitivity': sensitivity}))
 
