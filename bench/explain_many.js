@@ -53,13 +53,15 @@ async function main() {
   const x = new lrp.Tensor(Float32Array.from({ length: batch * 3 * size * size }, (_, i) => Math.sin(i * 0.37) * 1.5), [batch, 3, size, size]);
   const target = Array.from({ length: batch }, (_, i) => i);
   await model.forward(x);
-  const forward = await seconds(() => model.forward(x));
+  const forwards = [];
+  for (let k = 0; k < 5; k++) forwards.push(await seconds(() => model.forward(x)));
+  const forward = forwards.sort((a, b) => a - b)[2];  // median of 5: one call varies too much here
   let one = 0;
   for (let k = 0; k < separate; k++) one += await seconds(() => model.explain(x, { target, ...configs[k * 37] }));
   one /= separate;
   const many = await seconds(() => model.explainMany(x, target, configs));
   console.log(`${name}, batch ${batch}, ${size}², ${lrp.threads()} threads, 256 configurations (4 groups of ${convs.length} convs × γ ∈ {${GAMMAS}})`);
-  console.log(`forward                         ${forward.toFixed(2)} s`);
+  console.log(`forward                         ${forward.toFixed(2)} s  (median of 5)`);
   console.log(`one explain                     ${one.toFixed(2)} s  (${(one / forward).toFixed(2)} forwards; mean of ${separate})`);
   console.log(`256 separate explains           ${(one * 256).toFixed(1)} s  (scaled from ${separate} timed)`);
   console.log(`explainMany(256)                ${many.toFixed(1)} s  (${(many / forward).toFixed(1)} forwards, ${(many / forward / 256).toFixed(2)} per configuration)`);
