@@ -117,6 +117,18 @@ describe('region perturbation equals Quantus v0.6.0 blur (METRICS.md §7, §14.2
     await expect(metrics.regionPerturbation({ model, inputs, targets: [1, 2], attributions, patchSize: 40 }))
       .rejects.toThrow(/patchSize must be an integer from 1 to 32/);
   });
+
+  test('attributions that do not match the inputs are one clear error', async () => {
+    const { loadModel } = await import('../lib');
+    const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
+    const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
+    const one = new Tensor(new Float32Array(32 * 32).fill(1), [1, 1, 32, 32]);
+    await expect(metrics.regionPerturbation({ model, inputs, targets: [1, 2], attributions: one, patchSize: 8 }))
+      .rejects.toThrow('got 1 attributions for 2 samples');
+    const small = new Tensor(new Float32Array(2 * 16 * 16).fill(1), [2, 1, 16, 16]);
+    await expect(metrics.regionPerturbation({ model, inputs, targets: [1, 2], attributions: small, patchSize: 8 }))
+      .rejects.toThrow('attribution 0 has 256 values for an input of 3072');
+  });
 });
 
 describe('SSIM₁ equals Quantus/scikit-image on flattened vectors (METRICS.md §12)', () => {

@@ -140,6 +140,12 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
   }
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
   const prepared = prepareAttributions(args.attributions, { pool: 'sum', normalise: 'max', abs: false, ...definedOnly(args) });
+  if (prepared.length !== n) throw new LrpError('LRP_BAD_SHAPE', `got ${prepared.length} attributions for ${n} samples`);
+  prepared.forEach((a, s) => {
+    if (a.values.length * (C / a.channels) !== C * H * W) {
+      throw new LrpError('LRP_BAD_SHAPE', `attribution ${s} has ${a.values.length} values for an input of ${C * H * W}`);
+    }
+  });
   const [top, bottom] = padding(H, p);
   const [left, right] = padding(W, p);
   const Hp = H + top + bottom;
