@@ -40,7 +40,7 @@ at::Tensor tensorFromJs(const Napi::Value& value, const std::string& label) {
   // thread, and a second team in the process makes libgomp throttle its spinning, so the compute
   // thread's workers sleep and are woken between every operator (small models ran ~2× slower).
   at::Tensor out = at::empty(shape, at::TensorOptions().dtype(type));
-  std::memcpy(out.data_ptr(), base, typed.ByteLength());
+  if (numel > 0) std::memcpy(out.data_ptr(), base, typed.ByteLength());
   return out;
 }
 

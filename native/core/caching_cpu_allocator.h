@@ -7,7 +7,7 @@ namespace lrp {
 // libtorch's CPU allocator hands large tensors (activations of a 224² batch: tens to hundreds of
 // MB) to malloc, which maps fresh pages for each and unmaps them on free; the kernel then zeroes
 // every page again on first touch (a third of an explain's time on VGG-16 was page faults). This
-// allocator keeps freed blocks of at least `minBytes` for reuse by a request of the same size, as
+// allocator keeps freed blocks of 1 MB or more for reuse by a request of the same size, as
 // the CUDA caching allocator does, holding at most `capacityBytes` of free blocks.
 void installCachingCpuAllocator(size_t capacityBytes);
 
