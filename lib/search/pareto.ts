@@ -1,0 +1,57 @@
+// Which way each metric improves, and Pareto ranks over several metrics (docs/search.md).
+import type { MetricName } from '../metrics';
+
+export type Direction = 'max' | 'min';
+
+/** Higher is better for the localisation, faithfulness and sparseness scores; lower for the rest. */
+export const DIRECTIONS: Readonly<Record<MetricName, Direction>> = {
+  sparseness: 'max', rra: 'max', rma: 'max', 'region-perturbation': 'max', 'pixel-flipping': 'max',
+  'faithfulness-correlation': 'max', complexity: 'min', 'avg-sensitivity': 'min', 'max-sensitivity': 'min',
+  'random-logit': 'min',
+};
+
+/** A score oriented so that larger is better; NaN (undefined score) is worse than anything. */
+function oriented(value: number | null, direction: Direction): number {
+  if (value === null || Number.isNaN(value)) return -Infinity;
+  return direction === 'max' ? value : -value;
+}
+
+/** a dominates b: at least as good on every metric and better on one. */
+function dominates(a: number[], b: number[]): boolean {
+  let better = false;
+  for (let m = 0; m < a.length; m++) {
+    if (a[m] < b[m]) return false;
+    if (a[m] > b[m]) better = true;
+  }
+  return better;
+}
+
+/**
+ * Non-dominated sorting: rank 0 is the Pareto front, rank 1 the front once rank 0 is removed, and so
+ * on. `scores[i][m]` is item i's mean score for metric m.
+ */
+export function paretoRanks(scores: ReadonlyArray<ReadonlyArray<number | null>>, directions: readonly Direction[]): number[] {
+  const points = scores.map((row) => row.map((v, m) => oriented(v, directions[m])));
+  const ranks = new Array<number>(points.length).fill(-1);
+  let remaining = points.map((_, i) => i);
+  for (let rank = 0; remaining.length > 0; rank++) {
+    const front = remaining.filter((i) => !remaining.some((j) => j !== i && dominates(points[j], points[i])));
+    for (const i of front) ranks[i] = rank;
+    remaining = remaining.filter((i) => ranks[i] === -1);
+  }
+  return ranks;
+}
+
+/**
+ * The order halving keeps configurations in: by Pareto rank, ties by the mean over metrics of the
+ * configuration's rank on that metric alone, then by position.
+ */
+export function paretoOrder(scores: ReadonlyArray<ReadonlyArray<number | null>>, directions: readonly Direction[]): number[] {
+  const ranks = paretoRanks(scores, directions);
+  const meanRank = new Array<number>(scores.length).fill(0);
+  directions.forEach((direction, m) => {
+    const order = scores.map((_, i) => i).sort((a, b) => oriented(scores[b][m], direction) - oriented(scores[a][m], direction) || a - b);
+    order.forEach((i, r) => (meanRank[i] += r / directions.length));
+  });
+  return scores.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b] || meanRank[a] - meanRank[b] || a - b);
+}
