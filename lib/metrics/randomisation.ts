@@ -17,22 +17,32 @@ export interface RandomLogitArgs extends Explainer, PrepareOptions {
   seed?: number;
 }
 
+/** The other class of each sample: uniform over {0…K−1} without y, drawn in sample order with `seed`. */
+export function randomLogitClasses(targets: readonly number[], classes: number, seed = 0): number[] {
+  if (classes < 2) throw new LrpError('LRP_BAD_ARGUMENT', 'random logit needs at least two classes');
+  const random = new Random(seed);
+  return targets.map((y) => {
+    const c = Math.floor(random.next() * (classes - 1));
+    return c >= y ? c + 1 : c;
+  });
+}
+
+/** SSIM₁ between the prepared attributions of the targets and of the other classes, per sample. */
+export function randomLogitScores(given: Tensor, other: Tensor, prepare: PrepareOptions): Float64Array {
+  const options = { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(prepare) } as const;
+  const a = prepareAttributions(given, options);
+  const b = prepareAttributions(other, options);
+  return Float64Array.from(a, (sample, i) => ssim1(sample.values, b[i].values));
+}
+
 export async function randomLogit(args: RandomLogitArgs): Promise<Float64Array> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const n = inputs[0].shape[0];
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
   const classes = args.numClasses ?? (await args.model.forward(inputs.map((t) => new Tensor(t.data.slice(0, t.data.length / t.shape[0]), [1, ...t.shape.slice(1)])))).shape[1];
-  if (classes < 2) throw new LrpError('LRP_BAD_ARGUMENT', 'random logit needs at least two classes');
-  const random = new Random(args.seed ?? 0);
-  const others = args.targets.map((y) => {
-    const c = Math.floor(random.next() * (classes - 1));  // uniform over {0…K−1} \ {y}
-    return c >= y ? c + 1 : c;
-  });
+  const others = randomLogitClasses(args.targets, classes, args.seed);
   const owners = Array.from({ length: n }, (_, i) => i);
   const given = args.attributions ?? (await explainRows(args, inputs[0], inputs.slice(1), owners, [...args.targets]));
   const other = await explainRows(args, inputs[0], inputs.slice(1), owners, others);
-  const options = { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(args) } as const;
-  const a = prepareAttributions(given, options);
-  const b = prepareAttributions(other, options);
-  return Float64Array.from(a, (sample, i) => ssim1(sample.values, b[i].values));
+  return randomLogitScores(given, other, args);
 }

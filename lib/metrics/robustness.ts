@@ -17,33 +17,37 @@ export interface SensitivityArgs extends Explainer, PrepareOptions {
   seed?: number;
 }
 
-async function sensitivities(args: SensitivityArgs): Promise<Float64Array[]> {
-  const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
-  const x = inputs[0];
+/** The seed a sensitivity metric draws its noise with: max-sensitivity draws apart from avg-sensitivity. */
+export function sensitivitySeed(metric: 'avg-sensitivity' | 'max-sensitivity', seed = 0): number {
+  return metric === 'max-sensitivity' ? seed + 1 : seed;
+}
+
+/**
+ * The k noisy copies of every sample, sample by sample (rows s·k … s·k+k−1 belong to sample s):
+ * x_k = x + δ_k, δ uniform on [lo, hi] per element, no clipping. Any run with the same seed, bounds
+ * and samples draws the same copies (so configurations of a search share them).
+ */
+export function sensitivityNoise(x: Tensor, args: Pick<SensitivityArgs, 'nrSamples' | 'lowerBound' | 'upperBound' | 'seed'>): Tensor {
   const n = x.shape[0];
   const size = x.data.length / n;
   const k = args.nrSamples ?? 10;
   if (!Number.isInteger(k) || k < 1) throw new LrpError('LRP_BAD_ARGUMENT', `nrSamples must be a positive integer, got ${k}`);
-  if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
   const lo = args.upperBound == null ? -(args.lowerBound ?? 0.2) : (args.lowerBound ?? 0.2);
   const hi = args.upperBound == null ? (args.lowerBound ?? 0.2) : args.upperBound;
   const random = new Random(args.seed ?? 0);
-  const owners = Array.from({ length: n }, (_, i) => i);
-  const given = args.attributions ?? (await explainRows(args, x, inputs.slice(1), owners, [...args.targets]));
-  // All N·k noisy copies at once: x_k = x + δ_k, δ uniform on [lo, hi] per element, no clipping.
   const noisy = new Float32Array(n * k * size);
-  const rowOwners: number[] = [];
-  const rowTargets: number[] = [];
   for (let s = 0; s < n; s++) {
     for (let j = 0; j < k; j++) {
       const row = (s * k + j) * size;
       for (let i = 0; i < size; i++) noisy[row + i] = x.data[s * size + i] + lo + (hi - lo) * random.next();
-      rowOwners.push(s);
-      rowTargets.push(args.targets[s]);
     }
   }
-  const explained = await explainRows(args, new Tensor(noisy, [n * k, ...x.shape.slice(1)]), inputs.slice(1), rowOwners, rowTargets);
-  const options = { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(args) } as const;
+  return new Tensor(noisy, [n * k, ...x.shape.slice(1)]);
+}
+
+/** s_k = ‖â − â_k‖ / ‖â‖ per sample and copy, from the given attributions and those of the k copies of each sample. */
+export function sensitivityRatios(given: Tensor, explained: Tensor, k: number, prepare: PrepareOptions): Float64Array[] {
+  const options = { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(prepare) } as const;
   const base = prepareAttributions(given, options);
   const perturbed = prepareAttributions(explained, options);
   return base.map(({ values }, s) => {
@@ -54,21 +58,36 @@ async function sensitivities(args: SensitivityArgs): Promise<Float64Array[]> {
       const other = perturbed[s * k + j].values;
       let d = 0;
       for (let i = 0; i < values.length; i++) d += (values[i] - other[i]) ** 2;
-      return Math.sqrt(d) / norm;  // s_k = ‖â − â_k‖ / ‖â‖
+      return Math.sqrt(d) / norm;
     });
   });
 }
 
-function reduce(values: Float64Array, how: 'mean' | 'max'): number {
+async function sensitivities(args: SensitivityArgs): Promise<Float64Array[]> {
+  const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+  const x = inputs[0];
+  const n = x.shape[0];
+  if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
+  const k = args.nrSamples ?? 10;
+  const noisy = sensitivityNoise(x, args);
+  const owners = Array.from({ length: n }, (_, i) => i);
+  const given = args.attributions ?? (await explainRows(args, x, inputs.slice(1), owners, [...args.targets]));
+  const rowOwners = owners.flatMap((s) => new Array<number>(k).fill(s));
+  const explained = await explainRows(args, noisy, inputs.slice(1), rowOwners, rowOwners.map((s) => args.targets[s]));
+  return sensitivityRatios(given, explained, k, args);
+}
+
+/** The metric's reduction over the k copies of a sample, NaN ratios left out. */
+export function reduceSensitivity(values: Float64Array, how: 'mean' | 'max'): number {
   const finite = Array.from(values).filter((v) => !Number.isNaN(v));
   if (finite.length === 0) return NaN;
   return how === 'mean' ? finite.reduce((a, b) => a + b, 0) / finite.length : Math.max(...finite);
 }
 
 export async function avgSensitivity(args: SensitivityArgs): Promise<Float64Array> {
-  return Float64Array.from(await sensitivities(args), (s) => reduce(s, 'mean'));
+  return Float64Array.from(await sensitivities(args), (s) => reduceSensitivity(s, 'mean'));
 }
 
 export async function maxSensitivity(args: SensitivityArgs): Promise<Float64Array> {
-  return Float64Array.from(await sensitivities({ ...args, seed: (args.seed ?? 0) + 1 }), (s) => reduce(s, 'max'));
+  return Float64Array.from(await sensitivities({ ...args, seed: sensitivitySeed('max-sensitivity', args.seed) }), (s) => reduceSensitivity(s, 'max'));
 }
