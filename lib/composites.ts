@@ -56,7 +56,7 @@ export interface LayerRule extends RuleSpec {
   layer: string;
 }
 
-type Layer = Pick<NativeLayer, 'name' | 'op' | 'functional' | 'inputs'>;
+type Layer = Pick<NativeLayer, 'name' | 'op' | 'functional' | 'inputs' | 'module'>;
 type Placement = (layer: Layer) => RuleSpec | undefined;
 
 const isConv = (l: Layer) => l.op === 'conv2d';
@@ -191,7 +191,16 @@ export function assignRules(
     }
   }
   const names = layers.map((l) => l.name);
-  const known = new Set(names);
+  // A name in `rules` is a node's own name or the module path of every call of that module (a
+  // torchvision block calls its ReLU module twice: 'layer1.0.relu' and 'layer1.0.relu_1'), as
+  // zennit hooks the module and so reaches every call.
+  const byName = new Map<string, Layer[]>();
+  for (const layer of layers) {
+    for (const key of new Set([layer.name, layer.module ?? layer.name])) {
+      if (!byName.has(key)) byName.set(key, []);
+      byName.get(key)!.push(layer);
+    }
+  }
   for (const entry of overrides) {
     if (!RULE_NAMES.includes(entry.rule)) {
       throw new LrpError('LRP_BAD_ARGUMENT', `unknown rule '${entry.rule}' (known: ${RULE_NAMES.join(', ')})`);
@@ -204,8 +213,18 @@ export function assignRules(
       if (typeof name !== 'string') {
         throw new LrpError('LRP_BAD_ARGUMENT', `rule '${entry.rule}': layer names must be strings, got ${JSON.stringify(name) ?? 'undefined'}`);
       }
-      if (known.has(name)) {
-        byLayer.set(name, spec);
+      const matched = byName.get(name);
+      if (matched) {
+        for (const layer of matched) {
+          if (layer.op === 'thresh_relu') {
+            // A ThreshReLU keeps its gradient whatever the map says (CONTRACT semantics: the
+            // canonized ReLU's forward is replaced, so no rule hook reaches it).
+            options.warn?.(`layer '${layer.name}' became a ThreshReLU by canonization and keeps its gradient; ` +
+              `its rule '${entry.rule}' is ignored`);
+          } else {
+            byLayer.set(layer.name, spec);
+          }
+        }
       } else if (options.vanished?.has(name)) {
         options.warn?.(`layer '${name}' was merged away or removed at import; its rule '${entry.rule}' is ignored`);
       } else {
