@@ -217,8 +217,8 @@ export function assignRules(
       if (matched) {
         for (const layer of matched) {
           if (layer.op === 'thresh_relu') {
-            // A ThreshReLU keeps its gradient whatever the map says (CONTRACT semantics: the
-            // canonized ReLU's forward is replaced, so no rule hook reaches it).
+            // A ThreshReLU keeps its gradient whatever the map says: the paper's canonizers replace
+            // the ReLU's forward, so no rule hook reaches it.
             options.warn?.(`layer '${layer.name}' became a ThreshReLU by canonization and keeps its gradient; ` +
               `its rule '${entry.rule}' is ignored`);
           } else {

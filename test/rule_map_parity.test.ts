@@ -84,6 +84,11 @@ describe('what the rule maps resolve to', () => {
     const last = canonized.canonization!.folds.find((f) => f.batchNorm === 'image_encoder.8')!;
     expect(last.pass).toBe('bn-concat-linear');
     expect(last.into).toEqual(['g1']);
+    const expected = await readNpy(path.join(DIR, 'relation_paper.output.npy'));
+    const out = await canonized.forward(await inputs('relation_paper'));
+    let worst = 0;
+    for (let i = 0; i < out.data.length; i++) worst = Math.max(worst, Math.abs(out.data[i] - expected.data[i]));
+    expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(1, ...Array.from(expected.data, Math.abs)));
   });
 
   test('a rule naming a ReLU that canonization made a ThreshReLU is ignored with a warning', async () => {

@@ -205,6 +205,19 @@ class AbsorberSearch {
     const auto& outDims = shapes_.dims(reader);
     if (!inDims || !outDims) return fail;
     const int64_t d = layout.dim;
+    // The axis survives whole when an output axis has its size and the same number of elements
+    // after it (equal strides), whatever happens to the axes before it or after it: a relation
+    // network's view(-1, n, C + 2) over (N, h, w, C + 2), where h·w is fixed only by the view.
+    if ((*inDims)[d]) {
+      auto suffix = product(*inDims, d + 1, static_cast<int64_t>(inDims->size()));
+      for (int64_t k = 0; suffix && k < static_cast<int64_t>(outDims->size()); ++k) {
+        auto outSuffix = product(*outDims, k + 1, static_cast<int64_t>(outDims->size()));
+        if ((*outDims)[k] && outSuffix && shapes_.sameSize(*(*outDims)[k], *(*inDims)[d]) &&
+            shapes_.sameSize(*outSuffix, *suffix)) {
+          return visit(reader, Layout{k, layout.offset, layout.inner});
+        }
+      }
+    }
     auto prefix = product(*inDims, 0, d);
     if (!prefix) return fail;
     for (int64_t k = 0; k < static_cast<int64_t>(outDims->size()); ++k) {
