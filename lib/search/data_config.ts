@@ -1,0 +1,110 @@
+// The data keys shared by EC.json and SC.json (docs/search.md): model, inputs, targets, masks, the
+// metrics and their settings. Everything is read and checked here, before any compute.
+import * as path from 'path';
+
+import { LrpError } from '../errors';
+import { parseTarget } from '../explain_config';
+import { loadModel, Model } from '../model';
+import { METRIC_NAMES, MetricName } from '../metrics';
+import { readNpy } from '../npy';
+import { ChannelPooling } from '../pooling';
+import { Tensor } from '../tensor';
+import type { EvaluationData } from './evaluator';
+
+export const DATA_KEYS = ['model', 'input', 'target', 'masks', 'metrics', 'pool', 'seed', 'options', 'batchSize', 'data'] as const;
+
+const POOLS: readonly ChannelPooling[] = ['sum', 'pos-l2-norm-sq', 'max-norm', 'none'];
+const NEEDS_MASKS: readonly MetricName[] = ['rra', 'rma'];
+
+function bad(where: string, message: string): never {
+  throw new LrpError('LRP_BAD_ARGUMENT', `${where}: ${message}`);
+}
+
+/** Unknown keys are errors: `known` lists every key the config may hold. */
+export function checkKeys(config: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(config)) if (!known.includes(key)) bad(where, `unknown key '${key}' (known: ${known.join(', ')})`);
+}
+
+export interface LoadedData extends EvaluationData {
+  /** Absolute paths of the files read, for the run's record (the report reloads them). */
+  files: { model: string; input: string[]; target?: string; masks?: string };
+}
+
+function argmax(logits: Tensor): number[] {
+  const classes = logits.shape[1];
+  return Array.from({ length: logits.shape[0] }, (_, i) => {
+    const row = logits.data.subarray(i * classes, (i + 1) * classes);
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+    return best;
+  });
+}
+
+async function readTargets(value: unknown, here: string, model: Model, inputs: Tensor[], where: string): Promise<{ targets: number[]; file?: string }> {
+  const n = inputs[0].shape[0];
+  if (typeof value === 'number') value = String(value);
+  if (typeof value !== 'string') bad(where, "'target' must be a class, a comma list, argmax or a .npy path");
+  if (value.endsWith('.npy')) {
+    const file = path.resolve(here, value);
+    const labels = await readNpy(file);
+    if (labels.shape.length !== 1 || labels.shape[0] !== n) bad(where, `${file} holds shape [${labels.shape.join(',')}], not [${n}] labels`);
+    const targets = Array.from(labels.data);
+    if (targets.some((t) => !Number.isInteger(t) || t < 0)) bad(where, `${file} holds labels that are not non-negative integers`);
+    return { targets, file };
+  }
+  const target = parseTarget(value);
+  if (target === 'argmax') return { targets: argmax(await model.forward(inputs)) };
+  const targets = typeof target === 'number' ? new Array<number>(n).fill(target) : [...target];
+  if (targets.length !== n) bad(where, `'target' lists ${targets.length} classes for ${n} samples`);
+  return { targets };
+}
+
+/** Reads and checks the data keys of EC.json / SC.json; `here` is the folder relative paths start from. */
+export async function loadData(config: Record<string, unknown>, here: string, where: string): Promise<LoadedData> {
+  if (config.data !== undefined) bad(where, "'data' folders are not read by this build yet; give 'input', 'target' and 'masks' as .npy files");
+  const metrics = config.metrics ?? METRIC_NAMES;
+  if (!Array.isArray(metrics) || metrics.length === 0) bad(where, "'metrics' must be a non-empty list");
+  for (const name of metrics) if (!METRIC_NAMES.includes(name)) bad(where, `unknown metric '${name}' (known: ${METRIC_NAMES.join(', ')})`);
+  if (config.pool !== undefined && !POOLS.includes(config.pool as ChannelPooling)) bad(where, `'pool' must be one of ${POOLS.join(', ')}`);
+  if (config.seed !== undefined && !Number.isInteger(config.seed)) bad(where, "'seed' must be an integer");
+  if (config.batchSize !== undefined && (!Number.isInteger(config.batchSize) || (config.batchSize as number) < 1)) bad(where, "'batchSize' must be a positive integer");
+  const options = (config.options ?? {}) as Record<string, unknown>;
+  if (typeof options !== 'object' || Array.isArray(options)) bad(where, "'options' must be an object {\"<metric>\": {…}}");
+  for (const [name, value] of Object.entries(options)) {
+    if (!metrics.includes(name)) bad(where, `options.${name}: not one of the metrics (${metrics.join(', ')})`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(where, `options.${name} must be an object`);
+  }
+  const masksFile = typeof config.masks === 'string' ? path.resolve(here, config.masks) : undefined;
+  for (const name of metrics) if (NEEDS_MASKS.includes(name) && !masksFile) bad(where, `metric '${name}' needs 'masks'`);
+  if (typeof config.model !== 'string') bad(where, "'model' (a TorchScript file) is required");
+  const inputList = Array.isArray(config.input) ? config.input : config.input === undefined ? [] : [config.input];
+  if (inputList.length === 0 || inputList.some((p) => typeof p !== 'string')) bad(where, "'input' must be a .npy path or a list of them");
+  const inputFiles = inputList.map((p) => path.resolve(here, p as string));
+  const inputs = await Promise.all(inputFiles.map((p) => readNpy(p)));
+  const n = inputs[0].shape[0];
+  inputs.forEach((t, k) => {
+    if (t.shape[0] !== n) bad(where, `input ${inputFiles[k]} has ${t.shape[0]} samples, the first input ${n}`);
+  });
+  const modelFile = path.resolve(here, config.model);
+  const model = await loadModel(modelFile);
+  if (config.target === undefined) bad(where, "'target' is required (a class, a comma list, argmax or a .npy of labels)");
+  const { targets, file: targetFile } = await readTargets(config.target, here, model, inputs, where);
+  const classes = (await model.forward(inputs.map((t) => new Tensor(t.data.slice(0, t.data.length / n), [1, ...t.shape.slice(1)])))).shape[1];
+  const outOfRange = targets.findIndex((t) => t >= classes);
+  if (outOfRange >= 0) bad(where, `target ${targets[outOfRange]} of sample ${outOfRange} is out of range: the model has ${classes} classes`);
+  const masks = masksFile ? await readNpy(masksFile) : undefined;
+  if (masks && (masks.shape[0] !== n || masks.shape.length !== 4 || masks.shape[2] !== inputs[0].shape[2] || masks.shape[3] !== inputs[0].shape[3])) {
+    bad(where, `masks ${masksFile} have shape [${masks.shape.join(',')}], not [${n},1,${inputs[0].shape[2]},${inputs[0].shape[3]}]`);
+  }
+  return {
+    model, inputs, targets, masks, metrics: metrics as MetricName[],
+    pool: config.pool as ChannelPooling | undefined, seed: (config.seed as number | undefined) ?? 0,
+    options: options as EvaluationData['options'], batchSize: config.batchSize as number | undefined,
+    files: { model: modelFile, input: inputFiles, target: targetFile, masks: masksFile },
+  };
+}
+
+/** Names the model knows: graph nodes, elided modules, and batch norms (which canonization may fold). */
+export function knownLayerNames(model: Model): Set<string> {
+  return new Set([...model.layers.map((l) => l.name), ...model.elidedNames]);
+}

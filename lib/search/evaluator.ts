@@ -1,0 +1,182 @@
+// Scores many explain configurations on the same samples, sharing work between them (docs/search.md):
+// - explanations: one explainMany per batch of samples and chunk of configurations (one forward
+//   per canonize setting, then a tree of propagations); each configuration's attribution is
+//   computed once and handed to every metric;
+// - sensitivity metrics: the noisy copies are drawn once (common random numbers) and explained for
+//   all configurations of a chunk together; random logit: the other classes are drawn once and
+//   explained the same way;
+// - the perturbation metrics run per configuration on its attribution (their forwards depend on it).
+// Per-sample scores equal lib/metrics evaluate() for the configuration's explain config.
+import type { ExplainConfig, Model } from '../model';
+import { evaluate, MetricName } from '../metrics';
+import { rowBatches } from '../metrics/explained';
+import { defaultBatchSize } from '../metrics/model_eval';
+import { randomLogitClasses, randomLogitScores } from '../metrics/randomisation';
+import { reduceSensitivity, sensitivityNoise, sensitivityRatios, sensitivitySeed } from '../metrics/robustness';
+import type { ChannelPooling } from '../pooling';
+import { Tensor } from '../tensor';
+
+export interface EvaluationData {
+  model: Model;
+  /** The model's inputs, the explained one first; one row per sample. */
+  inputs: Tensor[];
+  targets: number[];
+  masks?: Tensor;
+  metrics: MetricName[];
+  pool?: ChannelPooling;
+  seed: number;
+  options: Partial<Record<MetricName, Record<string, unknown>>>;
+  /** Samples per explain batch (default: about 2²⁰ input values, at most 64). */
+  batchSize?: number;
+  /** Bytes of attributions held at once; sets how many configurations share one explainMany (default 1 GiB). */
+  memoryBytes?: number;
+}
+
+export interface Scored<T> {
+  item: T;
+  /** One score per sample, per metric (NaN where undefined). */
+  perSample: Partial<Record<MetricName, Float64Array>>;
+  curves: Partial<Record<MetricName, Float64Array[]>>;
+  /** The configuration's attribution of the samples. */
+  attributions: Tensor;
+}
+
+const SENSITIVITY = ['avg-sensitivity', 'max-sensitivity'] as const;
+type Sensitivity = (typeof SENSITIVITY)[number];
+const SHARED: readonly MetricName[] = [...SENSITIVITY, 'random-logit'];
+
+function prefix(t: Tensor, rows: number): Tensor {
+  const size = t.data.length / t.shape[0];
+  return new Tensor(t.data.subarray(0, rows * size), [rows, ...t.shape.slice(1)]);
+}
+
+/** A shared metric's settings as lib/metrics evaluate() resolves them: shared pool and seed, then its options. */
+function metricOptions(data: EvaluationData, name: MetricName): Record<string, unknown> {
+  return { seed: data.seed, ...(data.pool ? { pool: data.pool } : {}), ...(data.options[name] ?? {}) };
+}
+
+/** What every configuration shares for one set of samples: noisy copies and random-logit classes. */
+interface SharedDraws {
+  noise: Partial<Record<Sensitivity, { rows: Tensor; k: number }>>;
+  others?: number[];
+}
+
+export class SharedEvaluator {
+  private readonly rowSize: number;
+  private readonly draws = new Map<number, SharedDraws>();
+  private classes?: number;
+
+  constructor(private readonly data: EvaluationData) {
+    this.rowSize = data.inputs[0].data.length / data.inputs[0].shape[0];
+  }
+
+  get sampleCount(): number {
+    return this.data.inputs[0].shape[0];
+  }
+
+  private get batchSize(): number {
+    return this.data.batchSize ?? defaultBatchSize(this.rowSize);
+  }
+
+  /** Configurations explained together: as many as fit `memoryBytes` of attributions of `samples` samples. */
+  chunkSize(samples: number): number {
+    const perConfig = samples * this.rowSize * 4 * (1 + (this.data.metrics.includes('random-logit') ? 1 : 0));
+    return Math.max(1, Math.floor((this.data.memoryBytes ?? 2 ** 30) / perConfig));
+  }
+
+  private async sharedDraws(samples: number, classes: number): Promise<SharedDraws> {
+    let draws = this.draws.get(samples);
+    if (draws) return draws;
+    draws = { noise: {} };
+    const x = prefix(this.data.inputs[0], samples);
+    for (const name of SENSITIVITY) {
+      if (!this.data.metrics.includes(name)) continue;
+      const options = metricOptions(this.data, name);
+      const rows = sensitivityNoise(x, { ...options, seed: sensitivitySeed(name, options.seed as number) });
+      draws.noise[name] = { rows, k: rows.shape[0] / samples };
+    }
+    if (this.data.metrics.includes('random-logit')) {
+      const options = metricOptions(this.data, 'random-logit');
+      draws.others = randomLogitClasses(this.data.targets.slice(0, samples), (options.numClasses as number) ?? classes, options.seed as number);
+    }
+    this.draws.set(samples, draws);
+    return draws;
+  }
+
+  private async numClasses(): Promise<number> {
+    if (this.classes === undefined) {
+      const one = this.data.inputs.map((t) => new Tensor(t.data.slice(0, t.data.length / t.shape[0]), [1, ...t.shape.slice(1)]));
+      this.classes = (await this.data.model.forward(one)).shape[1];
+    }
+    return this.classes;
+  }
+
+  /**
+   * Scores every item's explain config on the first `samples` samples; yields each item as soon as
+   * its metrics are done, in the order given.
+   */
+  async *run<T>(items: ReadonlyArray<{ item: T; explain: ExplainConfig }>, samples: number): AsyncGenerator<Scored<T>> {
+    const chunk = this.chunkSize(samples);
+    for (let begin = 0; begin < items.length; begin += chunk) {
+      yield* this.runChunk(items.slice(begin, begin + chunk), samples);
+    }
+  }
+
+  private async *runChunk<T>(items: ReadonlyArray<{ item: T; explain: ExplainConfig }>, samples: number): AsyncGenerator<Scored<T>> {
+    const { model, metrics } = this.data;
+    const inputs = this.data.inputs.map((t) => prefix(t, samples));
+    const targets = this.data.targets.slice(0, samples);
+    const configs = items.map(({ explain }) => explain);
+    const draws = await this.sharedDraws(samples, metrics.includes('random-logit') ? await this.numClasses() : 0);
+    const attributions = configs.map(() => new Float32Array(samples * this.rowSize));
+    const shared = configs.map(() => ({} as Partial<Record<MetricName, Float64Array>>));
+    for (const name of metrics) if (SHARED.includes(name)) shared.forEach((s) => (s[name] = new Float64Array(samples)));
+    const owners = targets.map((_, i) => i);
+    for (const batch of rowBatches(inputs[0], inputs.slice(1), owners, this.batchSize)) {
+      const batchTargets = targets.slice(batch.begin, batch.begin + batch.count);
+      const explained = await model.explainMany(batch.inputs, batchTargets, configs);
+      explained.forEach(({ relevance }, c) => attributions[c].set(relevance.data, batch.begin * this.rowSize));
+      const given = (c: number) => explained[c].relevance;
+      if (draws.others) {
+        const others = await model.explainMany(batch.inputs, draws.others.slice(batch.begin, batch.begin + batch.count), configs);
+        others.forEach(({ relevance }, c) => {
+          shared[c]['random-logit']!.set(randomLogitScores(given(c), relevance, metricOptions(this.data, 'random-logit')), batch.begin);
+        });
+      }
+      for (const name of SENSITIVITY) {
+        const noise = draws.noise[name];
+        if (!noise) continue;
+        const rows = new Tensor(noise.rows.data.subarray(batch.begin * noise.k * this.rowSize, (batch.begin + batch.count) * noise.k * this.rowSize),
+          [batch.count * noise.k, ...noise.rows.shape.slice(1)]);
+        const rowOwners = batchTargets.flatMap((_, s) => new Array<number>(noise.k).fill(s));
+        const perturbed = await this.explainRowsMany(configs, rows, batch.inputs.slice(1), rowOwners, rowOwners.map((s) => batchTargets[s]));
+        perturbed.forEach((p, c) => {
+          const ratios = sensitivityRatios(given(c), p, noise.k, metricOptions(this.data, name));
+          shared[c][name]!.set(ratios.map((r) => reduceSensitivity(r, name === 'avg-sensitivity' ? 'mean' : 'max')), batch.begin);
+        });
+      }
+    }
+    const rest = metrics.filter((m) => !SHARED.includes(m));
+    for (let c = 0; c < items.length; c++) {
+      const attribution = new Tensor(attributions[c], inputs[0].shape);
+      const result = rest.length === 0 ? { scores: {}, curves: {} } : await evaluate({
+        metrics: rest, attributions: attribution, masks: this.data.masks && prefix(this.data.masks, samples), model, inputs, targets,
+        explain: configs[c], pool: this.data.pool, seed: this.data.seed,
+        options: Object.fromEntries(rest.filter((m) => this.data.options[m]).map((m) => [m, this.data.options[m]!])),
+      });
+      const perSample: Partial<Record<MetricName, Float64Array>> = {};
+      for (const m of metrics) perSample[m] = shared[c][m] ?? result.scores[m];
+      yield { item: items[c].item, perSample, curves: result.curves, attributions: attribution };
+    }
+  }
+
+  /** lib/metrics explainRows for many configurations at once: one explainMany per batch of rows. */
+  private async explainRowsMany(configs: ExplainConfig[], first: Tensor, others: Tensor[], owners: number[], targets: number[]): Promise<Tensor[]> {
+    const out = configs.map(() => new Float32Array(first.data.length));
+    for (const batch of rowBatches(first, others, owners, this.batchSize)) {
+      const explained = await this.data.model.explainMany(batch.inputs, targets.slice(batch.begin, batch.begin + batch.count), configs);
+      explained.forEach(({ relevance }, c) => out[c].set(relevance.data, batch.begin * this.rowSize));
+    }
+    return out.map((data) => new Tensor(data, first.shape));
+  }
+}

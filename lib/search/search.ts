@@ -1,0 +1,134 @@
+// search(): the hyperparameter search of SC.json (docs/search.md). Results come as configurations
+// complete (an async iterator) and, with `out`, go to DIR/results.jsonl, summary.json and report.html.
+import * as path from 'path';
+
+import { LrpError } from '../errors';
+import { readJsonFile } from '../explain_config';
+import type { MetricName } from '../metrics';
+import type { Tensor } from '../tensor';
+import { checkKeys, DATA_KEYS, knownLayerNames, loadData, LoadedData } from './data_config';
+import { SharedEvaluator } from './evaluator';
+import { DIRECTIONS } from './pareto';
+import { writeReport } from './report';
+import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize, SpaceSpec } from './space';
+import { jsonNumber, mergeResults, readResults, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, writeJson } from './store';
+import { makeStrategy, parseStrategy, Round, Strategy } from './strategies';
+
+export interface SearchOptions {
+  /** SC.json's path, or the config itself (its relative paths then start at `baseDir`, default the working folder). */
+  config: string | Record<string, unknown>;
+  baseDir?: string;
+  /** Output folder: results.jsonl, run.json, summary.json, report.html (+ PNG figures). */
+  out?: string;
+  /** Skip every (id, sample count) already in DIR/results.jsonl. */
+  resume?: boolean;
+  /** Evaluate only the configurations whose index in id order is ≡ index (mod count). */
+  shard?: { index: number; count: number };
+  /** Called before any compute: evaluations planned (configurations × rounds) and how many `out` already holds. */
+  onPlan?: (plan: { total: number; done: number }) => void;
+  /** Bytes of attributions held at once (default 1 GiB). */
+  memoryBytes?: number;
+}
+
+export interface SearchResult extends ResultLine {
+  /** Position in id order. */
+  index: number;
+  /** Halving's round (0 for grid and random). */
+  round: number;
+  /** Curves of the perturbation metrics, per sample. */
+  curves: Partial<Record<MetricName, Array<Array<number | null>>>>;
+  /** The configuration's attribution of the samples it was evaluated on. */
+  attributions: Tensor;
+}
+
+const SEARCH_KEYS = [...DATA_KEYS, 'base', 'groups', 'space', 'strategy'];
+
+function mean(values: Float64Array): number | null {
+  const defined = Array.from(values).filter((v) => !Number.isNaN(v));
+  return defined.length === 0 ? null : jsonNumber(defined.reduce((a, b) => a + b, 0) / defined.length);
+}
+
+export interface PreparedSearch {
+  space: SpaceSpec;
+  strategy: Strategy;
+  data: LoadedData;
+  record: RunRecord;
+}
+
+/** Reads SC.json and the data and checks everything that can be wrong, before any compute. */
+export async function prepareSearch(options: SearchOptions): Promise<PreparedSearch> {
+  const where = typeof options.config === 'string' ? options.config : 'search config';
+  const config = typeof options.config === 'string' ? await readJsonFile(options.config, 'search config') : options.config;
+  const here = typeof options.config === 'string' ? path.dirname(path.resolve(options.config)) : path.resolve(options.baseDir ?? '.');
+  checkKeys(config, SEARCH_KEYS, where);
+  const space = parseSpace(config, where);
+  const strategySpec = parseStrategy(config.strategy, where);
+  if (options.shard) {
+    const { index, count } = options.shard;
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `shard ${index}/${count}: needs 0 ≤ I < N`);
+    }
+  }
+  const data = await loadData(config, here, where);
+  checkGroupLayers(space, knownLayerNames(data.model), where);
+  const samples = data.inputs[0].shape[0];
+  const strategy = makeStrategy(strategySpec, {
+    size: spaceSize(space), samples, seed: data.seed, directions: data.metrics.map((m) => DIRECTIONS[m]), shard: options.shard,
+  });
+  const record: RunRecord = {
+    kind: 'search', model: data.files.model, input: data.files.input, targets: data.targets, metrics: data.metrics, samples, space,
+    ...(data.pool ? { pool: data.pool } : {}),
+  };
+  return { space, strategy, data, record };
+}
+
+function lineOf(config: Configuration, samples: number, perSample: Partial<Record<MetricName, Float64Array>>): ResultLine {
+  const scores: ResultLine['scores'] = {};
+  const per: ResultLine['perSample'] = {};
+  for (const [m, values] of Object.entries(perSample) as Array<[MetricName, Float64Array]>) {
+    scores[m] = mean(values);
+    per[m] = Array.from(values, jsonNumber);
+  }
+  return { id: config.id, canonize: config.canonize, values: config.values, samples, scores, perSample: per };
+}
+
+/** Runs the search; yields each configuration as it completes. Returns the summary (with `out`, also written). */
+export async function* search(options: SearchOptions): AsyncGenerator<SearchResult, Summary> {
+  const { space, strategy, data, record } = await prepareSearch(options);
+  const writer = options.out ? await ResultsWriter.open(options.out, Boolean(options.resume)) : undefined;
+  const held = options.out && options.resume ? await readResults(options.out) : [];
+  const key = (id: string, samples: number) => `${id}@${samples}`;
+  const done = new Map(held.map((l) => [key(l.id, l.samples), l]));
+  if (options.out) await writeJson(path.join(options.out, RUN), record);
+  const total = strategy.schedule.reduce((n, r) => n + r.configs, 0);
+  options.onPlan?.({ total, done: strategy.schedule.length === 1 ? strategy.first().configs.filter((i) => done.has(key(configurationAt(space, i).id, strategy.first().samples))).length : 0 });
+  const evaluator = new SharedEvaluator({ ...data, memoryBytes: options.memoryBytes });
+  const metrics = data.metrics;
+  const completed: ResultLine[] = [];
+  for (let round: Round | null = strategy.first(); round; ) {
+    const configs = round.configs.map((i) => configurationAt(space, i));
+    const lines = new Map<string, ResultLine>();
+    for (const c of configs) {
+      const stored = done.get(key(c.id, round.samples));
+      if (stored) lines.set(c.id, stored);
+    }
+    const todo = configs.filter((c) => !lines.has(c.id)).map((c) => ({ item: c, explain: c.explain }));
+    for await (const scored of evaluator.run(todo, round.samples)) {
+      const line = lineOf(scored.item, round.samples, scored.perSample);
+      lines.set(line.id, line);
+      await writer?.append(line);
+      const curves = Object.fromEntries(Object.entries(scored.curves).map(([m, list]) => [m, (list as Float64Array[]).map((c) => Array.from(c, jsonNumber))]));
+      yield { ...line, index: scored.item.index, round: round.index, curves, attributions: scored.attributions };
+    }
+    const ordered = configs.map((c) => lines.get(c.id)!);
+    completed.push(...ordered);
+    round = strategy.next(round, ordered.map((l) => metrics.map((m) => l.scores[m] ?? null)));
+  }
+  const all = options.out ? mergeResults([await readResults(options.out)]) : mergeResults([completed]);
+  const summary = summarize(all, metrics, record.samples);
+  if (options.out) {
+    await writeJson(path.join(options.out, SUMMARY), summary);
+    await writeReport(options.out, { record, lines: all, summary, model: data.model, inputs: data.inputs });
+  }
+  return summary;
+}
