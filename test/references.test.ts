@@ -71,6 +71,21 @@ describe('Quantus references (make_quantus_references.py)', () => {
   });
 });
 
+describe('deterministic Quantus references (make_quantus_references.py deterministic)', () => {
+  test('two faithfulness-correlation cases, two shifted pixel-flipping baselines, three normalisations', () => {
+    const det = read('quantus/deterministic.json') as {
+      faithfulnessCorrelation: Record<string, { scores: number[] }>; pixelFlipping: { cases: Record<string, { curves: number[][] }> };
+      randomLogit: { cases: Record<string, number[]> };
+    };
+    expect(Object.keys(det.faithfulnessCorrelation)).toEqual(['epsilon-plus-flat-sum', 'gradient-x-input']);
+    for (const c of Object.values(det.faithfulnessCorrelation)) expect(c.scores).toHaveLength(2);
+    expect(Object.fromEntries(Object.entries(det.pixelFlipping.cases).map(([k, c]) => [k, c.curves.map((x) => x.length)])))
+      .toEqual({ '0.0': [48, 48], mean: [48, 48] });
+    expect(Object.keys(det.randomLogit.cases)).toEqual(['second-moment', 'max', 'none']);
+    for (const scores of Object.values(det.randomLogit.cases)) expect(scores).toHaveLength(2);
+  });
+});
+
 describe('canonization cases (make_canonize_cases.py) and fixture models (make_models.py)', () => {
   test('thirteen fold patterns, sixteen random DAGs, seven models', () => {
     const cases = read('canonize/manifest.json') as { cases: Record<string, unknown>; random: Record<string, unknown> };
