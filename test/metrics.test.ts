@@ -60,9 +60,12 @@ describe('pixel flipping equals Quantus v0.6.0', () => {
       model, inputs, targets: curves.targets, attributions, pool: 'none', featuresInStep: spec.featuresInStep,
       perturbBaseline: spec.perturbBaseline as never, batchSize: 20,
     });
-    result.curves.forEach((curve, s) => {
-      expect(curve).toHaveLength(spec.curves[s].length);
-      curve.forEach((p, t) => expect(Math.abs(p - spec.curves[s][t])).toBeLessThanOrEqual(1e-5));
+    // Over the reference (an empty or short result fails): the curves agree to 1.8e-8 (2–3 float32
+    // ulps of probabilities ~0.1); 1e-7 allows that 6×. Mutant caught: "mean" as 0.0 (5e-5 off).
+    expect(result.curves).toHaveLength(spec.curves.length);
+    spec.curves.forEach((curve, s) => {
+      expect(result.curves[s]).toHaveLength(curve.length);
+      curve.forEach((p, t) => expect(Math.abs(result.curves[s][t] - p)).toBeLessThanOrEqual(1e-7));
     });
     // AoPC (METRICS.md §9) from the curve and the clean probability.
     const logits = await model.forward(inputs);
@@ -101,11 +104,15 @@ describe('region perturbation equals Quantus v0.6.0 blur (METRICS.md §7, §14.2
     const result = await metrics.regionPerturbation({
       model, inputs, targets: spec.targets, attributions, pool: 'none', patchSize: c.patchSize, regions: c.regions, order: c.order, batchSize: 7,
     });
-    result.curves.forEach((curve, s) => {
-      expect(curve).toHaveLength(c.curves[s].length);
-      curve.forEach((d, t) => expect(Math.abs(d - c.curves[s][t])).toBeLessThanOrEqual(1e-5));
-      const aopc = c.curves[s].reduce((a, d) => a + d, 0) / (c.curves[s].length + 1);
-      expect(Math.abs(result.scores[s] - aopc)).toBeLessThanOrEqual(1e-5);
+    // Over the reference, so an empty result fails (mutant caught: `curves` returned empty, which
+    // the loop over the result passed). Agreement seen: 3.5e-9 on curves of up to 4e-3; 1e-7.
+    expect(result.curves).toHaveLength(c.curves.length);
+    expect(result.scores).toHaveLength(c.curves.length);
+    c.curves.forEach((curve, s) => {
+      expect(result.curves[s]).toHaveLength(curve.length);
+      curve.forEach((d, t) => expect(Math.abs(result.curves[s][t] - d)).toBeLessThanOrEqual(1e-7));
+      const aopc = curve.reduce((a, d) => a + d, 0) / (curve.length + 1);
+      expect(Math.abs(result.scores[s] - aopc)).toBeLessThanOrEqual(1e-7);
     });
   });
 
