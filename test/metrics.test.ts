@@ -168,7 +168,6 @@ describe('model-based stochastic metrics: definitions and seeds', () => {
 
   test('random logit with two classes compares with the one other class', async () => {
     const e = await load();
-    const { relevance: ay } = await e.model.explain(e.inputs, { ...e.explain, target: [1, 2] });
     const scores = await metrics.randomLogit({ ...e, numClasses: 2, targets: [1, 0] });
     const { relevance: mine } = await e.model.explain(e.inputs, { ...e.explain, target: [0, 1] });
     const { relevance: given } = await e.model.explain(e.inputs, { ...e.explain, target: [1, 0] });
@@ -176,10 +175,9 @@ describe('model-based stochastic metrics: definitions and seeds', () => {
     const [g, m] = [prep(given), prep(mine)];
     expect(scores[0]).toBeCloseTo(metrics.ssim1(g[0].values, m[0].values), 12);
     expect(scores[1]).toBeCloseTo(metrics.ssim1(g[1].values, m[1].values), 12);
-    expect(ay.shape).toEqual([2, 3, 32, 32]);
   });
 
-  test('faithfulness correlation: reproducible, in [−1, 1], clear errors', async () => {
+  test('faithfulness correlation: reproducible, seed-dependent, clear errors', async () => {
     const e = await load();
     const attributions = await readNpy(path.join(QUANTUS, 'pixel_flipping_attributions.npy'));
     const a = await metrics.faithfulnessCorrelation({ ...e, attributions, nrRuns: 20, seed: 3, batchSize: 16 });
@@ -190,7 +188,7 @@ describe('model-based stochastic metrics: definitions and seeds', () => {
     c.forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThan(1e-4));
     const d = await metrics.faithfulnessCorrelation({ ...e, attributions, nrRuns: 20, seed: 4, batchSize: 16 });
     expect(Math.abs(d[0] - a[0])).toBeGreaterThan(1e-3);
-    a.forEach((v) => expect(Math.abs(v)).toBeLessThanOrEqual(1));
+    // The scores themselves are checked against Quantus in metrics_replayed.test.ts (same subsets).
     await expect(metrics.faithfulnessCorrelation({ ...e, attributions, subsetSize: 5000 })).rejects.toThrow(/subsetSize must be an integer from 1 to 3072/);
   });
 });
@@ -222,15 +220,15 @@ describe('stochastic metrics agree with Quantus statistically', () => {
     const { loadModel } = await import('../lib');
     const model = await loadModel(path.join(__dirname, 'fixtures', 'models', 'vgg.pt'));
     const inputs = await readNpy(path.join(__dirname, 'fixtures', 'models', 'vgg.input0.npy'));
-    const attributions = await readNpy(path.join(QUANTUS, 'epsilon_plus_flat_sum.npy'));
-    const { attributions: unused, ...options } = spec.options;
+    // The reference's given attributions (Quantus' a_batch): the file a case names, else EpsilonPlusFlat's.
+    const { attributions: file = 'epsilon_plus_flat_sum.npy', ...options } = spec.options;
+    const attributions = await readNpy(path.join(QUANTUS, file as string));
     const values: number[][] = [[], []];
     for (let seed = 0; seed < stochastic.seeds; seed++) {
       const args = { model, inputs, targets: stochastic.targets, attributions, seed, ...options } as never;
       const scores = await run[name](args);
       scores.forEach((v, i) => values[i].push(v));
     }
-    expect(unused === undefined || typeof unused === 'string').toBe(true);
     values.forEach((v, i) => {
       const mean = v.reduce((a, b) => a + b, 0) / v.length;
       const std = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
