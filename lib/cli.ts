@@ -13,13 +13,19 @@ import { ChannelPooling } from './pooling';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
 import { readNpy, writeNpy } from './npy';
+import { evaluateCommand, EVALUATE_USAGE } from './cli/evaluate';
+import { reportCommand, REPORT_USAGE } from './cli/report';
+import { searchCommand, SEARCH_USAGE } from './cli/search';
 
 const USAGE = `usage:
   lrp-node inspect  --model M.pt [--canonize] [--json]
   lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy
   lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]
                     [--png R.png [--cmap bwr] [--pool sum] [--overlay]]
-  lrp-node metrics  --config MC.json --out scores.json`;
+  lrp-node metrics  --config MC.json --out scores.json
+  ${EVALUATE_USAGE}
+  ${SEARCH_USAGE}
+  ${REPORT_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -206,6 +212,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   forward,
   explain,
   metrics: metricsCommand,
+  evaluate: (args) => evaluateCommand(args, (message) => new UsageError(message)),
+  search: (args) => searchCommand(args, (message) => new UsageError(message)),
+  report: (args) => reportCommand(args, (message) => new UsageError(message)),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,28 @@
+// lrp-node search --config SC.json --out DIR [--resume] [--shard I/N] (docs/search.md).
+import { search } from '../search';
+import { parseCommand, requiredOption, UsageFactory } from './args';
+import { progressBar } from './progress';
+
+export const SEARCH_USAGE = 'lrp-node search   --config SC.json --out DIR [--resume] [--shard I/N]';
+
+export function parseShard(text: string, usage: UsageFactory): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  if (!match) throw usage(`--shard must be I/N (e.g. 0/2), got '${text}'`);
+  const [index, count] = [Number(match[1]), Number(match[2])];
+  if (count < 1 || index >= count) throw usage(`--shard ${text}: needs 0 ≤ I < N`);
+  return { index, count };
+}
+
+export async function searchCommand(args: string[], usage: UsageFactory): Promise<void> {
+  const parsed = parseCommand(args, { config: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' } }, usage);
+  const config = requiredOption(parsed, 'config', usage);
+  const out = requiredOption(parsed, 'out', usage);
+  const shard = typeof parsed.values.shard === 'string' ? parseShard(parsed.values.shard, usage) : undefined;
+  const bar = progressBar('search');
+  const run = search({ config, out, resume: Boolean(parsed.values.resume), shard, onPlan: ({ total, done }) => bar.start(total, done) });
+  try {
+    for (let next = await run.next(); !next.done; next = await run.next()) bar.tick(next.value.id);
+  } finally {
+    bar.stop();
+  }
+}

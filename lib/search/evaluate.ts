@@ -1,0 +1,111 @@
+// evaluate(): the paper's Table 1 from EC.json (docs/search.md): every explainer under every canonize
+// setting, scored by the metrics on the same samples with shared work and draws. Results come as
+// each (explainer, setting) completes; with `out`, DIR gets results.jsonl, table.md, table.json and
+// report.html.
+import * as path from 'path';
+
+import { CanonizeSetting, resolveCanonize } from '../canonize';
+import { LrpError } from '../errors';
+import { parseExplainConfig, readJsonFile } from '../explain_config';
+import type { ExplainConfig } from '../model';
+import type { MetricName } from '../metrics';
+import type { Tensor } from '../tensor';
+import { checkKeys, DATA_KEYS, loadData } from './data_config';
+import { writeEvaluateReport } from './evaluate_report';
+import { SharedEvaluator } from './evaluator';
+import { jsonNumber, ResultsWriter, RUN, RunRecord, writeJson } from './store';
+import { buildTable, EvaluateLine, Table, tableMarkdown } from './table';
+import { promises as fs } from 'fs';
+
+export interface EvaluateOptions {
+  /** EC.json's path, or the config itself (its relative paths then start at `baseDir`). */
+  config: string | Record<string, unknown>;
+  baseDir?: string;
+  out?: string;
+  /** Called before any compute with the number of (explainer, setting) pairs. */
+  onPlan?: (plan: { total: number; done: number }) => void;
+}
+
+export interface EvaluateResult extends EvaluateLine {
+  /** The attribution of every sample under this explainer and setting. */
+  attributions: Tensor;
+}
+
+/** `<explainer>/can<k>`: the key of an explainer under setting k (run.json's `explain`). */
+export function pairKey(explainer: string, k: number): string {
+  return `${explainer}/can${k}`;
+}
+
+async function readExplainers(config: Record<string, unknown>, here: string, where: string): Promise<Record<string, ExplainConfig>> {
+  const raw = config.explainers;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${where}: 'explainers' must be a non-empty object {"<name>": <explain config or path>}`);
+  }
+  const out: Record<string, ExplainConfig> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') {
+      const file = path.resolve(here, value);
+      out[name] = parseExplainConfig(await readJsonFile(file, `explain config of '${name}'`), file);
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      out[name] = parseExplainConfig(value as Record<string, unknown>, `${where}: explainers.${name}`);
+    } else {
+      throw new LrpError('LRP_BAD_ARGUMENT', `${where}: explainers.${name} must be an explain config object or a path to one`);
+    }
+  }
+  return out;
+}
+
+export async function* evaluate(options: EvaluateOptions): AsyncGenerator<EvaluateResult, Table> {
+  const where = typeof options.config === 'string' ? options.config : 'evaluate config';
+  const config = typeof options.config === 'string' ? await readJsonFile(options.config, 'evaluate config') : options.config;
+  const here = typeof options.config === 'string' ? path.dirname(path.resolve(options.config)) : path.resolve(options.baseDir ?? '.');
+  checkKeys(config, [...DATA_KEYS, 'explainers', 'canonize'], where);
+  const explainers = await readExplainers(config, here, where);
+  const settings = config.canonize;
+  if (settings !== undefined && (!Array.isArray(settings) || settings.length === 0)) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${where}: 'canonize' must be a non-empty list of canonize settings`);
+  }
+  (settings ?? []).forEach((c: unknown, k: number) => resolveCanonize(c, `${where}: canonize[${k}]`));
+  const data = await loadData(config, here, where);
+  // The list overrides each explainer's own `canonize`; without it each explainer runs as written.
+  const pairs = Object.entries(explainers).flatMap(([name, explain]) =>
+    ((settings as CanonizeSetting[] | undefined) ?? [explain.canonize ?? false]).map((canonize, k) => ({
+      item: { explainer: name, canonize, k }, explain: { ...explain, canonize },
+    })));
+  const samples = data.inputs[0].shape[0];
+  const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
+  const record: RunRecord = {
+    kind: 'evaluate', model: data.files.model, input: data.files.input, targets: data.targets, metrics: data.metrics, samples,
+    explain: Object.fromEntries(pairs.map((p) => [pairKey(p.item.explainer, p.item.k), p.explain])),
+    ...(data.pool ? { pool: data.pool } : {}),
+  };
+  if (options.out) await writeJson(path.join(options.out, RUN), record);
+  options.onPlan?.({ total: pairs.length, done: 0 });
+  const lines: EvaluateLine[] = [];
+  const evaluator = new SharedEvaluator(data);
+  for await (const scored of evaluator.run(pairs, samples)) {
+    const { explainer, canonize } = scored.item;
+    const list = (values: Float64Array) => Array.from(values, jsonNumber);
+    const line: EvaluateLine = {
+      explainer, canonize,
+      scores: Object.fromEntries(Object.entries(scored.perSample).map(([m, v]) => [m, list(v as Float64Array)])),
+      ...(Object.keys(scored.curves).length > 0
+        ? { curves: Object.fromEntries(Object.entries(scored.curves).map(([m, c]) => [m, (c as Float64Array[]).map(list)])) } : {}),
+    };
+    lines.push(line);
+    await writer?.append(line);
+    yield { ...line, attributions: scored.attributions };
+  }
+  const table = buildTable(lines, data.metrics as MetricName[]);
+  if (options.out) await writeEvaluateOutputs(options.out, record, lines, data.model, data.inputs);
+  return table;
+}
+
+/** table.md, table.json and report.html of an evaluate run (also what `report` writes again). */
+export async function writeEvaluateOutputs(dir: string, record: RunRecord, lines: readonly EvaluateLine[], model: import('../model').Model, inputs: Tensor[]): Promise<Table> {
+  const table = buildTable(lines, record.metrics);
+  await fs.writeFile(path.join(dir, 'table.md'), tableMarkdown(table));
+  await writeJson(path.join(dir, 'table.json'), table);
+  await writeEvaluateReport(dir, { record, table, model, inputs });
+  return table;
+}
