@@ -42,3 +42,4 @@ export function backends(): string[] {
 export function threads(count?: number): number {
   return loadNative().threads(count);
 }
+export { evaluate, search, report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
