@@ -1,7 +1,21 @@
-import { LrpError } from '../lib';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { loadModel, LrpError, metrics, Model, report, search, SearchResult, Tensor } from '../lib';
+import { maxAbsDiff, modelPath } from './helpers';
+import { ALL_METRICS, dataKeys, makeSearchData, METRIC_OPTIONS, SAMPLES, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
 import { configurationAt, configurationId, parseSpace, spaceSize } from '../lib/search/space';
 import { drawWithoutReplacement, halvingSchedule, makeStrategy, parseStrategy } from '../lib/search/strategies';
 import { paretoOrder, paretoRanks } from '../lib/search/pareto';
+
+/** No http(s) address that a browser would load: no src/href/url()/@import pointing outside. */
+export function expectSelfContained(html: string): void {
+  expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+  expect(html).not.toMatch(/url\(\s*["']?\s*(https?:)?\/\//i);
+  expect(html).not.toMatch(/@import/i);
+  expect(html).not.toMatch(/<script[^>]*src/i);
+}
+
 
 const SPACE = {
   base: { composite: 'name-map', rules: [{ layers: ['features.1'], rule: 'pass' }] },
@@ -103,5 +117,132 @@ describe('strategies', () => {
     expect(() => parseStrategy({ kind: 'random' }, 'SC')).toThrow(/needs 'samples'/);
     expect(() => parseStrategy({ kind: 'grid', eta: 2 }, 'SC')).toThrow(/unknown key 'eta'/);
     expect(() => parseStrategy({ kind: 'halving', eta: 1 }, 'SC')).toThrow(/eta must be an integer ≥ 2/);
+  });
+});
+
+// ---- search runs on the vgg_bn fixture: scores, explanations, resume, shards, report ----
+
+describe('search on a fixture model', () => {
+  let data: Awaited<ReturnType<typeof makeSearchData>>;
+  let model: Model;
+  let configFile: string;
+  let space: ReturnType<typeof parseSpace>;
+  const runs = new Map<string, SearchResult[]>();
+
+  async function collect(options: Parameters<typeof search>[0], stopAfter = Infinity): Promise<SearchResult[]> {
+    const out: SearchResult[] = [];
+    const run = search(options);
+    for (let next = await run.next(); !next.done; next = await run.next()) {
+      out.push(next.value);
+      if (out.length >= stopAfter) {
+        await run.return(undefined as never);
+        break;
+      }
+    }
+    return out;
+  }
+
+  function slice(t: Tensor, rows: number): Tensor {
+    const size = t.data.length / t.shape[0];
+    return new Tensor(t.data.slice(0, rows * size), [rows, ...t.shape.slice(1)]);
+  }
+
+  /** Every yielded configuration's attribution equals model.explain with its explain config. */
+  async function expectExplanationsMatch(results: SearchResult[]): Promise<void> {
+    for (const r of results) {
+      const config = configurationAt(space, r.index);
+      const expected = await model.explain(slice(data.inputs, r.samples), { ...config.explain, target: TARGETS.slice(0, r.samples) });
+      expect(r.attributions.shape).toEqual(expected.relevance.shape);
+      expect(maxAbsDiff(r.attributions.data, expected.relevance.data)).toBe(0);
+    }
+  }
+
+  beforeAll(async () => {
+    data = await makeSearchData();
+    model = await loadModel(modelPath('vgg_bn'));
+    configFile = writeConfig(data.dir, 'SC.json', { ...dataKeys(data.dir), ...SEARCH_SPACE, strategy: { kind: 'grid' } });
+    space = parseSpace(SEARCH_SPACE, 'SC.json');
+    runs.set('grid', await collect({ config: configFile, out: path.join(data.dir, 'grid') }));
+  });
+
+  it('grid evaluates every configuration once, in id order, on all samples', () => {
+    const grid = runs.get('grid')!;
+    expect(grid.map((r) => r.index)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(grid.map((r) => r.id)).toEqual(grid.map((r) => configurationAt(space, r.index).id));
+    expect(grid.every((r) => r.samples === SAMPLES)).toBe(true);
+    const lines = fs.readFileSync(path.join(data.dir, 'grid', 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual(grid.map((r) => r.id));
+    expect(Object.keys(lines[0]).sort()).toEqual(['canonize', 'id', 'perSample', 'samples', 'scores', 'values']);
+  });
+
+  it('per-sample scores equal the metrics API for the configuration\'s explain config', async () => {
+    const grid = runs.get('grid')!;
+    for (const r of [grid[0], grid[6], grid[13]]) {
+      const expected = await metrics.evaluate({
+        metrics: [...ALL_METRICS], masks: data.masks, model, inputs: data.inputs, targets: TARGETS,
+        explain: configurationAt(space, r.index).explain, seed: 5, options: METRIC_OPTIONS,
+      });
+      for (const m of ALL_METRICS) {
+        expect(r.perSample[m]).toEqual(Array.from(expected.scores[m]!, (v) => (Number.isNaN(v) ? null : v)));
+      }
+    }
+  });
+
+  it('explanations equal model.explain for grid, random and halving', async () => {
+    await expectExplanationsMatch(runs.get('grid')!);
+    const random = await collect({ config: { ...JSON.parse(fs.readFileSync(configFile, 'utf8')), strategy: { kind: 'random', samples: 5 } }, baseDir: data.dir });
+    expect(random.map((r) => r.index)).toEqual(drawWithoutReplacement(16, 5, 5));
+    await expectExplanationsMatch(random);
+    const halving = await collect({ config: { ...JSON.parse(fs.readFileSync(configFile, 'utf8')), strategy: { kind: 'halving', eta: 2 } }, baseDir: data.dir });
+    expect(halving.map((r) => r.samples)).toEqual([...new Array(16).fill(1), ...new Array(8).fill(2), ...new Array(4).fill(4)]);
+    await expectExplanationsMatch(halving);
+    // Same seed and configuration, same scores whatever the strategy.
+    const grid = new Map(runs.get('grid')!.map((r) => [r.id, r]));
+    for (const r of [...random, ...halving.filter((h) => h.samples === SAMPLES)]) expect(r.perSample).toEqual(grid.get(r.id)!.perSample);
+  });
+
+  it('--resume skips the ids already in results.jsonl and ends with the same results', async () => {
+    const out = path.join(data.dir, 'resumed');
+    const first = await collect({ config: configFile, out }, 5);
+    expect(first).toHaveLength(5);
+    await expect(collect({ config: configFile, out })).rejects.toThrow(/already exists: pass --resume/);
+    let plan = { total: 0, done: 0 };
+    const rest = await collect({ config: configFile, out, resume: true, onPlan: (p) => (plan = p) });
+    expect(plan).toEqual({ total: 16, done: 5 });
+    expect(rest.map((r) => r.index)).toEqual(Array.from({ length: 11 }, (_, i) => i + 5));
+    await expectExplanationsMatch(rest);
+    const read = (dir: string) => fs.readFileSync(path.join(data.dir, dir, 'results.jsonl'), 'utf8');
+    expect(read('resumed')).toEqual(read('grid'));
+    expect(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).toEqual(fs.readFileSync(path.join(data.dir, 'grid', 'summary.json'), 'utf8'));
+  });
+
+  it('--shard 0/2 and 1/2 merged by report equal the unsharded run', async () => {
+    const shards = [0, 1].map((i) => path.join(data.dir, `shard${i}`));
+    for (const [i, out] of shards.entries()) {
+      const results = await collect({ config: configFile, out, shard: { index: i, count: 2 } });
+      expect(results.every((r) => r.index % 2 === i)).toBe(true);
+    }
+    const merged = path.join(data.dir, 'merged');
+    await report({ dirs: [shards[1], shards[0]], out: merged });
+    for (const file of ['results.jsonl', 'summary.json']) {
+      expect(fs.readFileSync(path.join(merged, file), 'utf8')).toEqual(fs.readFileSync(path.join(data.dir, 'grid', file), 'utf8'));
+    }
+  });
+
+  it('summary.json names best, worst and the Pareto front; report.html is self-contained', () => {
+    const summary = JSON.parse(fs.readFileSync(path.join(data.dir, 'grid', 'summary.json'), 'utf8'));
+    const grid = runs.get('grid')!;
+    expect(summary.evaluated).toBe(16);
+    expect(summary.directions['random-logit']).toBe('min');
+    const best = grid.find((r) => r.id === summary.best.rra)!;
+    expect(grid.every((r) => (r.scores.rra ?? -Infinity) <= best.scores.rra!)).toBe(true);
+    const worst = grid.find((r) => r.id === summary.worst.complexity)!;
+    expect(grid.every((r) => r.scores.complexity! <= worst.scores.complexity!)).toBe(true);
+    expect(summary.pareto.length).toBeGreaterThan(0);
+    const html = fs.readFileSync(path.join(data.dir, 'grid', 'report.html'), 'utf8');
+    expectSelfContained(html);
+    expect(html).toContain('<svg');
+    expect(html).toContain(summary.best.rra);
+    expect(fs.existsSync(path.join(data.dir, 'grid', 'fig2-rra.png'))).toBe(true);
   });
 });
