@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { encodeNpy, readNpy, Tensor } from '../lib';
+import { encodeNpy, loadModel, metrics, readNpy, Tensor } from '../lib';
 import { CLI, FAMILIES, manifest, maxAbsDiff, MODELS, modelPath, roundOff } from './helpers';
 
 function lrpNode(...args: string[]) {
@@ -193,7 +193,7 @@ describe('lrp-node CLI: explain', () => {
 });
 
 describe('lrp-node CLI: metrics', () => {
-  test('metrics --config MC.json --out scores.json (paths relative to MC.json, NaN as null, curves)', () => {
+  test('metrics --config MC.json --out scores.json (paths relative to MC.json, NaN as null, curves)', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'mc-'));
     const quantus = path.join(__dirname, 'fixtures', 'quantus');
     fs.copyFileSync(path.join(quantus, 'pixel_flipping_attributions.npy'), path.join(dir, 'A.npy'));
@@ -204,7 +204,7 @@ describe('lrp-node CLI: metrics', () => {
     fs.writeFileSync(path.join(dir, 'MC.json'), JSON.stringify({
       metrics: ['sparseness', 'rra', 'rma', 'pixel-flipping', 'region-perturbation', 'random-logit'],
       attributions: 'A.npy', masks: 'S.npy', model: modelPath('vgg'), input: path.join(MODELS, 'vgg.input0.npy'),
-      target: '1,2', explain: 'C.json', pool: 'sum', seed: 0,
+      target: '1,2', explain: 'C.json', pool: 'max-norm', seed: 5,
       options: { 'pixel-flipping': { featuresInStep: 256 }, 'region-perturbation': { patchSize: 8, regions: 5 } },
     }));
     const out = path.join(dir, 'scores.json');
@@ -218,6 +218,25 @@ describe('lrp-node CLI: metrics', () => {
     expect(scores.curves['pixel-flipping'][0]).toHaveLength(12);
     expect(scores.curves['region-perturbation'][1]).toHaveLength(5);
     expect(scores['random-logit']).toHaveLength(2);
+    // The values are the API's (whose parity with Quantus is in metrics*.test.ts), NaN as null.
+    // Mutants caught: the CLI ignoring `pool` or a metric's options, or dropping the seed.
+    const model = await loadModel(modelPath('vgg'));
+    const inputs = await readNpy(path.join(MODELS, 'vgg.input0.npy'));
+    const attributions = await readNpy(path.join(dir, 'A.npy'));
+    const maskTensor = await readNpy(path.join(dir, 'S.npy'));
+    const given = { attributions, pool: 'max-norm' as const };  // not the default (sum)
+    const perturbed = { ...given, model, inputs, targets: [1, 2] };
+    const pf = await metrics.pixelFlipping({ ...perturbed, featuresInStep: 256 });
+    const rp = await metrics.regionPerturbation({ ...perturbed, patchSize: 8, regions: 5 });
+    const api: Record<string, Float64Array> = {
+      sparseness: await metrics.sparseness(given), rra: await metrics.rra({ ...given, masks: maskTensor }),
+      rma: await metrics.rma({ ...given, masks: maskTensor }), 'pixel-flipping': pf.scores, 'region-perturbation': rp.scores,
+      'random-logit': await metrics.randomLogit({ ...perturbed, seed: 5, explain: { composite: 'epsilon-plus-flat' } }),
+    };
+    const json = (v: ArrayLike<number>) => Array.from(v, (x) => (Number.isNaN(x) ? null : x));
+    for (const [name, values] of Object.entries(api)) expect([name, scores[name]]).toEqual([name, json(values)]);
+    expect(scores.curves['pixel-flipping']).toEqual(pf.curves.map(json));
+    expect(scores.curves['region-perturbation']).toEqual(rp.curves.map(json));
   });
 
   test('a bad metrics config is one line', () => {
