@@ -3,18 +3,11 @@ import * as path from 'path';
 
 import { loadModel, LrpError, metrics, Model, report, search, SearchResult, Tensor } from '../lib';
 import { maxAbsDiff, modelPath } from './helpers';
-import { ALL_METRICS, dataKeys, makeSearchData, METRIC_OPTIONS, SAMPLES, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
+import { ALL_METRICS, dataKeys, expectSelfContained, makeSearchData, METRIC_OPTIONS, SAMPLES, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
 import { configurationAt, configurationId, parseSpace, spaceSize } from '../lib/search/space';
 import { drawWithoutReplacement, halvingSchedule, makeStrategy, parseStrategy } from '../lib/search/strategies';
 import { paretoOrder, paretoRanks } from '../lib/search/pareto';
 
-/** No http(s) address that a browser would load: no src/href/url()/@import pointing outside. */
-export function expectSelfContained(html: string): void {
-  expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
-  expect(html).not.toMatch(/url\(\s*["']?\s*(https?:)?\/\//i);
-  expect(html).not.toMatch(/@import/i);
-  expect(html).not.toMatch(/<script[^>]*src/i);
-}
 
 
 const SPACE = {

@@ -63,3 +63,11 @@ export function writeConfig(dir: string, name: string, config: object): string {
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
 }
+
+/** No http(s) address that a browser would load: no src/href/url()/@import pointing outside. */
+export function expectSelfContained(html: string): void {
+  expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+  expect(html).not.toMatch(/url\(\s*["']?\s*(https?:)?\/\//i);
+  expect(html).not.toMatch(/@import/i);
+  expect(html).not.toMatch(/<script[^>]*src/i);
+}

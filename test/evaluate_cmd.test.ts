@@ -1,0 +1,121 @@
+// The evaluate, search and report subcommands (CONTRACT "Evaluate and search"): outputs, Table 1,
+// and bad configs failing with one line before any compute.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { loadModel, metrics } from '../lib';
+import { CLI } from './helpers';
+import { ALL_METRICS, dataKeys, expectSelfContained, makeSearchData, METRIC_OPTIONS, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let data: Awaited<ReturnType<typeof makeSearchData>>;
+beforeAll(async () => {
+  data = await makeSearchData();
+});
+
+const EXPLAINERS = {
+  'epsilon-plus-flat': { composite: 'epsilon-plus-flat' },
+  gradient: { method: 'gradient' },
+  'gamma-low': { composite: 'name-map', rules: [{ layers: ['features.0'], rule: 'gamma', gamma: 0.5 }] },
+};
+
+describe('lrp-node evaluate', () => {
+  let out: string;
+  beforeAll(() => {
+    fs.writeFileSync(path.join(data.dir, 'gradient.json'), JSON.stringify(EXPLAINERS.gradient));
+    const config = writeConfig(data.dir, 'EC.json', {
+      ...dataKeys(data.dir), explainers: { ...EXPLAINERS, gradient: 'gradient.json' }, canonize: [false, true],
+    });
+    out = path.join(data.dir, 'evaluated');
+    const run = cli('evaluate', '--config', config, '--out', out);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it('results.jsonl: one line per explainer and canonize setting, scores equal the metrics API', async () => {
+    const lines = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.explainer, l.canonize])).toEqual([
+      ['epsilon-plus-flat', false], ['epsilon-plus-flat', true], ['gradient', false], ['gradient', true], ['gamma-low', false], ['gamma-low', true],
+    ]);
+    expect(lines[0].curves['pixel-flipping']).toHaveLength(TARGETS.length);
+    const model = await loadModel(dataKeys(data.dir).model as string);
+    const expected = await metrics.evaluate({
+      metrics: [...ALL_METRICS], masks: data.masks, model, inputs: data.inputs, targets: TARGETS,
+      explain: { ...EXPLAINERS['gamma-low'], canonize: true } as never, seed: 5, options: METRIC_OPTIONS,
+    });
+    for (const m of ALL_METRICS) expect(lines[5].scores[m]).toEqual(Array.from(expected.scores[m]!, (v) => (Number.isNaN(v) ? null : v)));
+  });
+
+  it('table.md and table.json: mean ± standard error, directions, best per metric and setting marked', () => {
+    const table = JSON.parse(fs.readFileSync(path.join(out, 'table.json'), 'utf8'));
+    const lines = fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(table.metrics.find((m: { name: string }) => m.name === 'complexity').direction).toBe('min');
+    const scores = lines[2].scores.sparseness as number[];
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    const se = Math.sqrt(scores.reduce((a, v) => a + (v - mean) ** 2, 0) / (scores.length - 1) / scores.length);
+    expect(table.rows[2].cells.sparseness.mean).toBeCloseTo(mean, 12);
+    expect(table.rows[2].cells.sparseness.se).toBeCloseTo(se, 12);
+    for (const setting of [false, true]) {
+      const rows = table.rows.filter((r: { canonize: boolean }) => r.canonize === setting);
+      const best = rows.filter((r: { cells: Record<string, { best: boolean }> }) => r.cells.complexity.best);
+      expect(best).toHaveLength(1);
+      const lowest = Math.min(...rows.map((r: { cells: Record<string, { mean: number }> }) => r.cells.complexity.mean));
+      expect(best[0].cells.complexity.mean).toBe(lowest);
+    }
+    const md = fs.readFileSync(path.join(out, 'table.md'), 'utf8');
+    expect(md.split('\n')[0]).toBe(`| explainer | canonize | ${table.metrics.map((m: { name: string; direction: string }) => `${m.name} ${m.direction === 'max' ? '↑' : '↓'}`).join(' | ')} |`);
+    expect(md).toMatch(/\*\*[-0-9.e]+ ± [-0-9.e]+\*\*/);
+    expect(md.trim().split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| explainer') && !l.startsWith('| ---'))).toHaveLength(6);
+  });
+
+  it('report.html is written and loads nothing from elsewhere', () => {
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expectSelfContained(html);
+    expect(html).toContain('<svg');
+    expect(html).toContain('data:image/png;base64,');
+  });
+});
+
+describe('bad configs fail with one line before any compute', () => {
+  const base = () => ({ ...dataKeys(data.dir), ...SEARCH_SPACE });
+  it.each([
+    ['unknown group layer', { groups: { low: ['features.0', 'features.99'] } }, /groups.low: unknown layer 'features.99'/],
+    ['empty group', { groups: { low: [] } }, /groups.low: is an empty group/],
+    ['empty value list', { space: { rule: 'gamma', values: [], canonize: [false] } }, /space.values: is an empty list/],
+    ['metric needing masks without masks', { masks: undefined, metrics: ['rra'], options: undefined }, /metric 'rra' needs 'masks'/],
+    ['target out of range', { target: '1,3,0,10' }, /target 10 of sample 3 is out of range: the model has 10 classes/],
+    ['unknown key', { strategyy: { kind: 'grid' } }, /unknown key 'strategyy'/],
+  ])('search: %s', (_, patch, message) => {
+    const config = writeConfig(data.dir, 'bad.json', { ...base(), ...patch });
+    const out = path.join(data.dir, 'bad-out');
+    const run = cli('search', '--config', config, '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('evaluate: unknown key and target out of range', () => {
+    for (const [patch, message] of [[{ explainer: {} }, /unknown key 'explainer'/], [{ target: 12 }, /target 12 of sample 0 is out of range/]] as const) {
+      const config = writeConfig(data.dir, 'bad-ec.json', { ...dataKeys(data.dir), explainers: EXPLAINERS, ...patch });
+      const out = path.join(data.dir, 'bad-ec-out');
+      const run = cli('evaluate', '--config', config, '--out', out);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+
+  it('bad usage exits 2', () => {
+    const config = writeConfig(data.dir, 'ok.json', base());
+    expect(cli('search', '--config', config, '--out', path.join(data.dir, 'x'), '--shard', '2/2').code).toBe(2);
+    expect(cli('search', '--config', config).code).toBe(2);
+    expect(cli('report', '--out', path.join(data.dir, 'y')).code).toBe(2);
+  });
+});
