@@ -38,6 +38,34 @@ describe('zennit references (make_zennit_references.py)', () => {
     for (const name of Object.keys(manifest.cases)) expect(fs.existsSync(path.join(FIXTURES, 'zennit', `${name}.npy`))).toBe(true);
   });
 
+  test('135 cases hold 112 distinct arrays, each repeat one that the mathematics explains', () => {
+    // Byte-identical references: VGG without batch norms (canonized = plain) for all nine composites;
+    // the modified-gradient composites (deconvnet, guided backprop, beta-smooth), which give linear
+    // layers their gradient, so folding a batch norm into one changes nothing, on the BN families;
+    // EfficientNet has no ReLU module, so those three are its gradient (6 arrays in one group).
+    const groups = new Map<string, string[]>();
+    for (const name of Object.keys(manifest.cases)) {
+      const key = fs.readFileSync(path.join(FIXTURES, 'zennit', `${name}.npy`)).toString('base64');
+      groups.set(key, [...(groups.get(key) ?? []), name]);
+    }
+    expect(groups.size).toBe(112);
+    const modifiedGradient = ['deconvnet', 'guided-backprop', 'beta-smooth'];
+    for (const names of groups.values()) {
+      if (names.length === 1) continue;
+      const [family, composite] = names[0].split('.');
+      for (const other of names) expect(other.split('.')[0]).toBe(family);
+      if (family === 'vgg') expect(names.map((n) => n.split('.')[2]).sort()).toEqual(['canonized', 'plain']);
+      else if (family === 'efficientnet') expect(names).toHaveLength(6);
+      else expect([family, modifiedGradient.includes(composite), names.length]).toEqual([family, true, 2]);
+    }
+  });
+
+  test('the extra cases (make_zennit_references.py extra)', () => {
+    const extra = read('zennit/extra/manifest.json') as { cases: Record<string, unknown> };
+    expect(Object.keys(extra.cases)).toHaveLength(5);
+    for (const name of Object.keys(extra.cases)) expect(fs.existsSync(path.join(FIXTURES, 'zennit', 'extra', `${name}.npy`))).toBe(true);
+  });
+
   test('four attribution methods on two families; eleven palettes', () => {
     const methods = ['gradient', 'integrated-gradients', 'occlusion', 'smoothgrad'];
     expect(Object.keys(manifest.methods).sort()).toEqual(['vgg', 'resnet_basic'].flatMap((f) => methods.map((m) => `${f}.method.${m}`)).sort());
