@@ -1,3 +1,6 @@
+import * as os from 'os';
+
+import { LrpError } from './errors';
 import { loadNative, packageRoot } from './native';
 
 export { loadedBinary, candidateBinaries } from './native';
@@ -38,8 +41,17 @@ export function backends(): string[] {
   return loadNative().backends();
 }
 
-/** The number of threads one native call uses (libtorch's intra-op pool); sets it when given. */
+/**
+ * The number of threads one native call uses (libtorch's intra-op pool); sets it when given, to
+ * an integer from 1 to 4 × the machine's CPUs (more only oversubscribes the cores).
+ */
 export function threads(count?: number): number {
+  if (count !== undefined) {
+    const cpus = Math.max(1, os.cpus().length);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 4 * cpus) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `threads(n): n must be an integer from 1 to ${4 * cpus} (4 × this machine's ${cpus} CPUs), got ${count}`);
+    }
+  }
   return loadNative().threads(count);
 }
 export { evaluate, search, report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';

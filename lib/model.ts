@@ -1,8 +1,13 @@
 import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
 import { assignRules, CompositeName, CompositeParams, RuleOverride } from './composites';
 import { LrpError } from './errors';
+import { checkReadableFile } from './readable_file';
 import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel, NativeRuleSet } from './native';
 import { Tensor, TensorLike } from './tensor';
+import { checkBatches, checkFinite, checkWindow } from './model_checks';
+import { EXPLAIN_CONFIG, EXPLAIN_OPTIONS } from './options/explain_schema';
+import { LOAD_OPTIONS } from './options/load_schema';
+import { validate } from './options/schema';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 export type Dtype = 'float32' | 'float64';
@@ -33,9 +38,12 @@ async function native<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The inputs as Tensors, each with a non-empty batch, all with the same batch size. */
 function toInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
   const list = Array.isArray(inputs) ? inputs : [inputs as TensorLike];
-  return list.map((t) => Tensor.from(t));
+  const tensors = list.map((t) => Tensor.from(t));
+  checkBatches(tensors);
+  return tensors;
 }
 
 /** One class for the whole batch, one per sample, or the class with the largest logit. */
@@ -149,7 +157,7 @@ export class Model {
 
   /** LRP relevance of the target logit at the first input: one forward, one backward pass. */
   async explain(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions): Promise<Explanation> {
-    const { target, onWarning, ...config } = options;
+    const { target, onWarning, ...config } = validate<ExplainOptions>(EXPLAIN_OPTIONS, options, 'explain options');
     const [result] = await this.explainMany(inputs, target, [config], onWarning);
     return result;
   }
@@ -165,8 +173,11 @@ export class Model {
     configs: readonly ExplainConfig[],
     onWarning?: (message: string) => void,
   ): Promise<Explanation[]> {
+    if (!Array.isArray(configs)) throw new LrpError('LRP_BAD_ARGUMENT', 'explainMany needs a list of explain configs');
+    configs.forEach((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
     const tensors = toInputs(inputs);
     if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
+    for (const config of configs) checkWindow(config, tensors[0]);
     const targets = resolveTargets(target, tensors[0].shape[0]);
     const groups = new Map<FoldOrder | 'none', Array<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>>();
     configs.forEach((config, index) => {
@@ -182,7 +193,7 @@ export class Model {
     const results = new Array<Explanation>(configs.length);
     for (const [key, group] of groups) {
       const model = key === 'none' ? this : await this.canonizedModel(key);
-      const out = await model.propagateMany(tensors, targets, group, onWarning);
+      const out = await model.propagateMany(tensors, targets, group, configs.length > 1, onWarning);
       group.forEach(({ index }, k) => {
         results[index] = { relevance: out.relevances[k], output: out.output };
       });
@@ -202,7 +213,8 @@ export class Model {
   private async propagateMany(
     tensors: Tensor[],
     targets: number[],
-    group: ReadonlyArray<{ config: ExplainConfig; biasMapInZ: boolean }>,
+    group: ReadonlyArray<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>,
+    many: boolean,
     onWarning?: (message: string) => void,
   ): Promise<{ relevances: Tensor[]; output: Tensor }> {
     const vanished = new Set<string>([...this.elidedNames, ...(this.canonization?.folds ?? []).filter((f) => f.pass).map((f) => f.batchNorm)]);
@@ -224,10 +236,14 @@ export class Model {
       };
     });
     const out = await native(() => this.handle.explain(tensors, { targets, configs: nativeConfigs }));
-    return {
-      relevances: out.relevances.map((r) => new Tensor(r.data, r.shape)),
-      output: new Tensor(out.output.data, out.output.shape),
-    };
+    const output = new Tensor(out.output.data, out.output.shape);
+    checkFinite(output, 'the model output', this.dtype);
+    const relevances = out.relevances.map((r, k) => {
+      const relevance = new Tensor(r.data, r.shape);
+      checkFinite(relevance, many ? `the relevance of configuration ${group[k].index}` : 'the relevance', this.dtype, group[k].config);
+      return relevance;
+    });
+    return { relevances, output };
   }
 
   /** Runs the model on a worker thread; one tensor per model input. */
@@ -245,6 +261,8 @@ export class Model {
 /** Imports a traced TorchScript file (torch.jit.trace(model.eval(), x).save(path)). */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
   if (typeof path !== 'string' || path.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'loadModel needs a file path');
+  validate(LOAD_OPTIONS, options, 'loadModel options');
+  await checkReadableFile(path, 'model file');
   const addon = loadNative();
   const canonize = resolveCanonize(options.canonize, 'loadModel canonize option');
   const handle = await native(() =>
