@@ -1,4 +1,5 @@
 import { LrpError } from './errors';
+import { anyOf, boolean, object, oneOf, Spec, validate } from './options/schema';
 
 export type FoldOrder = 'left-first' | 'relu-first';
 
@@ -21,21 +22,17 @@ export type CanonizeSetting = boolean | CanonizeOptions;
 
 const ORDERS: readonly FoldOrder[] = ['left-first', 'relu-first'];
 
+export const CANONIZE_OPTIONS: Spec = object({ order: oneOf(...ORDERS), biasMapInZ: boolean() });
+/** A `canonize` value of a config or of the API: true, false or {order, biasMapInZ}. */
+export const CANONIZE: Spec = anyOf(boolean(), CANONIZE_OPTIONS);
+
 /** Validates a `canonize` value from the API or a config file; null means "do not canonize". */
-export function resolveCanonize(value: unknown, where = 'canonize'): Required<CanonizeOptions> | null {
+export function resolveCanonize(value: unknown, where = 'canonize', path = ''): Required<CanonizeOptions> | null {
   if (value === undefined || value === false || value === null) return null;
   if (value === true) return { order: 'left-first', biasMapInZ: true };
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${where} must be true, false or {order, biasMapInZ}`);
+    throw new LrpError('LRP_BAD_ARGUMENT', `${path ? `${where}: ${path}` : where} must be true, false or {order, biasMapInZ}, got ${JSON.stringify(value)}`);
   }
-  const { order = 'left-first', biasMapInZ = true, ...rest } = value as Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${where}: unknown option '${unknown[0]}' (known: order, biasMapInZ)`);
-  }
-  if (!ORDERS.includes(order as FoldOrder)) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${where}.order must be ${ORDERS.join(' or ')}, got ${JSON.stringify(order)}`);
-  }
-  if (typeof biasMapInZ !== 'boolean') throw new LrpError('LRP_BAD_ARGUMENT', `${where}.biasMapInZ must be a boolean`);
-  return { order: order as FoldOrder, biasMapInZ };
+  const { order = 'left-first', biasMapInZ = true } = validate<CanonizeOptions>(CANONIZE_OPTIONS, value, where, path);
+  return { order, biasMapInZ };
 }

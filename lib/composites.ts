@@ -2,6 +2,9 @@
 // defaults and layer placement (shared/CONTRACT.md, "Explain config"), plus per-layer overrides.
 import { LrpError } from './errors';
 import type { NativeLayer } from './native';
+import { nearMisses } from './text_distance';
+
+export { nearMisses };
 
 export type RuleName =
   | 'epsilon' | 'gamma' | 'zplus' | 'alpha-beta' | 'zbox' | 'flat' | 'wsquare' | 'pass' | 'norm' | 'gradient'
@@ -134,25 +137,6 @@ function definition(name: CompositeName, p: CompositeParams): CompositeDef {
 
 function dropUndefined(spec: RuleSpec): RuleSpec {
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as unknown as RuleSpec;
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
-}
-
-export function nearMisses(name: string, known: readonly string[], count = 3): string[] {
-  return [...known].sort((x, y) => distance(name, x) - distance(name, y)).slice(0, count);
 }
 
 export interface AssignOptions {

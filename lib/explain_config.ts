@@ -4,11 +4,8 @@ import { promises as fs } from 'fs';
 
 import { LrpError } from './errors';
 import type { ExplainConfig, Target } from './model';
-
-const KEYS = [
-  'method', 'composite', 'epsilon', 'gamma', 'stabilizer', 'low', 'high', 'betaSmooth', 'zeroParams', 'canonize',
-  'rules', 'init', 'noiseLevel', 'samples', 'window', 'stride', 'seed', 'maxBatch',
-] as const;
+import { EXPLAIN_CONFIG } from './options/explain_schema';
+import { validate } from './options/schema';
 
 export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -29,17 +26,9 @@ export async function readJsonFile(file: string, what: string): Promise<Record<s
   return value as Record<string, unknown>;
 }
 
-/** Checks the keys of an explain config; values are checked where they are used. */
+/** Checks an explain config key by key and value by value (lib/options/explain_schema.ts). */
 export function parseExplainConfig(config: Record<string, unknown>, where: string): ExplainConfig {
-  for (const key of Object.keys(config)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      throw new LrpError('LRP_BAD_ARGUMENT', `${where}: unknown key '${key}' (known: ${KEYS.join(', ')})`);
-    }
-  }
-  if (config.rules !== undefined && !Array.isArray(config.rules)) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${where}: 'rules' must be a list of {layers, rule, ...}`);
-  }
-  return config as ExplainConfig;
+  return validate<ExplainConfig>(EXPLAIN_CONFIG, config, where);
 }
 
 /** `T` of the command line: an integer, a comma list (one class per sample) or `argmax`. */

@@ -156,7 +156,7 @@ describe('canonize: API', () => {
     await expect(model.canonize({ order: 'right-first' as never })).rejects.toThrow(/order must be left-first or relu-first/);
     await expect(loadModel(modelPath('vgg_bn'), { canonize: { sideways: 1 } as never })).rejects.toMatchObject({
       code: 'LRP_BAD_ARGUMENT',
-      message: expect.stringMatching(/unknown option 'sideways'/),
+      message: expect.stringMatching(/unknown key 'sideways'/),
     });
     await expect(loadModel(modelPath('vgg_bn'), { canonize: 'yes' as never })).rejects.toBeInstanceOf(LrpError);
   });

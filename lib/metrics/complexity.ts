@@ -1,6 +1,7 @@
 // Complexity metrics (shared/METRICS.md §3–4): sparseness (Gini index) and complexity (entropy).
 import { Tensor } from '../tensor';
 import { prepareAttributions, PrepareOptions } from './prepare';
+import { checkMetricArgs } from './options';
 
 export interface ComplexityArgs extends PrepareOptions {
   attributions: Tensor;
@@ -10,6 +11,7 @@ const DEFAULTS = { pool: 'sum', normalise: 'second-moment', abs: true } as const
 
 /** Gini index of each sample's attribution (Chalasani et al. 2020): higher is sparser. */
 export async function sparseness(args: ComplexityArgs): Promise<Float64Array> {
+  checkMetricArgs('sparseness', args);
   const samples = prepareAttributions(args.attributions, { ...DEFAULTS, ...definedOnly(args) });
   return Float64Array.from(samples, ({ values }) => {
     // score = Σ_k (2k − n − 1)·v_(k) / (n·Σ v), v sorted ascending, after v ← v + 1e-7.
@@ -27,6 +29,7 @@ export async function sparseness(args: ComplexityArgs): Promise<Float64Array> {
 
 /** Shannon entropy of each sample's attribution distribution (Bhatt et al. 2020): lower is simpler. */
 export async function complexity(args: ComplexityArgs): Promise<Float64Array> {
+  checkMetricArgs('complexity', args);
   const samples = prepareAttributions(args.attributions, { ...DEFAULTS, ...definedOnly(args) });
   return Float64Array.from(samples, ({ values }) => {
     // p_i = v_i / Σ|v_j|;  score = −Σ p_i ln(p_i + 1e-12)

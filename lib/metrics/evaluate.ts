@@ -7,17 +7,17 @@ import { Tensor } from '../tensor';
 import { complexity, sparseness } from './complexity';
 import { explainRows } from './explained';
 import { faithfulnessCorrelation } from './faithfulness_correlation';
-import { rma, rra } from './localisation';
+import { checkMasks, rma, rra } from './localisation';
 import { pixelFlipping } from './pixel_flipping';
 import { randomLogit } from './randomisation';
 import { regionPerturbation } from './region_perturbation';
 import { avgSensitivity, maxSensitivity } from './robustness';
+import { METRIC_NAMES, MetricName } from './metric_names';
+import { EVALUATE_ARGS, metricDataKeys, takesOption } from './options';
+import { checkTargets } from './targets';
+import { validate } from '../options/schema';
 
-export const METRIC_NAMES = [
-  'sparseness', 'complexity', 'rra', 'rma', 'region-perturbation', 'pixel-flipping', 'faithfulness-correlation',
-  'avg-sensitivity', 'max-sensitivity', 'random-logit',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+export { METRIC_NAMES, MetricName };
 
 const MODEL_FREE: readonly MetricName[] = ['sparseness', 'complexity', 'rra', 'rma'];
 const NEEDS_MASKS: readonly MetricName[] = ['rra', 'rma'];
@@ -45,32 +45,39 @@ export interface Evaluation {
 }
 
 export async function evaluate(args: EvaluateArgs): Promise<Evaluation> {
+  validate(EVALUATE_ARGS, args, 'evaluate options');
   for (const name of args.metrics) {
-    if (!METRIC_NAMES.includes(name)) throw new LrpError('LRP_BAD_ARGUMENT', `unknown metric '${name}' (known: ${METRIC_NAMES.join(', ')})`);
     if (NEEDS_MASKS.includes(name) && !args.masks) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs masks`);
     if (!MODEL_FREE.includes(name) && (!args.model || !args.inputs || !args.targets)) {
       throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs a model, inputs and targets`);
     }
     if (NEEDS_EXPLAIN.includes(name) && !args.explain) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs an explain config`);
   }
+  if (args.masks && args.metrics.some((name) => NEEDS_MASKS.includes(name))) checkMasks(args.masks);
+  const inputs = args.inputs === undefined ? undefined : Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+  // Before any compute: the targets against the model's classes, on the user's batch.
+  if (args.model && inputs && args.targets) await checkTargets(args.model, inputs, args.targets);
   let attributions = args.attributions;
   if (!attributions) {
-    if (!args.model || !args.inputs || !args.targets || !args.explain) {
+    if (!args.model || !inputs || !args.targets || !args.explain) {
       throw new LrpError('LRP_BAD_ARGUMENT', 'without attributions, the metrics need a model, inputs, targets and an explain config');
     }
-    const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
     const owners = Array.from({ length: inputs[0].shape[0] }, (_, i) => i);
     attributions = await explainRows({ model: args.model, explain: args.explain }, inputs[0], inputs.slice(1), owners, [...args.targets]);
   }
+  const data: Record<string, unknown> = {
+    attributions, masks: args.masks, model: args.model, inputs: args.inputs, targets: args.targets, explain: args.explain,
+  };
   const out: Evaluation = { scores: {}, curves: {} };
   let done = 0;
   for (const name of args.metrics) {
+    // Each metric gets its own data, the shared pool and seed where it takes them, and its options.
     const shared = {
-      attributions, masks: args.masks as Tensor, model: args.model as Model, inputs: args.inputs as Tensor,
-      targets: args.targets as number[], explain: args.explain as ExplainConfig, seed: args.seed ?? 0,
-      ...(args.pool ? { pool: args.pool } : {}),
+      ...Object.fromEntries(metricDataKeys(name).filter((key) => data[key] !== undefined).map((key) => [key, data[key]])),
+      ...(takesOption(name, 'seed') ? { seed: args.seed ?? 0 } : {}),
+      ...({}),
       ...(args.options?.[name] ?? {}),
-    };
+    } as never;
     switch (name) {
       case 'sparseness': out.scores[name] = await sparseness(shared); break;
       case 'complexity': out.scores[name] = await complexity(shared); break;

@@ -9,6 +9,7 @@ import { definedOnly } from './complexity';
 import { BatchedScores } from './model_eval';
 import { baselineValue, perElement } from './pixel_flipping';
 import { prepareAttributions, PrepareOptions } from './prepare';
+import { checkMetricArgs } from './options';
 
 export interface FaithfulnessCorrelationArgs extends PrepareOptions {
   model: Model;
@@ -46,6 +47,7 @@ export function pearson(s: ArrayLike<number>, d: ArrayLike<number>): number {
 }
 
 export async function faithfulnessCorrelation(args: FaithfulnessCorrelationArgs): Promise<Float64Array> {
+  checkMetricArgs('faithfulness-correlation', args);
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   const [n, C, H, W] = x.shape;

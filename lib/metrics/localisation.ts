@@ -4,6 +4,7 @@ import { LrpError } from '../errors';
 import { Tensor } from '../tensor';
 import { definedOnly } from './complexity';
 import { prepareAttributions, PrepareOptions, PreparedSample, sortedIndices } from './prepare';
+import { checkMetricArgs } from './options';
 
 export interface LocalisationArgs extends PrepareOptions {
   attributions: Tensor;
@@ -29,6 +30,18 @@ export function boxesToMasks(boxes: readonly (readonly Box[])[], height: number,
   return new Tensor(data, [boxes.length, 1, height, width]);
 }
 
+/** Masks hold 0 and 1 only (CONTRACT.md: masks are .npy of 0/1); anything else is an error. */
+export function checkMasks(masks: Tensor): void {
+  const data = masks.data;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== 0 && data[i] !== 1) {
+      const perSample = masks.shape.length > 0 && masks.shape[0] > 0 ? data.length / masks.shape[0] : data.length;
+      throw new LrpError('LRP_BAD_INPUT', `masks must hold only 0 and 1; sample ${Math.floor(i / perSample)} has ${data[i]} ` +
+        `(at flat index ${i % perSample})`);
+    }
+  }
+}
+
 // The mask of each sample, flattened like its prepared attribution (repeated over its channels).
 function maskFor(masks: Tensor, sample: PreparedSample, index: number, count: number): Uint8Array {
   const plane = sample.height * sample.width;
@@ -44,12 +57,14 @@ function maskFor(masks: Tensor, sample: PreparedSample, index: number, count: nu
 }
 
 function prepared(args: LocalisationArgs) {
+  checkMasks(args.masks);
   const samples = prepareAttributions(args.attributions, { ...DEFAULTS, ...definedOnly(args) });
   return samples.map((sample, i) => ({ sample, mask: maskFor(args.masks, sample, i, samples.length) }));
 }
 
 /** Share of the K = |mask| highest-ranked positions that lie in the mask (Arras et al. 2022). */
 export async function rra(args: LocalisationArgs): Promise<Float64Array> {
+  checkMetricArgs('rra', args);
   return Float64Array.from(prepared(args), ({ sample, mask }) => {
     const k = mask.reduce((a, b) => a + b, 0);
     if (k === 0 || sample.values.some(Number.isNaN)) return NaN;
@@ -62,6 +77,7 @@ export async function rra(args: LocalisationArgs): Promise<Float64Array> {
 
 /** Share of the attribution's total inside the mask (Arras et al. 2022). */
 export async function rma(args: LocalisationArgs): Promise<Float64Array> {
+  checkMetricArgs('rma', args);
   return Float64Array.from(prepared(args), ({ sample, mask }) => {
     let inside = 0;
     let total = 0;

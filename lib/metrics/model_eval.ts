@@ -1,5 +1,6 @@
 // Batched model evaluation for the metrics: many perturbed copies of samples go through the native
 // forward in batches of `batchSize`, never one at a time.
+import { LrpError } from '../errors';
 import type { Model } from '../model';
 import { Tensor } from '../tensor';
 
@@ -57,6 +58,10 @@ export class BatchedScores {
     }
     const logits = await this.e.model.forward(inputs);
     const classes = logits.shape[1];
+    const bad = this.targets.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= classes);
+    if (bad >= 0) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `target ${this.targets[bad]} of sample ${this.owners[bad]} is not a class index (the model has ${classes} classes)`);
+    }
     for (let i = 0; i < count; i++) {
       const row = logits.data.subarray(i * classes, (i + 1) * classes);
       this.results[i](this.e.softmax ? softmaxAt(row, this.targets[i]) : row[this.targets[i]]);

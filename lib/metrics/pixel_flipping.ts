@@ -7,6 +7,7 @@ import { Tensor } from '../tensor';
 import { definedOnly } from './complexity';
 import { BatchedScores } from './model_eval';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
+import { checkMetricArgs } from './options';
 
 export type Baseline = number | 'black' | 'white' | 'mean' | 'uniform';
 
@@ -60,6 +61,7 @@ export function baselineValue(baseline: Baseline, x: ArrayLike<number>, random: 
 }
 
 export async function pixelFlipping(args: PixelFlippingArgs): Promise<CurveScores> {
+  checkMetricArgs('pixel-flipping', args);
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   if (x.shape.length !== 4) throw new LrpError('LRP_BAD_SHAPE', `pixel flipping needs (N, C, H, W) inputs, got [${x.shape.join(',')}]`);

@@ -7,6 +7,7 @@ import { definedOnly } from './complexity';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { ssim1 } from './ssim';
+import { checkMetricArgs } from './options';
 
 export interface RandomLogitArgs extends Explainer, PrepareOptions {
   inputs: Tensor | Tensor[];
@@ -36,6 +37,7 @@ export function randomLogitScores(given: Tensor, other: Tensor, prepare: Prepare
 }
 
 export async function randomLogit(args: RandomLogitArgs): Promise<Float64Array> {
+  checkMetricArgs('random-logit', args);
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const n = inputs[0].shape[0];
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);

@@ -8,6 +8,7 @@ import { definedOnly } from './complexity';
 import { BatchedScores } from './model_eval';
 import { Baseline, baselineValue, CurveScores, perElement } from './pixel_flipping';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
+import { checkMetricArgs } from './options';
 
 export interface RegionPerturbationArgs extends PrepareOptions {
   model: Model;
@@ -129,6 +130,7 @@ function writeBlock(X: Float64Array, cropped: Float32Array, g: Grid, r0: number,
 }
 
 export async function regionPerturbation(args: RegionPerturbationArgs): Promise<CurveScores> {
+  checkMetricArgs('region-perturbation', args);
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   if (x.shape.length !== 4) throw new LrpError('LRP_BAD_SHAPE', `region perturbation needs (N, C, H, W) inputs, got [${x.shape.join(',')}]`);

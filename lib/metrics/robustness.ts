@@ -6,6 +6,7 @@ import { Tensor } from '../tensor';
 import { definedOnly } from './complexity';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
+import { checkMetricArgs } from './options';
 
 export interface SensitivityArgs extends Explainer, PrepareOptions {
   inputs: Tensor | Tensor[];
@@ -85,9 +86,11 @@ export function reduceSensitivity(values: Float64Array, how: 'mean' | 'max'): nu
 }
 
 export async function avgSensitivity(args: SensitivityArgs): Promise<Float64Array> {
+  checkMetricArgs('avg-sensitivity', args);
   return Float64Array.from(await sensitivities(args), (s) => reduceSensitivity(s, 'mean'));
 }
 
 export async function maxSensitivity(args: SensitivityArgs): Promise<Float64Array> {
+  checkMetricArgs('max-sensitivity', args);
   return Float64Array.from(await sensitivities({ ...args, seed: sensitivitySeed('max-sensitivity', args.seed) }), (s) => reduceSensitivity(s, 'max'));
 }
