@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // The lrp-node command line (shared/CONTRACT.md). Every failure is one line on stderr and a
 // non-zero exit: 1 for bad input, 2 for bad usage.
-import { promises as fs } from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
 
+import { writeFileAtomic } from './atomic_write';
 import { resolveCanonize } from './canonize';
 import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
-import { writeHeatmapPng } from './heatmap';
-import { evaluate, EvaluateArgs, METRIC_NAMES, MetricName } from './metrics';
+import { HEATMAP_OPTIONS, writeHeatmapPng } from './heatmap';
+import { evaluate } from './metrics';
+import { parseMetricsConfig } from './metrics/config';
+import { validate } from './options/schema';
 import { ChannelPooling } from './pooling';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
@@ -16,16 +17,20 @@ import { readNpy, writeNpy } from './npy';
 import { evaluateCommand, EVALUATE_USAGE } from './cli/evaluate';
 import { reportCommand, REPORT_USAGE } from './cli/report';
 import { searchCommand, SEARCH_USAGE } from './cli/search';
+import { checkOutputPaths, NamedPath } from './output_paths';
 
-const USAGE = `usage:
-  lrp-node inspect  --model M.pt [--canonize] [--json]
-  lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy
-  lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]
-                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]
-  lrp-node metrics  --config MC.json --out scores.json
-  ${EVALUATE_USAGE}
-  ${SEARCH_USAGE}
-  ${REPORT_USAGE}`;
+/** Each command's usage, printed by `lrp-node <command> --help` and, all together, by --help. */
+const USAGES: Record<string, string> = {
+  inspect: 'lrp-node inspect  --model M.pt [--canonize] [--json]',
+  forward: 'lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy',
+  explain: 'lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]\n' +
+    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]',
+  metrics: 'lrp-node metrics  --config MC.json --out scores.json',
+  evaluate: EVALUATE_USAGE,
+  search: SEARCH_USAGE,
+  report: REPORT_USAGE,
+};
+const USAGE = `usage:\n${Object.values(USAGES).map((u) => `  ${u}`).join('\n')}`;
 
 class UsageError extends Error {}
 
@@ -85,8 +90,8 @@ async function inspect(args: string[]): Promise<void> {
 }
 
 async function canonizeFromConfig(configPath: string) {
-  const config = await readJsonFile(configPath, 'config file');
-  return resolveCanonize(config.canonize, `${configPath}: canonize`) ?? false;
+  const config = parseExplainConfig(await readJsonFile(configPath, 'config file'), configPath);
+  return resolveCanonize(config.canonize, configPath, 'canonize') ?? false;
 }
 
 async function forward(args: string[]): Promise<void> {
@@ -102,6 +107,10 @@ async function forward(args: string[]): Promise<void> {
   const inputPaths = (values.input as string[] | undefined) ?? [];
   if (inputPaths.length === 0) throw new UsageError('--input is required');
   if (values.canonize && values.config) throw new UsageError('--canonize and --config are exclusive');
+  await checkOutputPaths([{ name: '--out', path: out }], [
+    { name: '--model', path: modelPath }, ...inputPaths.map((p) => ({ name: '--input', path: p })),
+    ...(values.config ? [{ name: '--config', path: values.config as string }] : []),
+  ]);
   const canonize = values.config ? await canonizeFromConfig(values.config as string) : Boolean(values.canonize);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
   const model = await loadModel(modelPath, { canonize });
@@ -127,19 +136,27 @@ async function explain(args: string[]): Promise<void> {
   const out = required(values, 'out');
   const inputPaths = (values.input as string[] | undefined) ?? [];
   if (inputPaths.length === 0) throw new UsageError('--input is required');
+  const png = values.png as string | undefined;
+  for (const flag of ['cmap', 'pool', 'overlay']) {
+    if (values[flag] !== undefined && !png) throw new UsageError(`--${flag} needs --png`);
+  }
+  // Everything is checked before the model runs, so a bad option never leaves some outputs written.
+  const heatmap = png ? validate<{ cmap?: string; pool?: ChannelPooling }>(HEATMAP_OPTIONS, {
+    ...(values.cmap !== undefined ? { cmap: values.cmap } : {}), ...(values.pool !== undefined ? { pool: values.pool } : {}),
+  }, 'heatmap options') : undefined;
+  const outputs: NamedPath[] = [{ name: '--out', path: out }];
+  if (values.logits) outputs.push({ name: '--logits', path: values.logits as string });
+  if (png) outputs.push({ name: '--png', path: png });
+  await checkOutputPaths(outputs, [
+    { name: '--model', path: modelPath }, { name: '--config', path: configPath }, ...inputPaths.map((p) => ({ name: '--input', path: p })),
+  ]);
   const config = parseExplainConfig(await readJsonFile(configPath, 'config file'), configPath);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
   const model = await loadModel(modelPath);
   const result = await model.explain(inputs, { ...config, target });
   await writeNpy(out, result.relevance);
   if (values.logits) await writeNpy(values.logits as string, result.output);
-  if (values.png) {
-    await writeHeatmapPng(values.png as string, result.relevance, {
-      cmap: values.cmap as string | undefined,
-      pool: values.pool as ChannelPooling | undefined,
-      overlay: values.overlay ? inputs[0] : undefined,
-    });
-  }
+  if (png) await writeHeatmapPng(png, result.relevance, { ...heatmap, overlay: values.overlay ? inputs[0] : undefined });
 }
 
 function nullForNaN(values: Float64Array): Array<number | null> {
@@ -150,26 +167,19 @@ async function metricsCommand(args: string[]): Promise<void> {
   const values = parse(args, { config: { type: 'string' }, out: { type: 'string' } });
   const configPath = required(values, 'config');
   const out = required(values, 'out');
-  const config = await readJsonFile(configPath, 'metrics config');
-  const known = ['metrics', 'attributions', 'masks', 'model', 'input', 'target', 'explain', 'pool', 'seed', 'options'];
-  for (const key of Object.keys(config)) {
-    if (!known.includes(key)) throw new LrpError('LRP_BAD_ARGUMENT', `${configPath}: unknown key '${key}' (known: ${known.join(', ')})`);
-  }
-  const here = path.dirname(path.resolve(configPath));
-  const file = (key: string) => (typeof config[key] === 'string' ? path.resolve(here, config[key] as string) : undefined);
-  if (!Array.isArray(config.metrics) || config.metrics.length === 0) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${configPath}: 'metrics' must be a non-empty list`);
-  }
-  for (const name of config.metrics) {
-    if (!METRIC_NAMES.includes(name)) throw new LrpError('LRP_BAD_ARGUMENT', `unknown metric '${name}' (known: ${METRIC_NAMES.join(', ')})`);
-  }
-  const inputFiles = (Array.isArray(config.input) ? config.input : config.input === undefined ? [] : [config.input])
-    .map((p) => path.resolve(here, String(p)));
-  const inputs = await Promise.all(inputFiles.map((p) => readNpy(p)));
-  const model = file('model') ? await loadModel(file('model') as string) : undefined;
+  const config = parseMetricsConfig(await readJsonFile(configPath, 'metrics config'), configPath);
+  const inputsOf = (key: 'attributions' | 'masks' | 'model' | 'explain') =>
+    (config[key] ? [{ name: `${configPath}: ${key}`, path: config[key] as string }] : []);
+  await checkOutputPaths([{ name: '--out', path: out }], [
+    { name: '--config', path: configPath }, ...inputsOf('attributions'), ...inputsOf('masks'), ...inputsOf('model'),
+    ...inputsOf('explain'), ...config.inputs.map((p) => ({ name: `${configPath}: input`, path: p })),
+  ]);
+  const explainConfig = config.explain ? parseExplainConfig(await readJsonFile(config.explain, 'explain config'), config.explain) : undefined;
+  const inputs = await Promise.all(config.inputs.map((p) => readNpy(p)));
+  const model = config.model ? await loadModel(config.model) : undefined;
   let targets: number[] | undefined;
   if (config.target !== undefined) {
-    const target = parseTarget(String(config.target));
+    const target = parseTarget(config.target);
     if (target === 'argmax') {
       if (!model || inputs.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', `${configPath}: target argmax needs a model and an input`);
       const logits = await model.forward(inputs);
@@ -181,20 +191,18 @@ async function metricsCommand(args: string[]): Promise<void> {
       targets = typeof target === 'number' ? new Array<number>(inputs[0]?.shape[0] ?? 1).fill(target) : [...target];
     }
   }
-  const explainFile = file('explain');
-  const explainConfig = explainFile ? parseExplainConfig(await readJsonFile(explainFile, 'explain config'), explainFile) : undefined;
   const tty = process.stderr.isTTY;
   const result = await evaluate({
-    metrics: config.metrics as MetricName[],
-    attributions: file('attributions') ? await readNpy(file('attributions') as string) : undefined,
-    masks: file('masks') ? await readNpy(file('masks') as string) : undefined,
+    metrics: config.metrics,
+    attributions: config.attributions ? await readNpy(config.attributions) : undefined,
+    masks: config.masks ? await readNpy(config.masks) : undefined,
     model,
     inputs: inputs.length > 0 ? inputs : undefined,
     targets,
     explain: explainConfig,
-    pool: config.pool as ChannelPooling | undefined,
-    seed: typeof config.seed === 'number' ? config.seed : undefined,
-    options: config.options as EvaluateArgs['options'],
+    pool: config.pool,
+    seed: config.seed,
+    options: config.options,
     onProgress: tty
       ? (done, total, name) => process.stderr.write(`\r[${'#'.repeat(done).padEnd(total, '.')}] ${done}/${total} ${name}`.padEnd(60) + (done === total ? '\n' : ''))
       : undefined,
@@ -204,7 +212,7 @@ async function metricsCommand(args: string[]): Promise<void> {
   if (Object.keys(result.curves).length > 0) {
     json.curves = Object.fromEntries(Object.entries(result.curves).map(([name, curves]) => [name, (curves as Float64Array[]).map(nullForNaN)]));
   }
-  await fs.writeFile(out, JSON.stringify(json, null, 1) + '\n');
+  await writeFileAtomic(out, JSON.stringify(json, null, 1) + '\n');
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
@@ -217,26 +225,46 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   report: (args) => reportCommand(args, (message) => new UsageError(message)),
 };
 
+/** `lrp-node <command> --help`: that command's usage on stdout. */
+function wantsHelp(args: string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
+  const known = Object.prototype.hasOwnProperty.call(COMMANDS, command);
+  const run = known ? COMMANDS[command] : undefined;
+  if (known && wantsHelp(rest)) {
+    process.stdout.write(`usage:\n  ${USAGES[command] ?? `lrp-node ${command} ...`}\n`);
+    return 0;
+  }
   try {
     if (!run) throw new UsageError(`unknown command '${command}'`);
     await run(rest);
     return 0;
   } catch (error) {
-    const usage = error instanceof UsageError;
+    // Bad usage (exit 2): a wrong command line, or an output that would overwrite an input.
+    const usage = error instanceof UsageError || (error as LrpError).code === 'LRP_OUTPUT_CONFLICT';
     const message = (error as Error).message.split('\n').join(' ');
-    process.stderr.write(`lrp-node ${command}: ${message}${usage ? ` (see lrp-node --help)` : ''}\n`);
+    process.stderr.write(`lrp-node ${command}: ${message}${error instanceof UsageError ? ` (see lrp-node ${known ? `${command} ` : ''}--help)` : ''}\n`);
     return usage ? 2 : 1;
   }
 }
 
+// A reader that closes the pipe early (`lrp-node inspect --json | head -c 10`) is not an error.
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 if (require.main === module) {
+  quietOnClosedPipe(process.stdout);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

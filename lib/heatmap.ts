@@ -1,9 +1,11 @@
 // Heatmaps of relevance: channel pooling, a colour map (zennit's, or one in its notation), and
 // optionally the input image underneath; written as PNG with sharp.
-import { palette } from './colormap';
+import { writeFileAtomic } from './atomic_write';
+import { COLORMAPS, palette } from './colormap';
+import { boolean, custom, number, object, oneOf, validate } from './options/schema';
 import { loadSharp } from './sharp';
 import { LrpError } from './errors';
-import { ChannelPooling, poolChannels } from './pooling';
+import { CHANNEL_POOLINGS, ChannelPooling, poolChannels } from './pooling';
 import { Tensor } from './tensor';
 
 export interface HeatmapOptions {
@@ -21,8 +23,29 @@ export interface HeatmapOptions {
   alpha?: number;
 }
 
+function isColorMap(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    palette(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The heatmap options as a schema (lib/options/schema.ts). */
+export const HEATMAP_OPTIONS = object({
+  pool: oneOf(...CHANNEL_POOLINGS.filter((p) => p !== 'none')),
+  cmap: custom(`a colour map (${Object.keys(COLORMAPS).join(', ')}, or zennit's notation such as '00f,80:fff,f00')`, isColorMap),
+  symmetric: boolean(),
+  level: number({ above: 0 }),
+  overlay: custom('a Tensor (N, C, H, W)', (v) => typeof v === 'object' && v !== null && (v as Tensor).data instanceof Float32Array),
+  alpha: number({ min: 0, max: 1 }),
+});
+
 /** One RGB image (H·W·3 bytes) per sample; the samples' heatmaps are scaled independently. */
 export function heatmapPixels(relevance: Tensor, options: HeatmapOptions = {}): { width: number; height: number; images: Uint8Array[] } {
+  validate(HEATMAP_OPTIONS, options, 'heatmap options');
   const pool = options.pool ?? 'sum';
   if (pool === 'none') throw new LrpError('LRP_BAD_ARGUMENT', "a heatmap needs one channel: pool must not be 'none'");
   const pooled = poolChannels(relevance, pool);
@@ -93,5 +116,5 @@ export async function writeHeatmapPng(file: string, relevance: Tensor, options: 
     }
   });
   const sharp = loadSharp();
-  await sharp(row, { raw: { width: width * images.length, height, channels: 3 } }).png().toFile(file);
+  await writeFileAtomic(file, await sharp(row, { raw: { width: width * images.length, height, channels: 3 } }).png().toBuffer());
 }

@@ -2,6 +2,7 @@
 // float16, integer and bool arrays are converted to float32.
 import { promises as fs } from 'fs';
 
+import { writeFileAtomic } from './atomic_write';
 import { LrpError } from './errors';
 import { Tensor } from './tensor';
 
@@ -102,6 +103,7 @@ export async function readNpy(path: string): Promise<Tensor> {
   return parseNpy(bytes, path);
 }
 
+/** Writes a tensor as .npy, atomically (lib/atomic_write.ts): never a partial file. */
 export async function writeNpy(path: string, tensor: Tensor): Promise<void> {
-  await fs.writeFile(path, encodeNpy(tensor));
+  await writeFileAtomic(path, encodeNpy(tensor));
 }

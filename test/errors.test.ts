@@ -1,18 +1,7 @@
 import * as path from 'path';
 
-import { loadModel, LrpError, Tensor } from '../lib';
-import { fixtureInputs, MODELS, modelPath } from './helpers';
-
-async function rejection(promise: Promise<unknown>): Promise<LrpError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(LrpError);
-    expect((error as Error).message).not.toContain('\n');
-    return error as LrpError;
-  }
-  throw new Error('expected a rejection');
-}
+import { loadModel, Tensor } from '../lib';
+import { fixtureInputs, MODELS, modelPath, rejection } from './helpers';
 
 describe('bad input is one clear error with a stable code', () => {
   test('missing model file', async () => {

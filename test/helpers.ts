@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { readNpy, Tensor } from '../lib';
+import { LrpError, readNpy, Tensor } from '../lib';
 
 export const MODELS = path.join(__dirname, 'fixtures', 'models');
 export const REPO = path.join(__dirname, '..');
@@ -66,4 +66,31 @@ export function ulpRatio(a: Float32Array, b: Float32Array): number {
     worst = Math.max(worst, Math.abs(a[i] - b[i]) / bound);
   }
   return worst;
+}
+
+/** The error a promise rejects with: an LrpError whose message is one line. */
+export async function rejection(promise: Promise<unknown>): Promise<LrpError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(LrpError);
+    expect((error as Error).message).not.toContain('\n');
+    return error as LrpError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Event-loop iterations (setImmediate runs once per iteration) while `promise` is pending: a
+ * loop blocked by the work behind it counts none. No clock is read. */
+export async function ticksWhile<T>(promise: Promise<T>): Promise<{ value: T; ticks: number }> {
+  let ticks = 0;
+  let settled = false;
+  const tick = () => {
+    if (settled) return;
+    ticks++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  const value = await promise.finally(() => (settled = true));
+  return { value, ticks };
 }
