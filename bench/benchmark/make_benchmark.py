@@ -1,0 +1,154 @@
+"""Makes lrp-node's shipped benchmark (docs/data.md): generates shapes-loc and clevr-lite (seeded),
+writes their test splits as PNG images, masks and index.json under data/, trains the models on the
+train splits (kept in memory only), traces them into data/models/, and records test accuracy and
+training time in data/models/manifest.json. Also writes the first preprocessed test inputs that the
+jest tests compare the TypeScript loader with (test/fixtures/benchmark/).
+
+Run with a Python that has torch and torchvision (Debian: python3-torch, python3-torchvision):
+    npm run benchmark:data        (= /usr/bin/python3 bench/benchmark/make_benchmark.py)
+Every random draw is seeded; on 2 CPU threads the whole run takes the time the manifest records.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+import clevr_lite
+import models
+import shapes_loc
+import training
+
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+SEED = 2023
+TEST_SAMPLES = 256
+
+# name -> (generator module, train seed, test seed, generate(seed, count) arguments for the train split)
+DATASETS = {
+    'shapes-loc': {'module': shapes_loc, 'seed': SEED, 'train': {'count': 16000}},
+    'clevr-lite': {'module': clevr_lite, 'seed': SEED + 1, 'train': {'scenes': 8000, 'per_scene': 3}},
+}
+# name -> (dataset, builder, epochs, learning rate)
+MODELS = {
+    'vgg13_bn': ('shapes-loc', models.vgg13_bn, 6, 3e-3),
+    'resnet18': ('shapes-loc', models.resnet18, 6, 3e-3),
+    'densenet': ('shapes-loc', models.densenet_small, 6, 3e-3),
+    'efficientnet_b0': ('shapes-loc', models.efficientnet_b0, 6, 3e-3),
+    'relation_net': ('clevr-lite', lambda n: models.RelationNet(clevr_lite.QUESTION_LENGTH, n), 8, 2e-3),
+}
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def generate(name, split):
+    spec = DATASETS[name]
+    module = spec['module']
+    seed = spec['seed'] * 10 + (0 if split == 'train' else 1)
+    if split == 'test':
+        args = {'scenes': TEST_SAMPLES, 'per_scene': 1} if module is clevr_lite else {'count': TEST_SAMPLES}
+    else:
+        args = spec['train']
+    return module.generate(seed, **args)
+
+
+def channel_statistics(images):
+    """Per-channel mean and std of x/255 over a split (the normalization written to index.json)."""
+    x = images.reshape(-1, 3).astype(np.float64) / 255
+    return [round(float(v), 4) for v in x.mean(0)], [round(float(v), 4) for v in x.std(0)]
+
+
+def write_split(folder, name, module, data, mean, std):
+    """PNG images and masks plus index.json (docs/data.md)."""
+    for sub in ('images', 'masks'):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+    samples = []
+    for i, label in enumerate(data['labels']):
+        image, mask = f'images/{i:05d}.png', f'masks/{i:05d}.png'
+        Image.fromarray(data['images'][i]).save(os.path.join(folder, image), optimize=True)
+        Image.fromarray(data['masks'][i]).save(os.path.join(folder, mask), optimize=True)
+        sample = {'image': image, 'label': int(label), 'mask': mask, 'boxes': [data['boxes'][i]]}
+        if data['questions'] is not None:
+            sample['question'] = [float(v) for v in data['questions'][i]]
+            sample['text'] = data['texts'][i]
+        samples.append(sample)
+    index = {
+        'name': name, 'split': 'test', 'classes': module.CLASSES,
+        'preprocessing': {'size': list(module.SIZE), 'mean': mean, 'std': std},
+        'questionLength': module.QUESTION_LENGTH if data['questions'] is not None else 0,
+        'samples': samples,
+    }
+    with open(os.path.join(folder, 'index.json'), 'w') as handle:
+        json.dump(index, handle, indent=None, separators=(',', ':'))
+        handle.write('\n')
+
+
+def read_back(folder, count):
+    """The first `count` test images as PIL decodes the written PNGs (what a user's loader sees)."""
+    return np.stack([np.asarray(Image.open(os.path.join(folder, 'images', f'{i:05d}.png')).convert('RGB'))
+                     for i in range(count)])
+
+
+def write_loader_reference(name, folder, data, mean, std):
+    """First two test inputs preprocessed on the Python side, for the loader test."""
+    out = os.path.join(REPO, 'test', 'fixtures', 'benchmark')
+    os.makedirs(out, exist_ok=True)
+    np.save(os.path.join(out, f'{name}.images.npy'), training.normalize(read_back(folder, 2), mean, std).numpy())
+    if data['questions'] is not None:
+        np.save(os.path.join(out, f'{name}.questions.npy'), data['questions'][:2])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', default=os.path.join(REPO, 'data'), help='folder for the splits and models')
+    parser.add_argument('--threads', type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    started = time.time()
+    splits, stats = {}, {}
+    for name, spec in DATASETS.items():
+        t = time.time()
+        train, test = generate(name, 'train'), generate(name, 'test')
+        stats[name] = channel_statistics(train['images'])
+        folder = os.path.join(args.out, name, 'test')
+        write_split(folder, name, spec['module'], test, *stats[name])
+        write_loader_reference(name, folder, test, *stats[name])
+        # Models are scored on the images as written and read back (PNG is lossless: identical).
+        assert np.array_equal(read_back(folder, len(test['labels'])), test['images'])
+        splits[name] = (train, test)
+        log(f'{name}: {len(train["labels"])} train, {len(test["labels"])} test samples ({time.time() - t:.0f} s)')
+
+    os.makedirs(os.path.join(args.out, 'models'), exist_ok=True)
+    manifest = {'torch': torch.__version__, 'seed': SEED, 'threads': args.threads, 'models': {}}
+    for index, (name, (dataset, build, epochs, lr)) in enumerate(MODELS.items()):
+        train, test = splits[dataset]
+        module = DATASETS[dataset]['module']
+        torch.manual_seed(SEED + index)
+        model = build(len(module.CLASSES))
+        log(f'{name} on {dataset}: {sum(p.numel() for p in model.parameters())} parameters, {epochs} epochs')
+        seconds = training.train(model, train, *stats[dataset], seed=SEED + index, epochs=epochs, lr=lr, log=log)
+        accuracy = training.accuracy(model, test, *stats[dataset])
+        log(f'{name}: test accuracy {accuracy:.4f}, trained in {seconds:.0f} s')
+        example = training.model_inputs(test, np.arange(2), *stats[dataset])
+        path = os.path.join(args.out, 'models', f'{name}.pt')
+        torch.jit.trace(model.eval(), tuple(example)).save(path)
+        manifest['models'][name] = {
+            'dataset': dataset, 'classes': len(module.CLASSES), 'testAccuracy': round(accuracy, 4),
+            'testSamples': len(test['labels']), 'trainSamples': len(train['labels']), 'epochs': epochs,
+            'trainSeconds': round(seconds, 1), 'parameters': sum(p.numel() for p in model.parameters()),
+            'inputs': [list(x.shape[1:]) for x in example],
+        }
+    manifest['totalSeconds'] = round(time.time() - started, 1)
+    with open(os.path.join(args.out, 'models', 'manifest.json'), 'w') as handle:
+        json.dump(manifest, handle, indent=1)
+        handle.write('\n')
+    log(f'done in {manifest["totalSeconds"]:.0f} s')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The benchmark's models: torchvision's own classes (so module names and structure are those of the
+real VGG-13-BN, ResNet-18, DenseNet and EfficientNet-B0) at narrow widths for 64x64 inputs, and a
+relation network after Santoro et al. 2017 as the xai-canonization paper trains it on CLEVR."""
+import os
+import sys
+
+import torch
+from torch import nn
+from torchvision.models import densenet, efficientnet, resnet, vgg
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+from make_models import TinyResNet  # noqa: E402  (the fixtures' narrow torchvision ResNet)
+
+
+def vgg13_bn(num_classes, divisor=8, dropout=0.3):
+    """torchvision's VGG with cfg 'B' (VGG-13) and batch norm, every width divided by 8. At 64x64 the
+    five max pools leave 2x2 cells, which the classifier (same three Linear layers) reads directly."""
+    cfg = [v if v == 'M' else v // divisor for v in vgg.cfgs['B']]
+    model = vgg.VGG(vgg.make_layers(cfg, batch_norm=True), num_classes=num_classes, init_weights=True)
+    model.avgpool = nn.AdaptiveAvgPool2d((2, 2))
+    model.classifier = nn.Sequential(
+        nn.Linear(cfg[-2] * 2 * 2, 128), nn.ReLU(True), nn.Dropout(dropout),
+        nn.Linear(128, 128), nn.ReLU(True), nn.Dropout(dropout),
+        nn.Linear(128, num_classes))
+    return model
+
+
+def resnet18(num_classes):
+    """ResNet-18: torchvision's ResNet forward and BasicBlock x [2, 2, 2, 2] at widths 64/4 (the
+    fixtures' narrow ResNet), with layer4 strided by 2 as in torchvision (64x64 -> 2x2 cells)."""
+    model = TinyResNet(resnet.BasicBlock, [2, 2, 2, 2], widths=(16, 32, 64, 128), num_classes=num_classes)
+    model.inplanes = 64
+    model.layer4 = model._make_layer(resnet.BasicBlock, 128, 2, stride=2)
+    return model
+
+
+def densenet_small(num_classes):
+    """torchvision's DenseNet (dense layers with BN-ReLU-conv 1x1 bottlenecks, transitions with
+    average pooling, final BN-ReLU-pool) with growth 8 and four short dense blocks."""
+    return densenet.DenseNet(growth_rate=8, block_config=(2, 3, 4, 3), num_init_features=16, bn_size=2,
+                             drop_rate=0, num_classes=num_classes)
+
+
+def efficientnet_b0(num_classes):
+    """torchvision's EfficientNet with the B0 stage table (MBConv, squeeze-excitation, SiLU) at width
+    0.25 and depth 0.5."""
+    settings, last_channel = efficientnet._efficientnet_conf('efficientnet_b0', width_mult=0.25, depth_mult=0.5)
+    return efficientnet.EfficientNet(settings, dropout=0.2, stochastic_depth_prob=0.1,
+                                     num_classes=num_classes, last_channel=last_channel)
+
+
+class RelationNet(nn.Module):
+    """Relation network (Santoro et al. 2017) laid out as the xai-canonization paper's CLEVR model:
+    a Conv-ReLU-BN encoder, each cell of its feature map an object with its (x, y) coordinates
+    appended, every ordered pair of objects concatenated with the question, a 4-layer g-MLP per pair,
+    the sum over pairs, and a 3-layer f-MLP with dropout. The question is the fixed-length float
+    vector of clevr-lite (the paper's LSTM over words is not needed for it)."""
+
+    def __init__(self, question_length, num_classes, channels=24, hidden=64, cells=4):
+        super().__init__()
+        layers = []
+        c_in = 3
+        for _ in range(4):   # 64 -> 32 -> 16 -> 8 -> 4
+            layers += [nn.Conv2d(c_in, channels, 3, stride=2, padding=1), nn.ReLU(), nn.BatchNorm2d(channels)]
+            c_in = channels
+        self.image_encoder = nn.Sequential(*layers)
+        c = torch.arange(cells, dtype=torch.float32)
+        c = (c - c.mean()) / c.std(unbiased=False)   # centred coordinates, as the paper's
+        ys, xs = torch.meshgrid(c, c, indexing='ij')
+        self.register_buffer('xy_coord', torch.stack([xs, ys], dim=2).unsqueeze(0))   # (1, H, W, 2)
+        pair = 2 * (channels + 2) + question_length
+        self.g1, self.g2 = nn.Linear(pair, hidden), nn.Linear(hidden, hidden)
+        self.g3, self.g4 = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
+        self.f1, self.f2 = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
+        self.f3 = nn.Linear(hidden, num_classes)
+        self.dropout = nn.Dropout(0.3)
+
+    def forward(self, image, question):
+        x = self.image_encoder(image).permute(0, 2, 3, 1)            # (N, H, W, C)
+        n, h, w, _ = x.shape
+        x = torch.cat([x, self.xy_coord.expand(n, h, w, 2)], dim=3)
+        objects = x.reshape(n, h * w, -1)
+        k = h * w
+        x_i = objects.unsqueeze(2).expand(n, k, k, objects.size(2))   # object i, repeated over j
+        x_j = objects.unsqueeze(1).expand(n, k, k, objects.size(2))   # object j, repeated over i
+        q = question.unsqueeze(1).unsqueeze(2).expand(n, k, k, question.size(1))
+        pairs = torch.cat([x_i, x_j, q], dim=3).reshape(n, k * k, -1)
+        g = torch.relu(self.g1(pairs))
+        g = torch.relu(self.g2(g))
+        g = torch.relu(self.g3(g))
+        g = torch.relu(self.g4(g))
+        f = g.sum(1)
+        f = torch.relu(self.f1(f))
+        f = self.dropout(torch.relu(self.f2(f)))
+        return self.f3(f)
+
+
+SHAPES_MODELS = {
+    'vgg13_bn': vgg13_bn,
+    'resnet18': resnet18,
+    'densenet': densenet_small,
+    'efficientnet_b0': efficientnet_b0,
+}
