@@ -1,7 +1,6 @@
 // Charts of the report (docs/search.md): Vega-Lite specs compiled and rendered to SVG here, in
 // Node, so report.html holds the drawings themselves and loads nothing; PNG copies through sharp.
-import { promises as fs } from 'fs';
-
+import { writeFileAtomic } from '../atomic_write';
 import { loadSharp } from '../sharp';
 
 // vega and vega-lite are loaded on first use (the rest of the package starts without them).
@@ -23,5 +22,5 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 
 /** A PNG copy of an SVG drawing. */
 export async function writePng(file: string, svg: string): Promise<void> {
-  await fs.writeFile(file, await loadSharp()(Buffer.from(svg), { density: 144 }).png().toBuffer());
+  await writeFileAtomic(file, await loadSharp()(Buffer.from(svg), { density: 144 }).png().toBuffer());
 }

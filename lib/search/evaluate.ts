@@ -4,6 +4,7 @@
 // report.html.
 import * as path from 'path';
 
+import { writeFileAtomic } from '../atomic_write';
 import { CanonizeSetting, resolveCanonize } from '../canonize';
 import { LrpError } from '../errors';
 import { parseExplainConfig, readJsonFile } from '../explain_config';
@@ -15,7 +16,6 @@ import { writeEvaluateReport } from './evaluate_report';
 import { SharedEvaluator } from './evaluator';
 import { jsonNumber, ResultsWriter, RUN, RunRecord, writeJson } from './store';
 import { buildTable, EvaluateLine, Table, tableMarkdown } from './table';
-import { promises as fs } from 'fs';
 
 export interface EvaluateOptions {
   /** EC.json's path, or the config itself (its relative paths then start at `baseDir`). */
@@ -104,7 +104,7 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
 /** table.md, table.json and report.html of an evaluate run (also what `report` writes again). */
 export async function writeEvaluateOutputs(dir: string, record: RunRecord, lines: readonly EvaluateLine[], model: import('../model').Model, inputs: Tensor[]): Promise<Table> {
   const table = buildTable(lines, record.metrics);
-  await fs.writeFile(path.join(dir, 'table.md'), tableMarkdown(table));
+  await writeFileAtomic(path.join(dir, 'table.md'), tableMarkdown(table));
   await writeJson(path.join(dir, 'table.json'), table);
   await writeEvaluateReport(dir, { record, table, model, inputs });
   return table;

@@ -1,9 +1,10 @@
 // report.html of an evaluate run (docs/search.md): Table 1 (mean ± standard error, best marked), a
 // chart per metric of the means with their standard errors, and each explainer's heatmaps of the
 // first three samples. The chart also goes next to it as a PNG.
-import { promises as fs } from 'fs';
+
 import * as path from 'path';
 
+import { writeFileAtomic } from '../atomic_write';
 import type { Model } from '../model';
 import type { Tensor } from '../tensor';
 import { renderSvg, writePng } from './charts';
@@ -67,5 +68,5 @@ export async function writeEvaluateReport(dir: string, input: { record: RunRecor
     `<h2>Heatmaps of the first ${inputs[0].shape[0]} samples</h2>`,
     htmlTable(['explainer/setting', ...images.map((_, s) => `sample ${s}`)], heatRows),
   ];
-  await fs.writeFile(path.join(dir, 'report.html'), htmlPage('lrp-node evaluate', body));
+  await writeFileAtomic(path.join(dir, 'report.html'), htmlPage('lrp-node evaluate', body));
 }

@@ -3,6 +3,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
+import { writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
 import { loadModel } from '../model';
 import { readNpy } from '../npy';
@@ -42,7 +43,7 @@ export async function report(options: ReportOptions): Promise<Summary | Table> {
   await fs.mkdir(out, { recursive: true });
   const model = await loadModel(record.model);
   const inputs = await Promise.all(record.input.map((p) => readNpy(p)));
-  const write = (lines: readonly object[]) => fs.writeFile(target, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+  const write = (lines: readonly object[]) => writeFileAtomic(target, lines.map((l) => JSON.stringify(l) + '\n').join(''));
   if (record.kind === 'evaluate') {
     const byKey = new Map<string, EvaluateLine>();
     for (const line of lists.flat()) byKey.set(`${line.explainer}|${JSON.stringify(line.canonize)}`, line);

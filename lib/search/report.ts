@@ -2,9 +2,10 @@
 // against that group's value, averaged over the other groups, one line per canonize setting),
 // Fig. 3 (heatmaps of the best and worst configuration per metric for the first three samples),
 // the best configurations and the Pareto front. Figures also go next to it as PNG files.
-import { promises as fs } from 'fs';
+
 import * as path from 'path';
 
+import { writeFileAtomic } from '../atomic_write';
 import type { Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
@@ -127,5 +128,5 @@ export async function writeReport(dir: string, input: SearchReportInput): Promis
     ['id', ...record.metrics.map((m) => `${m} ${arrow(m)}`)],
     summary.pareto.map((id) => [escapeHtml(id), ...record.metrics.map((m) => format(byId.get(id)?.scores[m]))]),
   ));
-  await fs.writeFile(path.join(dir, 'report.html'), htmlPage('lrp-node search', body));
+  await writeFileAtomic(path.join(dir, 'report.html'), htmlPage('lrp-node search', body));
 }

@@ -4,6 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
+import { writeFileAtomic } from '../atomic_write';
 import type { CanonizeSetting } from '../canonize';
 import { LrpError } from '../errors';
 import type { ExplainConfig } from '../model';
@@ -102,7 +103,7 @@ export class ResultsWriter {
 }
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
-  await fs.writeFile(file, JSON.stringify(value, null, 1) + '\n');
+  await writeFileAtomic(file, JSON.stringify(value, null, 1) + '\n');
 }
 
 export async function readRun(dir: string): Promise<RunRecord> {
