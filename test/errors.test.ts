@@ -1,7 +1,7 @@
 import * as path from 'path';
 
 import { loadModel, Tensor } from '../lib';
-import { fixtureInputs, MODELS, modelPath, rejection } from './helpers';
+import { fixtureInputs, maxAbsDiff, MODELS, modelPath, rejection, roundOff } from './helpers';
 
 describe('bad input is one clear error with a stable code', () => {
   test('missing model file', async () => {
@@ -25,6 +25,26 @@ describe('bad input is one clear error with a stable code', () => {
   test('unknown device and dtype', async () => {
     expect((await rejection(loadModel(modelPath('vgg'), { device: 'tpu' as never }))).code).toBe('LRP_BAD_ARGUMENT');
     expect((await rejection(loadModel(modelPath('vgg'), { dtype: 'int8' as never }))).code).toBe('LRP_BAD_ARGUMENT');
+  });
+
+  test('a CUDA device that cannot be used is LRP_DEVICE_UNAVAILABLE, not a silent CPU run', async () => {
+    // No machine has 100 GPUs: cuda:99 is unavailable everywhere. Plain `cuda` is unavailable where
+    // the binary has no CUDA backend (then `backends()` lacks it, and the libtorch that
+    // scripts/find-libtorch.js finds has no CUDA either); where it has one, the model runs there and
+    // equals the CPU forward. Mutant caught: loadModel passing 'cpu' to the addon whatever was asked.
+    const far = await rejection(loadModel(modelPath('vgg'), { device: 'cuda:99' }));
+    expect([far.code, far.message]).toEqual(['LRP_DEVICE_UNAVAILABLE', expect.stringContaining("'cuda:99'")]);
+    const { backends, versions } = await import('../lib');
+    if (!backends().includes('cuda')) {
+      expect(versions().cuda && require('../scripts/find-libtorch.js').findLibtorch().cuda).toBeFalsy();
+      const error = await rejection(loadModel(modelPath('vgg'), { device: 'cuda' }));
+      expect([error.code, error.message]).toEqual(['LRP_DEVICE_UNAVAILABLE', expect.stringContaining("'cuda'")]);
+    } else {
+      const [x] = await fixtureInputs('vgg');
+      const gpu = await (await loadModel(modelPath('vgg'), { device: 'cuda' })).forward(x);
+      const cpu = await (await loadModel(modelPath('vgg'))).forward(x);
+      expect(maxAbsDiff(gpu.data, cpu.data)).toBeLessThanOrEqual(roundOff(cpu.data));
+    }
   });
 
   test('wrong input rank names the input and the layer', async () => {
