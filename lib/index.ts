@@ -55,3 +55,11 @@ export function threads(count?: number): number {
   return loadNative().threads(count);
 }
 export { evaluate, search, report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
+
+/**
+ * Returns the CPU memory that lrp-node keeps for reuse (freed tensors of 1 MB or more, up to
+ * LRP_NODE_CPU_CACHE_MB, default 1024) to the system; the number of bytes released.
+ */
+export function releaseCachedMemory(): number {
+  return loadNative().releaseCachedMemory();
+}

@@ -19,6 +19,11 @@ export interface LoadOptions {
   dtype?: Dtype;
   /** Fold every batch norm it can (`true` = `{order: 'left-first'}`); see Model.canonize. */
   canonize?: CanonizeSetting;
+  /**
+   * Load an archive whose code runs while it loads (a scripted `__setstate__`). A traced model
+   * never has such code, so by default it is refused: load only models you trust.
+   */
+  trustCode?: boolean;
 }
 
 export type Layer = NativeLayer;
@@ -105,6 +110,16 @@ export class Model {
   constructor(handle: NativeModel) {
     this.handle = handle;
     this.graph = handle.describe();
+  }
+
+  /**
+   * Frees the model's native memory now instead of at garbage collection (calls in flight
+   * finish). Idempotent; every later call rejects with LrpError code LRP_DISPOSED.
+   */
+  dispose(): void {
+    this.handle.dispose();
+    for (const model of this.canonized.values()) model.then((m) => m.dispose(), () => undefined);
+    this.canonized.clear();
   }
 
   /** Every node of the graph in execution order: name (module path), op, inputs, parameter shapes. */
@@ -237,10 +252,10 @@ export class Model {
     });
     const out = await native(() => this.handle.explain(tensors, { targets, configs: nativeConfigs }));
     const output = new Tensor(out.output.data, out.output.shape);
-    checkFinite(output, 'the model output', this.dtype);
+    if (out.outputNonFinite > 0) checkFinite(output, 'the model output', this.dtype);
     const relevances = out.relevances.map((r, k) => {
       const relevance = new Tensor(r.data, r.shape);
-      checkFinite(relevance, many ? `the relevance of configuration ${group[k].index}` : 'the relevance', this.dtype, group[k].config);
+      if (out.nonFinite[k] > 0) checkFinite(relevance, many ? `the relevance of configuration ${group[k].index}` : 'the relevance', this.dtype, group[k].config);
       return relevance;
     });
     return { relevances, output };
@@ -266,7 +281,7 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const addon = loadNative();
   const canonize = resolveCanonize(options.canonize, 'loadModel canonize option');
   const handle = await native(() =>
-    addon.loadModel(path, { device: options.device, dtype: options.dtype, canonize: canonize?.order }),
+    addon.loadModel(path, { device: options.device, dtype: options.dtype, canonize: canonize?.order, trustCode: options.trustCode === true }),
   );
   return new Model(handle);
 }

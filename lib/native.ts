@@ -46,7 +46,11 @@ export interface NativeModel {
   forward(inputs: NativeTensor[]): Promise<NativeTensor>;
   traceShapes(inputs: NativeTensor[]): Promise<Record<string, number[]>>;
   canonize(order: string): Promise<NativeModel>;
-  explain(inputs: NativeTensor[], options: NativeExplainOptions): Promise<{ relevances: NativeTensor[]; output: NativeTensor }>;
+  /** nonFinite: the number of NaN/infinite values in each relevance; outputNonFinite: in the output. */
+  explain(inputs: NativeTensor[], options: NativeExplainOptions): Promise<{
+    relevances: NativeTensor[]; output: NativeTensor; nonFinite: number[]; outputNonFinite: number;
+  }>;
+  dispose(): void;
 }
 
 export interface NativeRuleSet {
@@ -74,7 +78,8 @@ export interface NativeAddon {
   versions(): { libtorch: string; napi: number; cuda: boolean };
   backends(): string[];
   threads(count?: number): number;
-  loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string }): Promise<NativeModel>;
+  loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string; trustCode?: boolean }): Promise<NativeModel>;
+  releaseCachedMemory(): number;
 }
 
 interface BuildInfo {
@@ -156,8 +161,17 @@ export function loadedBinary(): string | undefined {
   return cachedFile;
 }
 
+/** LRP_NODE_CPU_CACHE_MB, when set, is a whole number of megabytes (0 turns the cache off). */
+function checkCacheSetting(): void {
+  const setting = process.env.LRP_NODE_CPU_CACHE_MB;
+  if (setting !== undefined && setting !== '' && !/^\d+$/.test(setting)) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `LRP_NODE_CPU_CACHE_MB must be a whole number of megabytes (0 turns the cache off), got '${setting}'`);
+  }
+}
+
 export function loadNative(): NativeAddon {
   if (cached) return cached;
+  checkCacheSetting();
   const runtime = findRuntimeLibtorch();
   const attempts: string[] = [];
   for (const file of candidateBinaries()) {

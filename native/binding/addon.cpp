@@ -18,22 +18,34 @@ namespace lrp::binding {
 
 namespace {
 
-// LRP_NODE_CPU_CACHE_MB: how much freed CPU tensor memory is kept for reuse (default 4096; 0: none).
-void installCpuCache() {
+// LRP_NODE_CPU_CACHE_MB: how much freed CPU tensor memory is kept for reuse (0: none). The
+// loader (lib/native.ts) rejects a value that is not a whole number before the addon loads.
+void installCpuCache(Napi::Env env) {
   const char* setting = std::getenv("LRP_NODE_CPU_CACHE_MB");
-  long megabytes = setting ? std::strtol(setting, nullptr, 10) : 4096;
-  if (megabytes > 0) installCachingCpuAllocator(static_cast<size_t>(megabytes) << 20);
+  size_t megabytes = kDefaultCpuCacheMegabytes;
+  if (setting && *setting) {
+    char* end = nullptr;
+    long value = std::strtol(setting, &end, 10);
+    if (*end != '\0' || value < 0) {
+      throw makeError(env, "LRP_BAD_ARGUMENT",
+                      "LRP_NODE_CPU_CACHE_MB must be a whole number of megabytes, got '" + std::string(setting) + "'");
+    }
+    megabytes = static_cast<size_t>(value);
+  }
+  if (megabytes > 0) installCachingCpuAllocator(megabytes << 20);
 }
 
 }  // namespace
 
 Addon::Addon(Napi::Env env, Napi::Object exports) {
-  installCpuCache();
+  installCpuCache(env);
+  settler = Settler::create(env);
   modelConstructor = Napi::Persistent(ModelWrap::define(env));
   DefineAddon(exports, {InstanceMethod<&Addon::versions>("versions"),
                         InstanceMethod<&Addon::backends>("backends"),
                         InstanceMethod<&Addon::loadModel>("loadModel"),
-                        InstanceMethod<&Addon::threads>("threads")});
+                        InstanceMethod<&Addon::threads>("threads"),
+                        InstanceMethod<&Addon::releaseCachedMemory>("releaseCachedMemory")});
 }
 
 Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
@@ -68,6 +80,11 @@ Napi::Value Addon::threads(const Napi::CallbackInfo& info) {
   });
 }
 
+// releaseCachedMemory() -> bytes returned to the system from the CPU cache.
+Napi::Value Addon::releaseCachedMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(releaseCachedCpuMemory()));
+}
+
 // loadModel(path, {device, dtype, canonize: order?}) -> Promise<NativeModel>
 Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
@@ -75,8 +92,10 @@ Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
     std::string path = info[0].As<Napi::String>();
     std::string deviceName = "cpu", dtypeName = "float32";
     std::optional<FoldOrder> order;
+    bool trustCode = false;
     if (info.Length() > 1 && info[1].IsObject()) {
       Napi::Object options = info[1].As<Napi::Object>();
+      trustCode = options.Get("trustCode").ToBoolean();
       if (options.Get("device").IsString()) deviceName = options.Get("device").As<Napi::String>();
       if (options.Get("dtype").IsString()) dtypeName = options.Get("dtype").As<Napi::String>();
       order = foldOrderFromJs(options.Get("canonize"));
@@ -86,8 +105,8 @@ Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
     auto plan = std::make_shared<std::shared_ptr<const Plan>>();
     return PromiseWorker::start(
         info.Env(), "lrp.loadModel",
-        [path, device, dtype, order, plan]() {
-          Graph imported = importTorchScript(path);
+        [path, device, dtype, order, trustCode, plan]() {
+          Graph imported = importTorchScript(path, trustCode);
           auto graph = std::make_shared<const Graph>(order ? canonize(imported, *order) : std::move(imported));
           *plan = std::make_shared<const Plan>(graph, device, dtype);
         },

@@ -3,6 +3,10 @@
 
 #include <napi.h>
 
+#include <memory>
+
+#include "settler.h"
+
 namespace lrp::binding {
 
 class Addon : public Napi::Addon<Addon> {
@@ -10,12 +14,14 @@ class Addon : public Napi::Addon<Addon> {
   Addon(Napi::Env env, Napi::Object exports);
 
   Napi::FunctionReference modelConstructor;
+  std::shared_ptr<Settler> settler;
 
  private:
   Napi::Value versions(const Napi::CallbackInfo& info);
   Napi::Value backends(const Napi::CallbackInfo& info);
   Napi::Value loadModel(const Napi::CallbackInfo& info);
   Napi::Value threads(const Napi::CallbackInfo& info);
+  Napi::Value releaseCachedMemory(const Napi::CallbackInfo& info);
 };
 
 }  // namespace lrp::binding

@@ -1,14 +1,16 @@
-// One long-lived thread that runs every libtorch call of the process, one at a time. libtorch's
-// intra-op parallelism (OpenMP) keeps a thread team per calling thread; calls spread over the
-// libuv pool's threads ran ~40% slower than the same calls from one thread (ResNet-18, batch 8,
-// 2 threads: 251 ms against 174 ms). The pool threads now only wait for this one.
+// One long-lived thread that runs every libtorch call of the process, one at a time, in the order
+// they were posted. libtorch's intra-op parallelism (OpenMP) keeps a thread team per calling
+// thread; calls spread over the libuv pool's threads ran ~40% slower than the same calls from one
+// thread (ResNet-18, batch 8, 2 threads: 251 ms against 174 ms). Nothing waits on it: a posted
+// call settles its Promise through a thread-safe function (settler.h), so queued calls hold no
+// libuv pool thread.
 #pragma once
 
 #include <functional>
 
 namespace lrp::binding {
 
-// Runs `work` on the compute thread and returns when it is done; its exception is rethrown here.
-void runOnComputeThread(const std::function<void()>& work);
+// Queues `work` on the compute thread and returns at once. `work` must not throw.
+void postToComputeThread(std::function<void()> work);
 
 }  // namespace lrp::binding

@@ -15,7 +15,8 @@ Napi::Function ModelWrap::define(Napi::Env env) {
                       InstanceMethod<&ModelWrap::forward>("forward"),
                       InstanceMethod<&ModelWrap::traceShapes>("traceShapes"),
                       InstanceMethod<&ModelWrap::canonize>("canonize"),
-                      InstanceMethod<&ModelWrap::explain>("explain")});
+                      InstanceMethod<&ModelWrap::explain>("explain"),
+                      InstanceMethod<&ModelWrap::dispose>("dispose")});
 }
 
 Napi::Object ModelWrap::wrap(Napi::Env env, std::shared_ptr<const Plan> plan) {
@@ -30,10 +31,31 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelWra
     throw makeError(info.Env(), "LRP_BAD_ARGUMENT", "NativeModel is created by loadModel(), not with new");
   }
   plan_ = *info[0].As<Napi::External<std::shared_ptr<const Plan>>>().Data();
+  // The GC sees a model as a small object; tell it how large it is, so dropped models are
+  // collected before memory runs out.
+  externalBytes_ = static_cast<int64_t>(plan_->parameterBytes());
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), externalBytes_);
+}
+
+ModelWrap::~ModelWrap() {
+  if (externalBytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -externalBytes_);
+}
+
+std::shared_ptr<const Plan> ModelWrap::plan() const {
+  if (!plan_) throw Error(ErrorCode::Disposed, "this model was disposed");
+  return plan_;
+}
+
+// dispose(): drops the plan (calls in flight keep their own reference until they finish).
+Napi::Value ModelWrap::dispose(const Napi::CallbackInfo& info) {
+  plan_.reset();
+  if (externalBytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(info.Env(), -externalBytes_);
+  externalBytes_ = 0;
+  return info.Env().Undefined();
 }
 
 Napi::Value ModelWrap::describe(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&]() -> Napi::Value { return describeGraph(info.Env(), *plan_); });
+  return guarded(info.Env(), [&]() -> Napi::Value { return describeGraph(info.Env(), *plan()); });
 }
 
 std::vector<at::Tensor> inputsFromJs(const Napi::Value& value) {
@@ -56,7 +78,7 @@ std::optional<FoldOrder> foldOrderFromJs(const Napi::Value& value) {
 Napi::Value ModelWrap::canonize(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     auto order = foldOrderFromJs(info[0]).value_or(FoldOrder::LeftFirst);
-    auto plan = plan_;
+    auto plan = this->plan();
     auto result = std::make_shared<std::shared_ptr<const Plan>>();
     return PromiseWorker::start(
         info.Env(), "lrp.canonize",
@@ -72,19 +94,35 @@ Napi::Value ModelWrap::canonize(const Napi::CallbackInfo& info) {
 // one forward, one propagation per config.
 Napi::Value ModelWrap::explain(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
+    auto plan = this->plan();
     auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
-    auto args = std::make_shared<ExplainArgs>(explainArgsFromJs(info[1], plan_->graph()));
+    auto args = std::make_shared<ExplainArgs>(explainArgsFromJs(info[1], plan->graph()));
     auto results = std::make_shared<std::vector<Explanation>>();
-    auto plan = plan_;
+    // Non-finite values per relevance (and in the output, last), counted on the compute thread so
+    // the JavaScript thread scans a result only to describe one that is bad.
+    auto nonFinite = std::make_shared<std::vector<int64_t>>();
     return PromiseWorker::start(
         info.Env(), "lrp.explain",
-        [plan, inputs, args, results]() { *results = lrp::attributeAll(*plan, *inputs, args->targets, args->configs); },
-        [results](Napi::Env env) -> Napi::Value {
+        [plan, inputs, args, results, nonFinite]() {
+          *results = lrp::attributeAll(*plan, *inputs, args->targets, args->configs);
+          auto count = [](const at::Tensor& t) { return t.numel() - at::isfinite(t).sum().item<int64_t>(); };
+          for (const auto& r : *results) nonFinite->push_back(count(r.relevance));
+          if (!results->empty()) nonFinite->push_back(count(results->front().output));
+        },
+        [results, nonFinite](Napi::Env env) -> Napi::Value {
           Napi::Object out = Napi::Object::New(env);
           Napi::Array relevances = Napi::Array::New(env, results->size());
-          for (size_t i = 0; i < results->size(); ++i) relevances.Set(i, tensorToJs(env, (*results)[i].relevance));
+          Napi::Array counts = Napi::Array::New(env, results->size());
+          for (size_t i = 0; i < results->size(); ++i) {
+            relevances.Set(i, tensorToJs(env, (*results)[i].relevance));
+            counts.Set(i, Napi::Number::New(env, static_cast<double>((*nonFinite)[i])));
+          }
           out.Set("relevances", relevances);
-          if (!results->empty()) out.Set("output", tensorToJs(env, results->front().output));
+          out.Set("nonFinite", counts);
+          if (!results->empty()) {
+            out.Set("output", tensorToJs(env, results->front().output));
+            out.Set("outputNonFinite", Napi::Number::New(env, static_cast<double>(nonFinite->back())));
+          }
           return out;
         });
   });
@@ -94,7 +132,7 @@ Napi::Value ModelWrap::forward(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
     auto output = std::make_shared<at::Tensor>();
-    auto plan = plan_;
+    auto plan = this->plan();
     return PromiseWorker::start(
         info.Env(), "lrp.forward", [plan, inputs, output]() { *output = plan->forward(*inputs); },
         [output](Napi::Env env) -> Napi::Value { return tensorToJs(env, *output); });
@@ -105,7 +143,7 @@ Napi::Value ModelWrap::traceShapes(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     auto inputs = std::make_shared<std::vector<at::Tensor>>(inputsFromJs(info[0]));
     auto shapes = std::make_shared<std::vector<std::vector<int64_t>>>();
-    auto plan = plan_;
+    auto plan = this->plan();
     return PromiseWorker::start(
         info.Env(), "lrp.traceShapes",
         [plan, inputs, shapes]() {

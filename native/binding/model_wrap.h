@@ -19,6 +19,7 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   static Napi::Object wrap(Napi::Env env, std::shared_ptr<const Plan> plan);
 
   explicit ModelWrap(const Napi::CallbackInfo& info);
+  ~ModelWrap() override;
 
  private:
   Napi::Value describe(const Napi::CallbackInfo& info);
@@ -26,8 +27,14 @@ class ModelWrap : public Napi::ObjectWrap<ModelWrap> {
   Napi::Value traceShapes(const Napi::CallbackInfo& info);
   Napi::Value canonize(const Napi::CallbackInfo& info);
   Napi::Value explain(const Napi::CallbackInfo& info);
+  Napi::Value dispose(const Napi::CallbackInfo& info);
+
+  // The plan, or LRP_DISPOSED after dispose().
+  std::shared_ptr<const Plan> plan() const;
 
   std::shared_ptr<const Plan> plan_;
+  // What this handle told the garbage collector it holds outside the JS heap.
+  int64_t externalBytes_ = 0;
 };
 
 std::vector<at::Tensor> inputsFromJs(const Napi::Value& value);

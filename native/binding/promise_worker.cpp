@@ -7,7 +7,9 @@
 #include <c10/util/Exception.h>
 
 #include "../core/errors.h"
+#include "addon.h"
 #include "compute_thread.h"
+#include "settler.h"
 
 namespace lrp::binding {
 
@@ -35,54 +37,46 @@ void describeCurrentException(std::string& code, std::string& message) {
   }
 }
 
-PromiseWorker::PromiseWorker(Napi::Env env, const char* name, Compute compute, Resolve resolve)
-    : Napi::AsyncWorker(env, name),
-      deferred_(Napi::Promise::Deferred::New(env)),
-      compute_(std::move(compute)),
-      resolve_(std::move(resolve)) {}
-
-Napi::Promise PromiseWorker::start(Napi::Env env, const char* name, Compute compute, Resolve resolve) {
-  auto* worker = new PromiseWorker(env, name, std::move(compute), std::move(resolve));
-  Napi::Promise promise = worker->deferred_.Promise();
-  worker->Queue();
-  return promise;
-}
-
 std::atomic<int>& requestedThreads() {
   static std::atomic<int> threads{0};
   return threads;
 }
 
-void PromiseWorker::Execute() {
-  try {
-    // libtorch's thread count is per calling thread (OpenMP): applied on the compute thread.
-    runOnComputeThread([this] {
+Napi::Promise PromiseWorker::start(Napi::Env env, const char*, Compute compute, Resolve resolve) {
+  auto settler = env.GetInstanceData<Addon>()->settler;
+  auto* call = new PendingCall{settler, Napi::Promise::Deferred::New(env), nullptr};
+  Napi::Promise promise = call->deferred.Promise();
+  settler->begin(env);
+  postToComputeThread([call, compute = std::move(compute), resolve = std::move(resolve)]() {
+    std::string code, message;
+    bool failed = false;
+    try {
+      // libtorch's thread count is per calling thread (OpenMP): applied on the compute thread.
       int threads = requestedThreads().load();
       if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
-      compute_();
-    });
-  } catch (...) {
-    describeCurrentException(code_, message_);
-    SetError(message_);
-  }
-}
-
-void PromiseWorker::OnOK() {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  try {
-    deferred_.Resolve(resolve_(env));
-  } catch (const Napi::Error& e) {
-    deferred_.Reject(e.Value());
-  } catch (...) {
-    describeCurrentException(code_, message_);
-    deferred_.Reject(makeError(env, code_, message_).Value());
-  }
-}
-
-void PromiseWorker::OnError(const Napi::Error&) {
-  Napi::HandleScope scope(Env());
-  deferred_.Reject(makeError(Env(), code_, message_).Value());
+      compute();
+    } catch (...) {
+      describeCurrentException(code, message);
+      failed = true;
+    }
+    call->settle = [failed, code, message, resolve](Napi::Env env, Napi::Promise::Deferred& deferred) {
+      if (failed) {
+        deferred.Reject(makeError(env, code, message).Value());
+        return;
+      }
+      try {
+        deferred.Resolve(resolve(env));
+      } catch (const Napi::Error& e) {
+        deferred.Reject(e.Value());
+      } catch (...) {
+        std::string c, m;
+        describeCurrentException(c, m);
+        deferred.Reject(makeError(env, c, m).Value());
+      }
+    };
+    call->settler->deliver(call);
+  });
+  return promise;
 }
 
 Napi::Value guarded(Napi::Env env, const std::function<Napi::Value()>& body) {

@@ -1,5 +1,5 @@
-// Runs a core call on the libuv thread pool and settles a Promise with its result; a core error
-// rejects with an Error whose `code` is the core's stable code.
+// Runs a core call on the compute thread and settles a Promise with its result; a core error
+// rejects with an Error whose `code` is the core's stable code. No libuv pool thread waits for it.
 #pragma once
 
 #include <napi.h>
@@ -10,29 +10,17 @@
 
 namespace lrp::binding {
 
-// The intra-op thread count set with threads(n), applied on every worker thread (0: libtorch's default).
+// The intra-op thread count set with threads(n), applied on the compute thread (0: libtorch's default).
 std::atomic<int>& requestedThreads();
 
-class PromiseWorker : public Napi::AsyncWorker {
+class PromiseWorker {
  public:
   using Compute = std::function<void()>;
   using Resolve = std::function<Napi::Value(Napi::Env)>;
 
+  // `compute` runs on the compute thread; `resolve` turns its result into a value on the
+  // JavaScript thread.
   static Napi::Promise start(Napi::Env env, const char* name, Compute compute, Resolve resolve);
-
- protected:
-  void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
-
- private:
-  PromiseWorker(Napi::Env env, const char* name, Compute compute, Resolve resolve);
-
-  Napi::Promise::Deferred deferred_;
-  Compute compute_;
-  Resolve resolve_;
-  std::string code_;
-  std::string message_;
 };
 
 // Calls `body`, converting core exceptions into a JS Error with a `code`, thrown synchronously.

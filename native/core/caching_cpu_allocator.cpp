@@ -1,9 +1,10 @@
 #include "caching_cpu_allocator.h"
 
+#include <list>
 #include <map>
 #include <mutex>
 #include <unordered_map>
-#include <vector>
+#include <utility>
 
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
@@ -37,21 +38,34 @@ class CachingCpuAllocator final : public c10::Allocator {
     return allocator;
   }
 
+  size_t releaseAll() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    size_t released = cached_;
+    for (const auto& [nbytes, data] : lru_) c10::free_cpu(data);
+    lru_.clear();
+    bySize_.clear();
+    cached_ = 0;
+    return released;
+  }
+
  private:
+  using Lru = std::list<std::pair<size_t, void*>>;  // free blocks, least recently freed first
+
+  // The most recently freed block of exactly this size: its pages are the likeliest in cache.
   void* takeCached(size_t nbytes) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto found = free_.find(nbytes);
-    if (found == free_.end() || found->second.empty()) return nullptr;
-    void* data = found->second.back();
-    found->second.pop_back();
+    auto range = bySize_.equal_range(nbytes);
+    if (range.first == range.second) return nullptr;
+    auto newest = std::prev(range.second);
+    void* data = newest->second->second;
+    lru_.erase(newest->second);
+    bySize_.erase(newest);
     cached_ -= nbytes;
     return data;
   }
 
   static void release(void* data) { instance()->keep(data); }
 
-  // A freed large block is cached when it fits under the capacity; otherwise the cache makes room
-  // by dropping the blocks of other sizes first (shapes that recur are the ones worth keeping).
   void keep(void* data) const {
     std::lock_guard<std::mutex> lock(mutex_);
     auto used = inUse_.find(data);
@@ -61,24 +75,34 @@ class CachingCpuAllocator final : public c10::Allocator {
     }
     const size_t nbytes = used->second;
     inUse_.erase(used);
-    for (auto it = free_.begin(); it != free_.end() && cached_ + nbytes > capacity_; ++it) {
-      if (it->first == nbytes) continue;
-      for (void* other : it->second) c10::free_cpu(other);
-      cached_ -= it->first * it->second.size();
-      it->second.clear();
-    }
-    if (cached_ + nbytes > capacity_) {
+    if (nbytes > capacity_) {
       c10::free_cpu(data);
       return;
     }
-    free_[nbytes].push_back(data);
+    while (cached_ + nbytes > capacity_) evictOldest();
+    bySize_.emplace(nbytes, lru_.insert(lru_.end(), {nbytes, data}));
     cached_ += nbytes;
+  }
+
+  void evictOldest() const {
+    auto [nbytes, data] = lru_.front();
+    auto range = bySize_.equal_range(nbytes);
+    for (auto it = range.first; it != range.second; ++it) {
+      if (it->second == lru_.begin()) {
+        bySize_.erase(it);
+        break;
+      }
+    }
+    lru_.pop_front();
+    c10::free_cpu(data);
+    cached_ -= nbytes;
   }
 
   size_t capacity_;
   mutable std::mutex mutex_;
   mutable std::unordered_map<void*, size_t> inUse_;
-  mutable std::map<size_t, std::vector<void*>> free_;
+  mutable Lru lru_;
+  mutable std::multimap<size_t, Lru::iterator> bySize_;  // within a size, oldest first
   mutable size_t cached_ = 0;
 };
 
@@ -91,6 +115,11 @@ void installCachingCpuAllocator(size_t capacityBytes) {
     CachingCpuAllocator::instance() = new CachingCpuAllocator(capacityBytes);
     c10::SetCPUAllocator(CachingCpuAllocator::instance(), /*priority=*/1);
   });
+}
+
+size_t releaseCachedCpuMemory() {
+  auto* allocator = CachingCpuAllocator::instance();
+  return allocator ? allocator->releaseAll() : 0;
 }
 
 }  // namespace lrp

@@ -11,6 +11,7 @@ const char* errorCodeName(ErrorCode code) {
     case ErrorCode::BadInput: return "LRP_BAD_INPUT";
     case ErrorCode::BadArgument: return "LRP_BAD_ARGUMENT";
     case ErrorCode::DeviceUnavailable: return "LRP_DEVICE_UNAVAILABLE";
+    case ErrorCode::Disposed: return "LRP_DISPOSED";
     case ErrorCode::Internal: return "LRP_INTERNAL";
   }
   return "LRP_INTERNAL";

@@ -15,6 +15,7 @@ enum class ErrorCode {
   BadInput,        // LRP_BAD_INPUT: NaN/Inf, wrong dtype, wrong number of inputs
   BadArgument,     // LRP_BAD_ARGUMENT: an option with an invalid value
   DeviceUnavailable,  // LRP_DEVICE_UNAVAILABLE
+  Disposed,        // LRP_DISPOSED: the model was disposed
   Internal,        // LRP_INTERNAL: a bug in lrp-node
 };
 

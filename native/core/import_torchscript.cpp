@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+
+#include <caffe2/serialize/inline_container.h>
 #include <memory>
 #include <set>
 #include <unordered_map>
@@ -447,16 +449,55 @@ int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in
 
 }  // namespace
 
-Graph importTorchScript(const std::string& path) {
+namespace {
+
+// A traced model is data: its code only describes the forward. TorchScript runs a class's
+// `__setstate__` while it loads the archive, so a crafted file can run code (print, loop, write
+// files) before any check; such an archive is refused unless the caller trusts it.
+void refuseCodeThatRunsAtLoad(const std::string& path) {
+  std::vector<std::string> records;
+  std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
+  try {
+    reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
+    records = reader->getAllRecords();
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive): " + path + ": " +
+                                           firstLine(e.what()));
+  }
+  for (const auto& name : records) {
+    if (name.find("code/") == std::string::npos || name.size() < 3 || name.compare(name.size() - 3, 3, ".py") != 0) {
+      continue;
+    }
+    auto [data, size] = reader->getRecord(name);
+    std::string code(static_cast<const char*>(data.get()), size);
+    if (code.find("def __setstate__") != std::string::npos) {
+      throw Error(ErrorCode::LoadFailed, "refusing to load " + path + ": its code (" + name +
+                                             ") defines __setstate__, which runs while the file loads; a traced "
+                                             "model never needs it. Load it only if you trust it (trustCode: true, "
+                                             "--trust-code)");
+    }
+  }
+}
+
+}  // namespace
+
+Graph importTorchScript(const std::string& path, bool trustCode) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
   if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::LoadFailed, "model path is a directory: " + path);
+  if (!std::ifstream(path, std::ios::binary).good()) {
+    throw Error(ErrorCode::LoadFailed, "cannot read model file " + path + " (permission denied or unreadable)");
+  }
+  if (!trustCode) refuseCodeThatRunsAtLoad(path);
   jit::Module module;
   try {
     module = torch::jit::load(path, c10::Device(c10::kCPU));
   } catch (const c10::Error& e) {
     throw Error(ErrorCode::LoadFailed, "not a TorchScript file (torch.jit.load failed): " + path + ": " +
                                            firstLine(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (its code does not compile): " + path + ": " +
+                                           firstLine(e.what()));
   }
   module.eval();
   Graph graph = Importer().run(module);

@@ -11,6 +11,7 @@ namespace lrp {
 // Linear, BatchNorm2d, ReLU, pools, ...) become nodes named by their module path; functional ops in
 // a parent's forward get the parent's path plus the op as suffix ("layer1.0.add"). Throws
 // Error(UnsupportedOp) naming the operator and the module path for anything it does not know.
-Graph importTorchScript(const std::string& path);
+// trustCode: load archives whose code runs while they load (a scripted __setstate__).
+Graph importTorchScript(const std::string& path, bool trustCode = false);
 
 }  // namespace lrp

@@ -30,6 +30,17 @@ Plan::Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType
   for (int input : graph_->inputs()) inputExpectations_.push_back(expectationFor(*graph_, input));
 }
 
+size_t Plan::parameterBytes() const {
+  size_t bytes = 0;
+  for (const auto& node : graph_->nodes()) {
+    for (const auto& [key, tensor] : node.params) if (tensor.defined()) bytes += tensor.nbytes();
+  }
+  for (const auto& params : params_) {
+    for (const auto& [key, tensor] : params) bytes += tensor.nbytes();
+  }
+  return bytes;
+}
+
 at::Tensor Plan::forward(const std::vector<at::Tensor>& inputs) const {
   return run(inputs, false).values.at(graph_->outputs().at(0));
 }

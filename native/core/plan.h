@@ -29,6 +29,8 @@ class Plan {
   Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType dtype);
 
   const Graph& graph() const { return *graph_; }
+  // Bytes held by the parameters: the graph's and their copies on the plan's device and dtype.
+  size_t parameterBytes() const;
   std::shared_ptr<const Graph> sharedGraph() const { return graph_; }
   at::Device device() const { return device_; }
   at::ScalarType dtype() const { return dtype_; }

@@ -1,0 +1,133 @@
+// A model's life in a service: workers that stop mid-call, dispose(), memory the GC is told of,
+// the tensor cache, queued calls that must not starve Node's thread pool, and archives whose code
+// would run at load. Each test failed before its fix (issue 11 items 1, 7, 8, 9).
+import { spawnSync } from 'child_process';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+
+import { loadModel, releaseCachedMemory, Tensor } from '../lib';
+import { fixtureInputs, MODELS, modelPath, REPO } from './helpers';
+
+const DIST = JSON.stringify(path.join(REPO, 'dist', 'index.js'));
+
+function node(script: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120000 });
+}
+
+function batchOf(n: number, size: number): Tensor {
+  const t = Tensor.zeros([n, 3, size, size]);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = Math.sin(i * 0.37);
+  return t;
+}
+
+describe('a worker thread that stops mid-call', () => {
+  // Before: the process aborted (exit 134, "terminate called after throwing an instance of
+  // 'Napi::Error'") when the worker's environment went away with an explain in flight.
+  const script = (stop: string) => `
+    const { Worker } = require('worker_threads');
+    const lrp = require(${DIST});
+    const source = \`
+      const { parentPort, workerData } = require('worker_threads');
+      const lrp = require(${DIST});
+      lrp.loadModel(workerData.model).then((m) => {
+        const x = { data: new Float32Array(8 * 3 * 96 * 96).fill(0.5), shape: [8, 3, 96, 96] };
+        for (let k = 0; k < 6; k++) m.explain(x, { target: 1, composite: 'epsilon-plus-flat' }).catch(() => {});
+        parentPort.postMessage('started');
+        ${stop}
+      });\`;
+    const worker = new Worker(source, { eval: true, workerData: { model: ${JSON.stringify(modelPath('vgg_bn'))} } });
+    worker.on('message', () => { if (${stop === '' ? 'true' : 'false'}) worker.terminate(); });
+    worker.on('exit', async () => {
+      const m = await lrp.loadModel(${JSON.stringify(modelPath('vgg_bn'))});
+      const x = { data: new Float32Array(2 * 3 * 32 * 32).fill(0.25), shape: [2, 3, 32, 32] };
+      const { relevance } = await m.explain(x, { target: 1, composite: 'epsilon-plus-flat' });
+      console.log('main thread still works', relevance.shape.join('x'));
+    });`;
+
+  test('worker.terminate() with explains in flight leaves the process running', () => {
+    const run = node(script(''));
+    expect(run.stderr).not.toContain('terminate called');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('main thread still works 2x3x32x32');
+  });
+
+  test('process.exit() inside the worker with explains in flight leaves the process running', () => {
+    const run = node(script('process.exit(0);'));
+    expect(run.stderr).not.toContain('terminate called');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('main thread still works 2x3x32x32');
+  });
+});
+
+describe('dispose and memory', () => {
+  test('dispose() is idempotent and every later call rejects with LRP_DISPOSED', async () => {
+    const model = await loadModel(modelPath('vgg_bn'));
+    const [x] = await fixtureInputs('vgg_bn');
+    await model.explain(x, { target: 1, composite: 'epsilon-plus', canonize: true });
+    model.dispose();
+    model.dispose();
+    await expect(model.forward(x)).rejects.toMatchObject({ code: 'LRP_DISPOSED' });
+    await expect(model.explain(x, { target: 1, composite: 'epsilon-plus', canonize: true })).rejects.toMatchObject({ code: 'LRP_DISPOSED' });
+    await expect(model.canonize()).rejects.toMatchObject({ code: 'LRP_DISPOSED' });
+    expect(model.layers.length).toBeGreaterThan(0);  // the description stays readable
+  });
+
+  test('calls in flight finish when the model is disposed under them', async () => {
+    const model = await loadModel(modelPath('vgg_bn'));
+    const pending = model.forward(batchOf(4, 64));
+    model.dispose();
+    await expect(pending).resolves.toMatchObject({ shape: [4, 10] });
+  });
+
+  test('releaseCachedMemory() returns the tensor cache to the system', async () => {
+    const model = await loadModel(modelPath('vgg_bn'));
+    await model.explain(batchOf(8, 96), { target: 1, composite: 'epsilon-plus-flat' });
+    releaseCachedMemory();
+    await model.explain(batchOf(8, 96), { target: 1, composite: 'epsilon-plus-flat' });
+    expect(releaseCachedMemory()).toBeGreaterThanOrEqual(1 << 20);  // freed activations of 1 MB and more were kept
+    expect(releaseCachedMemory()).toBe(0);
+  });
+
+  test('an invalid LRP_NODE_CPU_CACHE_MB is one clear error, not a silently disabled cache', () => {
+    const run = node(`require(${DIST}).loadModel(${JSON.stringify(modelPath('vgg'))}).then(() => console.log('loaded'), (e) => console.log(e.code, e.message))`,
+      { LRP_NODE_CPU_CACHE_MB: '2GB' });
+    expect(run.stdout).toContain("LRP_BAD_ARGUMENT LRP_NODE_CPU_CACHE_MB must be a whole number of megabytes");
+    expect(run.stdout).toContain("'2GB'");
+  });
+});
+
+describe("queued native calls do not hold Node's thread pool", () => {
+  test('an fs read completes while 50 explains wait for the compute thread', async () => {
+    // Before: each queued call held a libuv pool thread (4 by default) while it waited and the
+    // other 46 were queued in the pool ahead of the read, so the read finished after at least 47
+    // explains. Now the read's few pool jobs run at once, between the first settlements (each
+    // settlement takes a turn of the event loop, so one or two may land first). No clock is read.
+    const model = await loadModel(modelPath('vgg_bn'));
+    const x = batchOf(8, 64);
+    let settled = 0;
+    const calls = Array.from({ length: 50 }, () =>
+      model.explain(x, { target: 1, composite: 'epsilon-plus-flat' }).then(() => settled++));
+    await new Promise((resolve) => setImmediate(resolve));
+    await fs.readFile(path.join(MODELS, 'manifest.json'));
+    const settledAtRead = settled;
+    await Promise.all(calls);
+    expect(settledAtRead).toBeLessThan(10);
+    expect(settled).toBe(50);
+  });
+});
+
+describe('archives whose code runs while they load', () => {
+  const file = path.join(MODELS, 'code_at_load.pt');  // bench/fixtures/make_code_at_load_model.py
+
+  test('are refused by default, naming __setstate__, and nothing of their code runs', async () => {
+    const run = node(`require(${DIST}).loadModel(${JSON.stringify(file)}).then(() => console.log('loaded'), (e) => console.log(e.code, e.message))`);
+    expect(run.stdout).not.toContain('code ran while loading');
+    expect(run.stdout).toMatch(/^LRP_LOAD_FAILED refusing to load .*code_at_load\.pt: its code .* defines __setstate__/);
+  });
+
+  test('with trustCode: true they reach torch.jit.load, which runs their code', () => {
+    const run = node(`require(${DIST}).loadModel(${JSON.stringify(file)}, { trustCode: true }).then(() => console.log('loaded'), (e) => console.log(e.code, e.message))`);
+    expect(run.stdout).toContain('code ran while loading');
+    expect(run.stdout).not.toContain('refusing to load');
+  });
+});
