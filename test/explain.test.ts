@@ -135,8 +135,24 @@ describe('attribution methods: parity with zennit 0.5.1', () => {
     const expected = await readNpy(path.join(ZENNIT, `${name}.npy`));
     const { relevance } = await (await model(spec.family)).explain(x, { target: spec.target, method: spec.method as never, ...spec.params });
     const error = relativeL2(relevance.data, expected.data);
-    if (spec.method === 'smoothgrad') expect(error).toBeLessThanOrEqual(2 * spec.seedToSeed);
-    else expect(error).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+    if (spec.method === 'smoothgrad') {
+      expect(error).toBeLessThanOrEqual(2 * spec.seedToSeed);
+      // The L2 check alone passes a result scaled by 0.6 or 1.3 (errors 0.40–0.45 against 0.48 on
+      // VGG). Two statistics that a wrong scale or noise level moves: the norm ratio ‖a‖/‖r‖ (both
+      // means carry the same noise energy, so it is ~1), and the projection ⟨a, r⟩/⟨r, r⟩, which the
+      // reference's own noise biases to 1/(1 + s²/2) (s = seedToSeed), so corrected by that factor.
+      // Seeds 0–3 gave 0.97–1.03 for both on ResNet, 0.99–1.00 on VGG; 0.08 is 3 of their standard
+      // deviations (0.025). A result ×0.6 / ×1.3 gives 0.6 / 1.3; noise level 0.05 or 0.2 instead of
+      // 0.1 gives 1.68 / 0.56 (VGG) and 1.33 / 0.79 (ResNet); 0.08 or 0.13 gives 1.19 / 0.79 on VGG.
+      let [aa, ar, rr] = [0, 0, 0];
+      relevance.data.forEach((a, i) => {
+        aa += a * a;
+        ar += a * expected.data[i];
+        rr += expected.data[i] ** 2;
+      });
+      expect(Math.abs(Math.sqrt(aa / rr) - 1)).toBeLessThanOrEqual(0.08);
+      expect(Math.abs((ar / rr) * (1 + spec.seedToSeed ** 2 / 2) - 1)).toBeLessThanOrEqual(0.08);
+    } else expect(error).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
   });
 
   test('the same seed gives the same SmoothGrad, another seed another one', async () => {
