@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run prebuild: a prebuilt binary in prebuilds/<platform>-<arch>/lrp-node.<cpu|cuda>.node.
+// npm run build:prebuild: a prebuilt binary in prebuilds/<platform>-<arch>/lrp-node.<cpu|cuda>.node.
 // prebuildify drives node-gyp (binding.gyp: the same sources and libtorch discovery as the CMake
 // build). It runs in a scratch copy of the sources, because `node-gyp rebuild` wipes build/, where
 // the cmake-js build lives. The variant tag is added here because node-gyp-build's tags cannot

@@ -1,4 +1,4 @@
-// `npm run prebuild` produces a binary that a second, clean checkout loads without compiling.
+// `npm run build:prebuild` produces a binary that a second, clean checkout loads without compiling.
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,7 +9,7 @@ import { MODELS, REPO } from './helpers';
 const PLATFORM = `${process.platform}-${process.arch}`;
 
 test('a prebuilt binary loads in a clean checkout that never compiled', () => {
-  const prebuild = spawnSync('npm', ['run', 'prebuild'], { cwd: REPO, encoding: 'utf8' });
+  const prebuild = spawnSync('npm', ['run', 'build:prebuild'], { cwd: REPO, encoding: 'utf8' });
   expect(prebuild.status).toBe(0);
   const binary = path.join(REPO, 'prebuilds', PLATFORM, 'lrp-node.cpu.node');
   expect(fs.existsSync(binary)).toBe(true);
