@@ -10,6 +10,7 @@ import { BatchedScores } from './model_eval';
 import { baselineValue, perElement } from './pixel_flipping';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { checkMetricArgs } from './options';
+import { checkTargets } from './targets';
 
 export interface FaithfulnessCorrelationArgs extends PrepareOptions {
   model: Model;
@@ -58,6 +59,8 @@ export async function faithfulnessCorrelation(args: FaithfulnessCorrelationArgs)
     throw new LrpError('LRP_BAD_ARGUMENT', `subsetSize must be an integer from 1 to ${size}, got ${subset}`);
   }
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
+  // The targets against the model's classes, on the user's batch, before any perturbation.
+  await checkTargets(args.model, inputs, args.targets);
   const prepared = prepareAttributions(args.attributions, { pool: 'sum', normalise: 'second-moment', abs: false, ...definedOnly(args) });
   const random = new Random(args.seed ?? 0);
   const batch = new BatchedScores({ model: args.model, inputs, batchSize: args.batchSize, softmax: args.softmax ?? false });

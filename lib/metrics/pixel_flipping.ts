@@ -8,6 +8,7 @@ import { definedOnly } from './complexity';
 import { BatchedScores } from './model_eval';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
 import { checkMetricArgs } from './options';
+import { checkTargets } from './targets';
 
 export type Baseline = number | 'black' | 'white' | 'mean' | 'uniform';
 
@@ -70,6 +71,8 @@ export async function pixelFlipping(args: PixelFlippingArgs): Promise<CurveScore
   const k = args.featuresInStep ?? 448;
   if (!Number.isInteger(k) || k < 1) throw new LrpError('LRP_BAD_ARGUMENT', `featuresInStep must be a positive integer, got ${k}`);
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
+  // The targets against the model's classes, on the user's batch, before any perturbation.
+  await checkTargets(args.model, inputs, args.targets);
   const prepared = prepareAttributions(args.attributions, { pool: 'sum', normalise: 'max', abs: false, ...definedOnly(args) });
   if (prepared.length !== n) throw new LrpError('LRP_BAD_SHAPE', `got ${prepared.length} attributions for ${n} samples`);
   const baseline = args.perturbBaseline ?? 0;

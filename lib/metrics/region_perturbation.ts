@@ -9,6 +9,7 @@ import { BatchedScores } from './model_eval';
 import { Baseline, baselineValue, CurveScores, perElement } from './pixel_flipping';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
 import { checkMetricArgs } from './options';
+import { checkTargets } from './targets';
 
 export interface RegionPerturbationArgs extends PrepareOptions {
   model: Model;
@@ -141,6 +142,8 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
     throw new LrpError('LRP_BAD_ARGUMENT', `patchSize must be an integer from 1 to ${Math.min(H, W)} (the image is ${H}×${W}), got ${p}`);
   }
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
+  // The targets against the model's classes, on the user's batch, before any perturbation.
+  await checkTargets(args.model, inputs, args.targets);
   const prepared = prepareAttributions(args.attributions, { pool: 'sum', normalise: 'max', abs: false, ...definedOnly(args) });
   if (prepared.length !== n) throw new LrpError('LRP_BAD_SHAPE', `got ${prepared.length} attributions for ${n} samples`);
   prepared.forEach((a, s) => {
