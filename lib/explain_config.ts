@@ -4,15 +4,20 @@ import { promises as fs } from 'fs';
 
 import { LrpError } from './errors';
 import type { ExplainConfig, Target } from './model';
-import { EXPLAIN_CONFIG } from './options/explain_schema';
+import type { Preprocessing } from './preprocessing';
+import { EXPLAIN_CONFIG, EXPLAIN_CONFIG_FILE } from './options/explain_schema';
 import { validate } from './options/schema';
 
 export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new LrpError('LRP_FILE_NOT_FOUND', `${what} not found: ${file}`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new LrpError('LRP_FILE_NOT_FOUND', `${what} not found: ${file}`);
+    if (code === 'EACCES') throw new LrpError('LRP_PERMISSION_DENIED', `${what} ${file}: permission denied`);
+    if (code === 'EISDIR') throw new LrpError('LRP_BAD_INPUT', `${what} ${file} is a folder, not a file`);
+    throw new LrpError('LRP_BAD_INPUT', `cannot read ${what} ${file} (${code ?? (error as Error).message})`);
   }
   let value: unknown;
   try {
@@ -29,6 +34,12 @@ export async function readJsonFile(file: string, what: string): Promise<Record<s
 /** Checks an explain config key by key and value by value (lib/options/explain_schema.ts). */
 export function parseExplainConfig(config: Record<string, unknown>, where: string): ExplainConfig {
   return validate<ExplainConfig>(EXPLAIN_CONFIG, config, where);
+}
+
+/** An explain config file: the config, and the image preprocessing it may give (docs/folder_explain.md). */
+export function parseExplainFile(config: Record<string, unknown>, where: string): { config: ExplainConfig; preprocessing?: Preprocessing } {
+  const { preprocessing, ...rest } = validate<ExplainConfig & { preprocessing?: Preprocessing }>(EXPLAIN_CONFIG_FILE, config, where);
+  return preprocessing === undefined ? { config: rest } : { config: rest, preprocessing };
 }
 
 /** `T` of the command line: an integer, a comma list (one class per sample) or `argmax`. */

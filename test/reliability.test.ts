@@ -336,6 +336,11 @@ describe('item 10: small ones', () => {
     expect(code).toBe(0);
   });
 
+  test('a config path that is a folder says so (not "not found")', () => {
+    oneLine(lrpNode(['forward', '--model', modelPath('vgg'), '--input', vggInput, '--config', tmp, '--out', path.join(tmp, 'f.npy')]),
+      1, /config file .* is a folder, not a file/);
+  });
+
   test('a model the user may not read is a permission error, not "not a TorchScript file"', () => {
     const locked = path.join(tmp, 'locked.pt');
     fs.copyFileSync(modelPath('vgg'), locked);
