@@ -63,6 +63,13 @@ interface SharedDraws {
 
 export class SharedEvaluator {
   private readonly rowSize: number;
+  /** Each distinct warning once (rules naming a folded batch norm warn for every configuration). */
+  private readonly warned = new Set<string>();
+  private readonly warn = (message: string) => {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    process.stderr.write(`lrp-node: warning: ${message}\n`);
+  };
   private readonly draws = new Map<number, SharedDraws>();
   private classes?: number;
 
@@ -134,11 +141,11 @@ export class SharedEvaluator {
     const owners = targets.map((_, i) => i);
     for (const batch of rowBatches(inputs[0], inputs.slice(1), owners, this.batchSize)) {
       const batchTargets = targets.slice(batch.begin, batch.begin + batch.count);
-      const explained = await model.explainMany(batch.inputs, batchTargets, configs);
+      const explained = await model.explainMany(batch.inputs, batchTargets, configs, this.warn);
       explained.forEach(({ relevance }, c) => attributions[c].set(relevance.data, batch.begin * this.rowSize));
       const given = (c: number) => explained[c].relevance;
       if (draws.others) {
-        const others = await model.explainMany(batch.inputs, draws.others.slice(batch.begin, batch.begin + batch.count), configs);
+        const others = await model.explainMany(batch.inputs, draws.others.slice(batch.begin, batch.begin + batch.count), configs, this.warn);
         others.forEach(({ relevance }, c) => {
           shared[c]['random-logit']!.set(randomLogitScores(given(c), relevance, metricOptions(this.data, 'random-logit')), batch.begin);
         });
@@ -174,7 +181,7 @@ export class SharedEvaluator {
   private async explainRowsMany(configs: ExplainConfig[], first: Tensor, others: Tensor[], owners: number[], targets: number[]): Promise<Tensor[]> {
     const out = configs.map(() => new Float32Array(first.data.length));
     for (const batch of rowBatches(first, others, owners, this.batchSize)) {
-      const explained = await this.data.model.explainMany(batch.inputs, targets.slice(batch.begin, batch.begin + batch.count), configs);
+      const explained = await this.data.model.explainMany(batch.inputs, targets.slice(batch.begin, batch.begin + batch.count), configs, this.warn);
       explained.forEach(({ relevance }, c) => out[c].set(relevance.data, batch.begin * this.rowSize));
     }
     return out.map((data) => new Tensor(data, first.shape));
