@@ -111,3 +111,28 @@ export const EXPLAIN_OPTIONS: Spec = object(
   { tag: { key: 'method', fallback: 'lrp', cases: METHOD_PARAMS }, refine: lowBelowHigh },
 );
 
+
+const side = integer({ min: 1 });
+const sides = listOf(side, 2);
+const exactly = (key: string, length: number): Refine => (o, at) => {
+  const list = o[key];
+  if (Array.isArray(list) && list.length !== length) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${at}.${key} must have ${length} entries, got ${list.length}`);
+  }
+};
+
+/**
+ * Image preprocessing of `explain --data` (docs/folder_explain.md), as torchvision's Resize, then
+ * CenterCrop(size), ToTensor and Normalize(mean, std): `size` is the model's input (H, W);
+ * `resize` an int (shorter side) or [H, W]; absent: resize to `size`; false: no resizing.
+ */
+export const PREPROCESSING: Spec = object(
+  { size: required(anyOf(side, sides)), resize: anyOf(side, sides, oneOf(false)), mean: required(listOf(number(), 3)), std: required(listOf(number({ above: 0 }), 3)) },
+  { refine: (o, at) => { exactly('size', 2)(o, at); exactly('resize', 2)(o, at); exactly('mean', 3)(o, at); exactly('std', 3)(o, at); } },
+);
+
+/** An explain config file: a config plus, for image folders, its preprocessing. */
+export const EXPLAIN_CONFIG_FILE: Spec = object({ ...EXPLAIN_CONFIG_FIELDS, preprocessing: PREPROCESSING }, {
+  tag: { key: 'method', fallback: 'lrp', cases: METHOD_PARAMS },
+  refine: lowBelowHigh,
+});
