@@ -1,8 +1,9 @@
 // Explain options beyond the composite grid, against zennit 0.5.1 (test/fixtures/zennit/extra/,
 // `make_zennit_references.py extra`): the wsquare rule, per-channel zbox bounds, rule and composite
 // parameters other than zennit's defaults, a named composite with rules overriding it by name,
-// `target: 'argmax'`, and a float64 explain. Tolerance as in explain.test.ts: 5× zennit's own
-// float32-vs-float64 relative L2 difference on the case, + 1e-6.
+// `target: 'argmax'`, `init: 'logit'`, `zeroParams` with a rule's own stabilizer, and a float64
+// explain. Tolerance as in explain.test.ts: 5× zennit's own float32-vs-float64 relative L2
+// difference on the case, + 1e-6.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -31,11 +32,13 @@ describe('explain options equal zennit 0.5.1', () => {
   // What a wrong implementation would give, measured by explaining with the mutated config (relative
   // L2 error against the tolerance): wsquare as flat 0.81 (tolerance 6e-6), per-channel bounds as
   // their first value 0.09 (4e-5), the composite's gamma left at its default 0.54 and its epsilon
-  // 0.064 (3.5e-6), the last override dropped 7.8 and the first 0.37 (2.4e-6), argmax as argmin 1.19.
-  test('five cases; argmax explains other classes than the default targets', () => {
+  // 0.064 (3.5e-6), the last override dropped 7.8 and the first 0.37 (2.4e-6), argmax as argmin 1.19,
+  // init 'onehot' for 'logit' 11.7 (2.3e-6), the linear layers' zeroParams dropped 0.64 and their
+  // stabilizer left at 1e-6 4.6 (4.5e-6; the convolutions' zeroParams change it by 6e-7 only).
+  test('seven cases; argmax explains other classes than the default targets', () => {
     expect(Object.keys(extra.cases)).toEqual([
       'vgg.name-map.wsquare', 'vgg.name-map.zbox-per-channel', 'vgg.epsilon-gamma-box.parameters',
-      'vgg.epsilon-plus-flat.overrides', 'vgg.epsilon-plus.argmax',
+      'vgg.epsilon-plus-flat.overrides', 'vgg.epsilon-plus.argmax', 'vgg.epsilon-plus.init-logit', 'vgg.name-map.zero-params',
     ]);
     expect(extra.cases['vgg.epsilon-plus.argmax'].explained).not.toEqual([1, 2]);
   });

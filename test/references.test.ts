@@ -62,7 +62,7 @@ describe('zennit references (make_zennit_references.py)', () => {
 
   test('the extra cases (make_zennit_references.py extra)', () => {
     const extra = read('zennit/extra/manifest.json') as { cases: Record<string, unknown> };
-    expect(Object.keys(extra.cases)).toHaveLength(5);
+    expect(Object.keys(extra.cases)).toHaveLength(7);
     for (const name of Object.keys(extra.cases)) expect(fs.existsSync(path.join(FIXTURES, 'zennit', 'extra', `${name}.npy`))).toBe(true);
   });
 
