@@ -87,7 +87,9 @@ describe('item 2: unknown keys and hiding coercions are errors', () => {
     expect((await rejection(metrics.evaluate({ metrics: ['rra'], attributions, masks, options: { rra: { normalize: 'max' } as never } })))
       .message).toMatch(/^evaluate options: unknown key 'normalize' in options\.rra \(did you mean 'normalise'\?/);
     expect((await rejection(metrics.evaluate({ metrics: ['sparseness'], attributions, seed: 1.5 })))
-      .message).toMatch(/seed must be a non-negative integer, got 1\.5/);
+      .message).toMatch(/seed must be an integer ≥ 0 and ≤ 4294967295, got 1\.5/);
+    expect((await rejection(metrics.evaluate({ metrics: ['sparseness'], attributions, seed: 2 ** 32 })))
+      .message).toMatch(/seed must be an integer ≥ 0 and ≤ 4294967295, got 4294967296/);
     expect((await rejection(metrics.sparseness({ attributions, pol: 'sum' } as never))).message)
       .toMatch(/^sparseness options: unknown key 'pol' \(did you mean 'pool'\?/);
     masks.data[20] = 0.5;

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { CHANNEL_POOLINGS } from '../pooling';
 import { anyOf, nameOf, Fields, integer, listOf, object, oneOf, required, string, validate } from '../options/schema';
 import { METRIC_NAMES, MetricName } from './metric_names';
-import { metricOptionsSpec } from './options';
+import { METRIC_SEED, metricOptionsSpec } from './options';
 import type { ChannelPooling } from '../pooling';
 
 const file = string();
@@ -21,7 +21,7 @@ export const METRICS_CONFIG_FIELDS: Fields = {
   target: anyOf(string(), integer({ min: 0 }), listOf(integer({ min: 0 }), 1)),
   explain: file,
   pool: oneOf(...CHANNEL_POOLINGS),
-  seed: integer({ min: 0 }),
+  seed: METRIC_SEED,
   options: object(Object.fromEntries(METRIC_NAMES.map((name) => [name, metricOptionsSpec(name)]))),
 };
 
