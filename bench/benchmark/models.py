@@ -12,9 +12,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 from make_models import TinyResNet  # noqa: E402  (the fixtures' narrow torchvision ResNet)
 
 
-def vgg13_bn(num_classes, divisor=8, dropout=0.3):
+def vgg13_bn(num_classes, divisor=8, dropout=0.0):
     """torchvision's VGG with cfg 'B' (VGG-13) and batch norm, every width divided by 8. At 64x64 the
-    five max pools leave 2x2 cells, which the classifier (same three Linear layers) reads directly."""
+    five max pools leave 2x2 cells, which the classifier (same three Linear layers) reads directly.
+    Dropout is off by default (so narrow a network underfits with it) but its modules stay, so
+    that the layer numbering is torchvision's (classifier.0, .3, .6)."""
     cfg = [v if v == 'M' else v // divisor for v in vgg.cfgs['B']]
     model = vgg.VGG(vgg.make_layers(cfg, batch_norm=True), num_classes=num_classes, init_weights=True)
     model.avgpool = nn.AdaptiveAvgPool2d((2, 2))
@@ -58,6 +60,7 @@ class RelationNet(nn.Module):
 
     def __init__(self, question_length, num_classes, channels=24, hidden=64, cells=4):
         super().__init__()
+        self.cells, self.channels = cells, channels
         layers = []
         c_in = 3
         for _ in range(4):   # 64 -> 32 -> 16 -> 8 -> 4
@@ -76,15 +79,15 @@ class RelationNet(nn.Module):
         self.dropout = nn.Dropout(0.3)
 
     def forward(self, image, question):
-        x = self.image_encoder(image).permute(0, 2, 3, 1)            # (N, H, W, C)
-        n, h, w, _ = x.shape
-        x = torch.cat([x, self.xy_coord.expand(n, h, w, 2)], dim=3)
-        objects = x.reshape(n, h * w, -1)
-        k = h * w
-        x_i = objects.unsqueeze(2).expand(n, k, k, objects.size(2))   # object i, repeated over j
-        x_j = objects.unsqueeze(1).expand(n, k, k, objects.size(2))   # object j, repeated over i
-        q = question.unsqueeze(1).unsqueeze(2).expand(n, k, k, question.size(1))
-        pairs = torch.cat([x_i, x_j, q], dim=3).reshape(n, k * k, -1)
+        # The paper's layout: constant object counts and widths (Python ints when traced), repeat.
+        k, d = self.cells * self.cells, self.channels + 2
+        x = self.image_encoder(image).permute(0, 2, 3, 1)                  # (N, H, W, C)
+        x = torch.cat([x, self.xy_coord.repeat(image.size(0), 1, 1, 1)], 3)
+        objects = x.contiguous().view(-1, k, d)                              # (N, k, C + 2)
+        x_i = torch.unsqueeze(objects, 2).repeat(1, 1, k, 1)                 # object i, over every j
+        x_j = torch.unsqueeze(objects, 1).repeat(1, k, 1, 1)                 # object j, over every i
+        pairs = torch.cat([x_i, x_j], 3).contiguous().view(-1, k * k, 2 * d)
+        pairs = torch.cat([pairs, question.unsqueeze(1).repeat(1, k * k, 1)], 2)
         g = torch.relu(self.g1(pairs))
         g = torch.relu(self.g2(g))
         g = torch.relu(self.g3(g))
