@@ -5,7 +5,7 @@ import { parseArgs } from 'util';
 
 import { writeFileAtomic } from './atomic_write';
 import { resolveCanonize } from './canonize';
-import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
+import { parseExplainConfig, parseExplainFile, parseTarget, readJsonFile } from './explain_config';
 import { HEATMAP_OPTIONS, writeHeatmapPng } from './heatmap';
 import { evaluate } from './metrics';
 import { parseMetricsConfig } from './metrics/config';
@@ -14,7 +14,10 @@ import { ChannelPooling } from './pooling';
 import { LrpError } from './errors';
 import { loadModel, Model } from './model';
 import { readNpy, writeNpy } from './npy';
+import { buildCommand, BUILD_USAGE } from './cli/build';
+import { doctorCommand, DOCTOR_USAGE } from './cli/doctor';
 import { evaluateCommand, EVALUATE_USAGE } from './cli/evaluate';
+import { explainDataCommand, EXPLAIN_DATA_USAGE, isDataMode } from './cli/explain_data';
 import { reportCommand, REPORT_USAGE } from './cli/report';
 import { searchCommand, SEARCH_USAGE } from './cli/search';
 import { checkOutputPaths, NamedPath } from './output_paths';
@@ -24,11 +27,13 @@ const USAGES: Record<string, string> = {
   inspect: 'lrp-node inspect  --model M.pt [--canonize] [--json]',
   forward: 'lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy',
   explain: 'lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]\n' +
-    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]',
+    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]\n  ' + EXPLAIN_DATA_USAGE,
   metrics: 'lrp-node metrics  --config MC.json --out scores.json',
   evaluate: EVALUATE_USAGE,
   search: SEARCH_USAGE,
   report: REPORT_USAGE,
+  doctor: DOCTOR_USAGE,
+  build: BUILD_USAGE,
 };
 const USAGE = `usage:\n${Object.values(USAGES).map((u) => `  ${u}`).join('\n')}`;
 
@@ -118,6 +123,7 @@ async function forward(args: string[]): Promise<void> {
 }
 
 async function explain(args: string[]): Promise<void> {
+  if (isDataMode(args)) return explainDataCommand(args, (message) => new UsageError(message));
   const values = parse(args, {
     model: { type: 'string' },
     input: { type: 'string', multiple: true },
@@ -150,7 +156,7 @@ async function explain(args: string[]): Promise<void> {
   await checkOutputPaths(outputs, [
     { name: '--model', path: modelPath }, { name: '--config', path: configPath }, ...inputPaths.map((p) => ({ name: '--input', path: p })),
   ]);
-  const config = parseExplainConfig(await readJsonFile(configPath, 'config file'), configPath);
+  const { config } = parseExplainFile(await readJsonFile(configPath, 'config file'), configPath);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
   const model = await loadModel(modelPath);
   const result = await model.explain(inputs, { ...config, target });
@@ -223,6 +229,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   evaluate: (args) => evaluateCommand(args, (message) => new UsageError(message)),
   search: (args) => searchCommand(args, (message) => new UsageError(message)),
   report: (args) => reportCommand(args, (message) => new UsageError(message)),
+  doctor: (args) => doctorCommand(args, (message) => new UsageError(message)),
+  build: (args) => buildCommand(args, (message) => new UsageError(message)),
 };
 
 /** `lrp-node <command> --help`: that command's usage on stdout. */

@@ -1,11 +1,14 @@
 // Loads the native addon. lrp-node owns its loader (node-gyp-build cannot choose between a CPU
-// and a CUDA binary): it tries each variant in order, checks the libtorch version the binary was
-// built against before loading it, and when every variant fails throws one error naming every
-// attempt and the remedy.
+// and a CUDA binary): it finds the libtorch runtime from its shared libraries
+// (lib/libtorch_runtime.ts), decides which binaries to try (lib/binary_selection.ts), loads the
+// first that works, and when none does throws one error naming every attempt and the remedy.
+// Nothing is needed at install time: no compiler, no libtorch headers, no install script.
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { BuildInfo, Candidate, CandidateKind, reasonToSkip, remedy } from './binary_selection';
 import { LrpError } from './errors';
+import { findRuntimeLibtorch, RuntimeLibtorch } from './libtorch_runtime';
 
 export interface NativeTensor {
   data: Float32Array;
@@ -82,31 +85,23 @@ export interface NativeAddon {
   releaseCachedMemory(): number;
 }
 
-interface BuildInfo {
-  libtorch: string;
-  cuda: boolean;
-}
-
-interface RuntimeLibtorch {
-  version: string;
-  source: string;
-  cmakeDir: string;
-  cuda: boolean;
-}
-
 export const packageRoot = path.join(__dirname, '..');
 
 /**
- * The binaries tried, in order: a local build (made on this machine, so newest), then the prebuilt
- * CUDA and CPU variants. LRP_NODE_BINARY, when set, is the only one.
+ * The binaries tried, in order (lib/binary_selection.ts): a local build, then the prebuilt CUDA
+ * and CPU variants. LRP_NODE_BINARY, when set, is the only one.
  */
 export function candidateBinaries(): string[] {
-  if (process.env.LRP_NODE_BINARY) return [path.resolve(process.env.LRP_NODE_BINARY)];
+  return candidates().map((c) => c.file);
+}
+
+function candidates(): Array<{ kind: CandidateKind; file: string }> {
+  if (process.env.LRP_NODE_BINARY) return [{ kind: 'LRP_NODE_BINARY', file: path.resolve(process.env.LRP_NODE_BINARY) }];
   const prebuilds = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   return [
-    path.join(packageRoot, 'build', 'Release', 'lrp_node.node'),
-    path.join(prebuilds, 'lrp-node.cuda.node'),
-    path.join(prebuilds, 'lrp-node.cpu.node'),
+    { kind: 'local build', file: path.join(packageRoot, 'build', 'Release', 'lrp_node.node') },
+    { kind: 'prebuilt CUDA', file: path.join(prebuilds, 'lrp-node.cuda.node') },
+    { kind: 'prebuilt CPU', file: path.join(prebuilds, 'lrp-node.cpu.node') },
   ];
 }
 
@@ -116,30 +111,17 @@ export function readBuildInfo(file: string): BuildInfo | undefined {
   return require(path.join(packageRoot, 'scripts', 'build-info.js')).readBuildInfo(file);
 }
 
-function findRuntimeLibtorch(): RuntimeLibtorch | undefined {
+/** An NVIDIA GPU is visible to this process. */
+function gpuVisible(): boolean {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const finder = require(path.join(packageRoot, 'scripts', 'find-libtorch.js'));
-    return finder.findLibtorch() as RuntimeLibtorch;
+    if (fs.readdirSync('/proc/driver/nvidia/gpus').length > 0) return true;
   } catch {
-    return undefined;
+    // no NVIDIA driver
   }
+  return fs.existsSync('/dev/nvidia0');
 }
 
-const REBUILD = 'rebuild it with `npm run build:native` (or `npm run setup` on a fresh machine)';
-
-function tryLoad(file: string, runtime: RuntimeLibtorch | undefined): NativeAddon {
-  const info = readBuildInfo(file);
-  if (!info) throw new Error('not an lrp-node binary (no build info)');
-  if (runtime && runtime.version !== info.libtorch) {
-    throw new Error(
-      `built against libtorch ${info.libtorch}, but the libtorch found here is ${runtime.version} ` +
-        `(${runtime.source}: ${runtime.cmakeDir}); ${REBUILD}, or point LIBTORCH at a libtorch ${info.libtorch}`,
-    );
-  }
-  if (info.cuda && runtime && !runtime.cuda) {
-    throw new Error('a CUDA build, but the libtorch found here has no CUDA');
-  }
+function dlopenAddon(file: string, info: BuildInfo, runtime: RuntimeLibtorch | undefined): NativeAddon {
   const module = { exports: {} as NativeAddon };
   try {
     process.dlopen(module, file);
@@ -147,10 +129,42 @@ function tryLoad(file: string, runtime: RuntimeLibtorch | undefined): NativeAddo
     const reason = (error as Error).message.split('\n')[0];
     throw new Error(
       `built against libtorch ${info.libtorch}, which the dynamic loader could not provide ` +
-        `(${runtime ? `libtorch found here: ${runtime.version} from ${runtime.source}` : 'no libtorch found here'}): ${reason}`,
+        `(${runtime ? `libtorch here: ${runtime.version ?? 'version unknown'} in ${runtime.libDir}` : 'no libtorch found here'}): ${reason}`,
     );
   }
   return module.exports;
+}
+
+/** One binary the loader considered: loaded, skipped (and why) or failed to load (and why). */
+export interface LoadAttempt {
+  kind: CandidateKind;
+  file: string;
+  outcome: 'loaded' | 'skipped' | 'failed';
+  reason?: string;
+  info?: BuildInfo;
+}
+
+/** What the loader saw and did: printed by `lrp-node doctor`, and summed up in its error. */
+export interface LoaderReport {
+  runtime?: RuntimeLibtorch;
+  /** The folders searched for libtorch's shared libraries. */
+  searched: string[];
+  gpu: boolean;
+  attempts: LoadAttempt[];
+  chosen?: string;
+}
+
+let report: LoaderReport | undefined;
+
+/** A binary's path relative to the package when it lies inside it, else as it is. */
+export function shownPath(file: string): string {
+  const relative = path.relative(packageRoot, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+/** The loader's report (after loadNative() has run, whether it succeeded or not). */
+export function loaderReport(): LoaderReport | undefined {
+  return report;
 }
 
 let cached: NativeAddon | undefined;
@@ -171,26 +185,36 @@ function checkCacheSetting(): void {
 
 export function loadNative(): NativeAddon {
   if (cached) return cached;
+  const { found: runtime, searched } = findRuntimeLibtorch();
+  const facts = { runtime, gpu: gpuVisible() };
+  const considered: Candidate[] = candidates().map((c) => {
+    const present = fs.existsSync(c.file);
+    return { ...c, present, info: present ? readBuildInfo(c.file) : undefined };
+  });
+  report = { runtime, searched, gpu: facts.gpu, attempts: [] };
   checkCacheSetting();
-  const runtime = findRuntimeLibtorch();
-  const attempts: string[] = [];
-  for (const file of candidateBinaries()) {
-    const shown = path.relative(packageRoot, file) || file;
-    if (!fs.existsSync(file)) {
-      attempts.push(`${shown}: not present`);
+  for (const candidate of considered) {
+    const { kind, file, info } = candidate;
+    const skip = reasonToSkip(candidate, facts);
+    if (skip) {
+      report.attempts.push({ kind, file, info, outcome: 'skipped', reason: skip });
       continue;
     }
     try {
-      cached = tryLoad(file, runtime);
+      cached = dlopenAddon(file, info as BuildInfo, runtime);
       cachedFile = file;
+      report.attempts.push({ kind, file, info, outcome: 'loaded' });
+      report.chosen = file;
       return cached;
     } catch (error) {
-      attempts.push(`${shown}: ${(error as Error).message}`);
+      report.attempts.push({ kind, file, info, outcome: 'failed', reason: (error as Error).message });
     }
   }
-  const remedy = runtime
-    ? `Remedy: ${REBUILD}.`
-    : 'Remedy: install a libtorch (Debian: `apt-get install libtorch-dev`, or LIBTORCH=/path, or ' +
-      'LIBTORCH_USE_PYTORCH=1), then `npm run build:native`.';
-  throw new LrpError('LRP_NATIVE_LOAD_FAILED', `could not load the lrp-node native addon. Tried:\n  ${attempts.join('\n  ')}\n${remedy}`);
+  const tried = report.attempts.map((a) => `${shownPath(a.file)}: ${a.reason}`);
+  const where = runtime
+    ? `libtorch here: ${runtime.version ?? 'version unknown'} in ${runtime.libDir} (${runtime.source})`
+    : `no libtorch found (looked in ${searched.join(', ') || 'no folder'})`;
+  throw new LrpError('LRP_NATIVE_LOAD_FAILED',
+    `could not load the lrp-node native addon; ${where}. Tried:\n  ${tried.join('\n  ')}\n${remedy(considered, facts)} ` +
+      '`npx lrp-node doctor` shows what was found.');
 }
