@@ -14,11 +14,12 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
+// Shown by `npx lrp-node build` in a user's project too: only commands a user has.
 const HOW_TO_GET_ONE = [
-  'no libtorch found. Get one in any of these three ways:',
+  'no libtorch development files found (building needs the headers and CMake config). Get them in any of these three ways:',
   '  1. LIBTORCH=/path/to/libtorch (an unpacked libtorch zip from pytorch.org)',
   '  2. LIBTORCH_USE_PYTORCH=1 to use the torch package of python3 (pip install torch)',
-  '  3. the system package: on Debian/Ubuntu `sudo apt-get install libtorch-dev` (or run `npm run setup` as root)',
+  '  3. the system package: on Debian/Ubuntu `apt-get install libtorch-dev g++ cmake` (as root)',
 ].join('\n');
 
 class LibtorchNotFound extends Error {
