@@ -75,7 +75,7 @@ export async function evaluate(args: EvaluateArgs): Promise<Evaluation> {
     const shared = {
       ...Object.fromEntries(metricDataKeys(name).filter((key) => data[key] !== undefined).map((key) => [key, data[key]])),
       ...(takesOption(name, 'seed') ? { seed: args.seed ?? 0 } : {}),
-      ...({}),
+      ...(args.pool ? { pool: args.pool } : {}),
       ...(args.options?.[name] ?? {}),
     } as never;
     switch (name) {
