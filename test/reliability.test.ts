@@ -98,6 +98,16 @@ describe('item 2: unknown keys and hiding coercions are errors', () => {
     expect(error.message).toBe('masks must hold only 0 and 1; sample 1 has 0.5 (at flat index 4)');
   });
 
+  test('the shared pool and seed, and per-metric options, reach the metrics that take them', async () => {
+    const attributions = new Tensor(Float32Array.from({ length: 2 * 3 * 16 }, (_, i) => Math.sin(i * 1.7)), [2, 3, 4, 4]);
+    const shared = await metrics.evaluate({ metrics: ['sparseness'], attributions, pool: 'max-norm' });
+    const own = await metrics.evaluate({ metrics: ['sparseness'], attributions, options: { sparseness: { pool: 'max-norm' } } });
+    const direct = await metrics.sparseness({ attributions, pool: 'max-norm' });
+    expect(Array.from(shared.scores.sparseness!)).toEqual(Array.from(direct));
+    expect(Array.from(own.scores.sparseness!)).toEqual(Array.from(direct));
+    expect(Array.from((await metrics.evaluate({ metrics: ['sparseness'], attributions })).scores.sparseness!)).not.toEqual(Array.from(direct));
+  });
+
   test('CLI: a typo in a rule or in a metric\'s options exits 1 and names it', () => {
     const out = path.join(tmp, 'typo.npy');
     const config = writeJson('typo.json', { composite: 'epsilon-plus', rules: [{ layers: ['features.0'], rule: 'gamma', gama: 5 }] });
