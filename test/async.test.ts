@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 
 import { loadModel, Tensor } from '../lib';
-import { fixtureInputs, fixtureOutput, maxAbsDiff, modelPath, REPO, roundOff } from './helpers';
+import { fixtureInputs, fixtureOutput, maxAbsDiff, modelPath, REPO, roundOff, ticksWhile } from './helpers';
 
 function randomInput(shape: number[], seed: number): Tensor {
   const t = Tensor.zeros(shape);
@@ -23,16 +23,7 @@ describe('native work runs off the event loop', () => {
     // pool lets the loop turn many times (thousands here) before the completion arrives.
     const model = await loadModel(modelPath('vgg_bn'));
     const x = randomInput([64, 3, 224, 224], 1);
-    let ticks = 0;
-    let settled = false;
-    const tick = () => {
-      if (settled) return;
-      ticks++;
-      setImmediate(tick);
-    };
-    const pending = model.forward(x).finally(() => (settled = true));
-    setImmediate(tick);
-    const y = await pending;
+    const { value: y, ticks } = await ticksWhile(model.forward(x));
     expect(y.shape).toEqual([64, 10]);
     expect(ticks).toBeGreaterThanOrEqual(3);
   });
