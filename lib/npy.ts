@@ -1,5 +1,9 @@
 // NumPy .npy files (format versions 1-3): C-order, little-endian. Float32 is read as is; float64,
 // float16, integer and bool arrays are converted to float32.
+// The declarations use Buffer: the reference keeps them standing on their own for a consumer
+// whose TypeScript does not load @types/node by itself (TypeScript 7; `preserve` keeps it in
+// dist/npy.d.ts).
+/// <reference types="node" preserve="true" />
 import { promises as fs } from 'fs';
 
 import { writeFileAtomic } from './atomic_write';

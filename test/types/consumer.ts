@@ -1,0 +1,49 @@
+// A plain consumer of the published types: compiled by test/types.test.ts with `tsc --strict`
+// and no automatic @types (as TypeScript 7 does). Each @ts-expect-error line is a misuse the
+// types must reject; an unused one fails the compile, so the rejections are checked too.
+import {
+  backends, encodeNpy, loadModel, LrpError, readNpy, releaseCachedMemory, threads, versions, writeHeatmapPng, writeNpy,
+  ExplainOptions, LoadOptions, Tensor,
+} from 'lrp-node';
+
+async function main(): Promise<void> {
+  const v: string = versions().libtorch;
+  const devices: string[] = backends();
+  const count: number = threads(2);
+  const released: number = releaseCachedMemory();
+  const options: LoadOptions = { device: 'cpu', dtype: 'float64', canonize: { order: 'relu-first' } };
+  const model = await loadModel('model.pt', options);
+  const x: Tensor = await readNpy('x.npy');
+  const logits: Tensor = await model.forward(x);
+  const explainOptions: ExplainOptions = { target: [3, 5], composite: 'epsilon-plus-flat', rules: [{ layers: ['features.0'], rule: 'gamma', gamma: 0.1 }] };
+  const { relevance } = await model.explain(x, explainOptions);
+  await writeNpy('r.npy', relevance);
+  await writeHeatmapPng('r.png', relevance, { cmap: 'bwr', pool: 'sum' });
+  const bytes = encodeNpy(logits);
+  const size: number = bytes.byteLength;
+  try {
+    await loadModel('missing.pt');
+  } catch (error) {
+    if (error instanceof LrpError) void [error.code, v, devices, count, released, size];
+  }
+
+  // @ts-expect-error a device that does not exist
+  await loadModel('model.pt', { device: 'tpu' });
+  // @ts-expect-error a dtype lrp-node does not run in
+  await loadModel('model.pt', { dtype: 'int8' });
+  // @ts-expect-error an unknown option
+  await loadModel('model.pt', { canonise: true });
+  // @ts-expect-error explain needs a target
+  await model.explain(x, { composite: 'epsilon-plus' });
+  // @ts-expect-error a composite zennit does not have
+  await model.explain(x, { target: 0, composite: 'epsilon-minus' });
+  // @ts-expect-error an unknown method
+  await model.explain(x, { target: 0, method: 'shap' });
+  // @ts-expect-error a target is a class index, a list of them, or 'argmax'
+  await model.explain(x, { target: 'cat' });
+  // @ts-expect-error the tensor's data is a Float32Array
+  const wrong: Tensor = { data: [1, 2], shape: [2] };
+  void wrong;
+}
+
+main().catch(() => undefined);
