@@ -264,7 +264,9 @@ export class Model {
   /** Runs the model on a worker thread; one tensor per model input. */
   async forward(inputs: TensorLike | readonly TensorLike[]): Promise<Tensor> {
     const out = await native(() => this.handle.forward(toInputs(inputs)));
-    return new Tensor(out.data, out.shape);
+    const output = new Tensor(out.data, out.shape);
+    checkFinite(output, 'the model output', this.dtype);
+    return output;
   }
 
   /** The output shape of every layer for the given inputs. */

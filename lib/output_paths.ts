@@ -58,6 +58,15 @@ async function checkWritable(output: Resolved): Promise<void> {
     throw new LrpError('LRP_BAD_OUTPUT', `${output.name} ${output.path}: the folder ${folder} is not writable (${code})`);
   }
   if (output.stat?.isDirectory()) throw new LrpError('LRP_BAD_OUTPUT', `${output.name} ${output.path} is a folder, not a file`);
+  if (output.stat) {
+    // The new file replaces the old one by a rename, which the folder's permission alone allows:
+    // a file its owner made read-only is refused here instead.
+    try {
+      await fs.access(output.real, constants.W_OK);
+    } catch {
+      throw new LrpError('LRP_BAD_OUTPUT', `${output.name} ${output.path} exists and is read-only`);
+    }
+  }
 }
 
 /**

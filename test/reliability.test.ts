@@ -142,6 +142,14 @@ describe('item 3: a non-finite relevance is never returned', () => {
     expect(error.message).toMatch(/use a larger stabilizer or epsilon, or dtype float64/);
   });
 
+  test('a forward that overflows is an error, not NaN logits', async () => {
+    const x = Tensor.zeros([1, 3, 32, 32]);
+    x.data.fill(3e38);
+    const error = await rejection((await vgg).forward(x));
+    expect(error.code).toBe('LRP_NOT_FINITE');
+    expect(error.message).toBe("the model output has 10 non-finite value(s) (first: NaN in sample 0): the model overflowed: check the input's scale");
+  });
+
   test('CLI: exit 1 and no relevance file', () => {
     const out = path.join(tmp, 'nan.npy');
     const config = writeJson('nan.json', { composite: 'epsilon-plus', stabilizer: 1e-300 });
@@ -200,6 +208,18 @@ describe('item 4: outputs are written whole, and every option is checked before 
       '--out', path.join(dir, 'r.npy'), '--logits', path.join(dir, 'y.npy'), ...args]);
     oneLine(result, status as number, pattern as RegExp);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('an existing read-only output is refused, not replaced', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'readonly-'));
+    const out = path.join(dir, 'y.npy');
+    fs.writeFileSync(out, 'keep');
+    fs.chmodSync(out, 0o444);
+    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(tmp, 0o755);
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    oneLine(lrpNode(['forward', '--model', modelPath('vgg'), '--input', vggInput, '--out', out], asUser), 1, /y\.npy exists and is read-only/);
+    expect(fs.readFileSync(out, 'utf8')).toBe('keep');
   });
 
   test('an output folder that is not writable fails before compute and leaves no file behind', () => {
