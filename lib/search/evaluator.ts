@@ -28,8 +28,10 @@ export interface EvaluationData {
   options: Partial<Record<MetricName, Record<string, unknown>>>;
   /** Samples per explain batch (default: about 2²⁰ input values, at most 64). */
   batchSize?: number;
-  /** Bytes of attributions held at once; sets how many configurations share one explainMany (default 1 GiB). */
+  /** Bytes of attributions held at once; bounds how many configurations share one explainMany (default 1 GiB). */
   memoryBytes?: number;
+  /** The most configurations that share one explainMany (default 32). */
+  chunk?: number;
 }
 
 export interface Scored<T> {
@@ -85,10 +87,14 @@ export class SharedEvaluator {
     return this.data.batchSize ?? defaultBatchSize(this.rowSize);
   }
 
-  /** Configurations explained together: as many as fit `memoryBytes` of attributions of `samples` samples. */
+  /**
+   * Configurations explained together: at most `chunk` (default 32: a forward shared by 32
+   * propagations is a small part of the cost, and results stream out chunk by chunk), and no more
+   * than fit `memoryBytes` of attributions of `samples` samples.
+   */
   chunkSize(samples: number): number {
     const perConfig = samples * this.rowSize * 4 * (1 + (this.data.metrics.includes('random-logit') ? 1 : 0));
-    return Math.max(1, Math.floor((this.data.memoryBytes ?? 2 ** 30) / perConfig));
+    return Math.max(1, Math.min(this.data.chunk ?? 32, Math.floor((this.data.memoryBytes ?? 2 ** 30) / perConfig)));
   }
 
   private async sharedDraws(samples: number, classes: number): Promise<SharedDraws> {

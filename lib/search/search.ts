@@ -101,11 +101,13 @@ export async function* search(options: SearchOptions): AsyncGenerator<SearchResu
   const done = new Map(held.map((l) => [key(l.id, l.samples), l]));
   if (options.out) await writeJson(path.join(options.out, RUN), record);
   const total = strategy.schedule.reduce((n, r) => n + r.configs, 0);
-  options.onPlan?.({ total, done: strategy.schedule.length === 1 ? strategy.first().configs.filter((i) => done.has(key(configurationAt(space, i).id, strategy.first().samples))).length : 0 });
+  // Held from an earlier run: round 0's lines (a later halving round's are found when it comes).
+  const first = strategy.first();
+  options.onPlan?.({ total, done: first.configs.filter((i) => done.has(key(configurationAt(space, i).id, first.samples))).length });
   const evaluator = new SharedEvaluator({ ...data, memoryBytes: options.memoryBytes });
   const metrics = data.metrics;
   const completed: ResultLine[] = [];
-  for (let round: Round | null = strategy.first(); round; ) {
+  for (let round: Round | null = first; round; ) {
     const configs = round.configs.map((i) => configurationAt(space, i));
     const lines = new Map<string, ResultLine>();
     for (const c of configs) {
