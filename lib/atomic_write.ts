@@ -3,7 +3,7 @@
 // killed run never leaves a partial or empty output, and an old file stays intact until the new
 // one is complete.
 import { randomBytes } from 'crypto';
-import { promises as fs } from 'fs';
+import { promises as fs, unlinkSync } from 'fs';
 import * as path from 'path';
 
 import { LrpError } from './errors';
@@ -17,11 +17,27 @@ async function throughLinks(file: string): Promise<string> {
   }
 }
 
+/** Temporary files being written now (removed by removeTemporaryFiles on a signal). */
+const pending = new Set<string>();
+
+/** Removes the temporary files of writes in flight (the CLI calls it when interrupted). */
+export function removeTemporaryFiles(): void {
+  for (const file of pending) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // already renamed or removed
+    }
+  }
+  pending.clear();
+}
+
 /** Writes `data` to `file` atomically (temporary file in the same folder, fsync, rename). */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const target = await throughLinks(file);
   const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: fs.FileHandle | undefined;
+  pending.add(temporary);
   try {
     handle = await fs.open(temporary, 'wx', 0o644);
     await handle.writeFile(data);
@@ -34,5 +50,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     await fs.unlink(temporary).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     throw new LrpError('LRP_WRITE_FAILED', `cannot write ${file}: ${code ?? (error as Error).message}`);
+  } finally {
+    pending.delete(temporary);
   }
 }

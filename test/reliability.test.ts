@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { heatmapPixels, loadModel, metrics, readNpy, Tensor, threads, writeNpy } from '../lib';
+import { removeTemporaryFiles, writeFileAtomic } from '../lib/atomic_write';
 import { CLI, MODELS, modelPath, rejection, REPO, ticksWhile } from './helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-reliability-'));
@@ -193,6 +194,22 @@ describe('item 4: outputs are written whole, and every option is checked before 
     const error = await rejection(writeNpy(path.join(dir, 'missing', 'y.npy'), Tensor.zeros([1])));
     expect(error.code).toBe('LRP_WRITE_FAILED');
     expect(fs.readdirSync(dir)).toEqual(['x.npy']);
+  });
+
+  test('an interrupted write removes its temporary file (the CLI does it on SIGINT/SIGTERM)', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'interrupt-'));
+    const appeared = new Promise<void>((resolve) => {
+      const watcher = fs.watch(dir, () => {
+        watcher.close();
+        resolve();
+      });
+    });
+    const writing = writeFileAtomic(path.join(dir, 'big.bin'), new Uint8Array(16 * 1024 * 1024));
+    await appeared;
+    removeTemporaryFiles();
+    const error = await rejection(writing);
+    expect(error.code).toBe('LRP_WRITE_FAILED');
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   test.each([
