@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { heatmapPixels, loadModel, metrics, readNpy, Tensor, threads, writeNpy } from '../lib';
+import { heatmapPixels, loadModel, metrics, readImage, readNpy, Tensor, threads, writeNpy } from '../lib';
 import { removeTemporaryFiles, writeFileAtomic } from '../lib/atomic_write';
 import { CLI, MODELS, modelPath, rejection, REPO, ticksWhile } from './helpers';
 
@@ -80,6 +80,10 @@ describe('item 2: unknown keys and hiding coercions are errors', () => {
     const relevance = Tensor.zeros([1, 1, 4, 4]);
     expect(() => heatmapPixels(relevance, { cmapp: 'bwr' } as never)).toThrow(/heatmap options: unknown key 'cmapp' \(did you mean 'cmap'\?/);
     expect(() => heatmapPixels(relevance, { cmap: 'no-such-map' })).toThrow(/cmap must be a colour map/);
+    expect((await rejection(readImage('any.jpg', { sise: 32 } as never))).message)
+      .toBe("readImage options: unknown key 'sise' (did you mean 'size'? known: size, mean, std)");
+    expect((await rejection(readImage('any.jpg', { mean: [0.5, 0.5] as never }))).message)
+      .toBe('readImage options: mean must be a list of 3 finite numbers, got [0.5,0.5]');
   });
 
   test('metric options: a typo in a metric\'s options, a coercion, masks that are not 0/1', async () => {

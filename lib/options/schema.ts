@@ -10,7 +10,7 @@ export type Spec =
   | { kind: 'boolean' }
   | { kind: 'string'; nonEmpty: boolean }
   | { kind: 'literal'; values: readonly unknown[]; noun?: string }
-  | { kind: 'list'; of: Spec; minLength: number }
+  | { kind: 'list'; of: Spec; minLength: number; maxLength?: number }
   | { kind: 'anyOf'; of: readonly Spec[] }
   | { kind: 'object'; fields: Fields; refine?: Refine; tag?: Tagged }
   | { kind: 'record'; of: Spec; minKeys: number }
@@ -54,7 +54,9 @@ export const string = (nonEmpty = true): Spec => ({ kind: 'string', nonEmpty });
 export const oneOf = (...values: readonly unknown[]): Spec => ({ kind: 'literal', values });
 /** One of a list of names ("composite", "metric"): a miss reads "unknown <noun> 'x' (did you mean ...)". */
 export const nameOf = (noun: string, names: readonly string[]): Spec => ({ kind: 'literal', values: names, noun });
-export const listOf = (of: Spec, minLength = 0): Spec => ({ kind: 'list', of, minLength });
+export const listOf = (of: Spec, minLength = 0, maxLength?: number): Spec => ({ kind: 'list', of, minLength, maxLength });
+/** A list of exactly `length` items. */
+export const tupleOf = (of: Spec, length: number): Spec => listOf(of, length, length);
 export const anyOf = (...of: readonly Spec[]): Spec => ({ kind: 'anyOf', of });
 /** An object with exactly these fields (unknown keys are errors). */
 export const object = (fields: Fields, options: { refine?: Refine; tag?: Tagged } = {}): Spec => ({ kind: 'object', fields, ...options });
@@ -83,7 +85,10 @@ export function describe(spec: Spec): string {
     case 'boolean': return 'true or false';
     case 'string': return spec.nonEmpty ? 'a non-empty string' : 'a string';
     case 'literal': return spec.values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ').replace(/, ([^,]*)$/, ' or $1');
-    case 'list': return `a ${spec.minLength === 1 ? 'non-empty ' : ''}list${spec.minLength > 1 ? ` of at least ${spec.minLength}` : ''} of ${plural(describe(spec.of))}`;
+    case 'list':
+      if (spec.maxLength !== undefined && spec.maxLength === spec.minLength) return `a list of ${spec.minLength} ${plural(describe(spec.of))}`;
+      return `a ${spec.minLength === 1 ? 'non-empty ' : ''}list${spec.minLength > 1 ? ` of at least ${spec.minLength}` : ''}` +
+        `${spec.maxLength !== undefined ? ` of at most ${spec.maxLength}` : ''} of ${plural(describe(spec.of))}`;
     case 'anyOf': return spec.of.map(describe).join(', or ');
     case 'object': return 'an object';
     case 'record': return `an object${spec.minKeys > 0 ? ' with at least one key' : ''} whose values are ${plural(describe(spec.of))}`;
@@ -174,7 +179,9 @@ function check(spec: Spec, value: unknown, where: string, path: string): void {
       }
       return;
     case 'list':
-      if (!Array.isArray(value) || value.length < spec.minLength) fail(where, path, spec, value);
+      if (!Array.isArray(value) || value.length < spec.minLength || (spec.maxLength !== undefined && value.length > spec.maxLength)) {
+        fail(where, path, spec, value);
+      }
       (value as unknown[]).forEach((item, i) => check(spec.of, item, where, join(path, i)));
       return;
     case 'anyOf': {
