@@ -6,7 +6,7 @@ import { parseArgs } from 'util';
 import { removeTemporaryFiles, writeFileAtomic } from './atomic_write';
 import { resolveCanonize } from './canonize';
 import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
-import { HEATMAP_OPTIONS, writeHeatmapPng } from './heatmap';
+import { encodeHeatmapPng, HEATMAP_OPTIONS } from './heatmap';
 import { evaluate } from './metrics';
 import { parseMetricsConfig } from './metrics/config';
 import { validate } from './options/schema';
@@ -158,9 +158,11 @@ async function explain(args: string[]): Promise<void> {
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
   const model = await loadModel(modelPath);
   const result = await model.explain(inputs, { ...config, target });
+  // The heatmap is drawn before anything is written: if it fails, no output exists.
+  const pngBytes = png ? await encodeHeatmapPng(result.relevance, { ...heatmap, overlay: values.overlay ? inputs[0] : undefined }) : undefined;
   await writeNpy(out, result.relevance);
   if (values.logits) await writeNpy(values.logits as string, result.output);
-  if (png) await writeHeatmapPng(png, result.relevance, { ...heatmap, overlay: values.overlay ? inputs[0] : undefined });
+  if (png && pngBytes) await writeFileAtomic(png, pngBytes);
 }
 
 function nullForNaN(values: Float64Array): Array<number | null> {

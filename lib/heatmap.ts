@@ -103,8 +103,8 @@ function blend(image: Uint8Array, overlay: Tensor, sample: number, alpha: number
   }
 }
 
-/** Writes the heatmaps of all samples side by side (one row) as a PNG. */
-export async function writeHeatmapPng(file: string, relevance: Tensor, options: HeatmapOptions = {}): Promise<void> {
+/** The PNG bytes of the heatmaps of all samples side by side (one row). */
+export async function encodeHeatmapPng(relevance: Tensor, options: HeatmapOptions = {}): Promise<Buffer> {
   const { width, height, images } = heatmapPixels(relevance, options);
   const row = Buffer.alloc(width * images.length * height * 3);
   images.forEach((image, s) => {
@@ -116,5 +116,10 @@ export async function writeHeatmapPng(file: string, relevance: Tensor, options: 
     }
   });
   const sharp = loadSharp();
-  await writeFileAtomic(file, await sharp(row, { raw: { width: width * images.length, height, channels: 3 } }).png().toBuffer());
+  return sharp(row, { raw: { width: width * images.length, height, channels: 3 } }).png().toBuffer();
+}
+
+/** Writes the heatmaps of all samples side by side (one row) as a PNG, atomically. */
+export async function writeHeatmapPng(file: string, relevance: Tensor, options: HeatmapOptions = {}): Promise<void> {
+  await writeFileAtomic(file, await encodeHeatmapPng(relevance, options));
 }

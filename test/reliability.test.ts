@@ -231,6 +231,16 @@ describe('item 4: outputs are written whole, and every option is checked before 
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  test('a heatmap that cannot be drawn (a relevance without image axes) leaves no output written', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'flat-'));
+    const canonize = path.join(__dirname, 'fixtures', 'canonize');
+    const config = writeJson('flat.json', { composite: 'epsilon-plus' });
+    oneLine(lrpNode(['explain', '--model', path.join(canonize, 'linear_bn1d.pt'), '--input', path.join(canonize, 'linear_bn1d.input0.npy'),
+      '--config', config, '--target', '0', '--out', path.join(dir, 'r.npy'), '--logits', path.join(dir, 'y.npy'), '--png', path.join(dir, 'r.png')]),
+    1, /an attribution must be \(N, C, H, W\) or \(N, H, W\)/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   test('an existing read-only output is refused, not replaced', () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'readonly-'));
     const out = path.join(dir, 'y.npy');
