@@ -49,6 +49,11 @@ describe('zennit references (make_zennit_references.py)', () => {
       groups.set(key, [...(groups.get(key) ?? []), name]);
     }
     expect(groups.size).toBe(112);
+    // DenseNet is the family where every composite in every variant differs: its canonizations turn
+    // BN → ReLU pairs into ThreshReLUs (gradient, not the ReLU rule), so even the modified-gradient
+    // composites change; its 27 cases are 27 arrays.
+    const densenet = [...groups.values()].filter((names) => names[0].startsWith('densenet.'));
+    expect([densenet.length, densenet.every((names) => names.length === 1)]).toEqual([27, true]);
     const modifiedGradient = ['deconvnet', 'guided-backprop', 'beta-smooth'];
     for (const names of groups.values()) {
       if (names.length === 1) continue;
