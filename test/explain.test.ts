@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { loadModel, Model, readNpy } from '../lib';
-import { fixtureInputs, modelPath } from './helpers';
+import { fixtureInputs, modelPath, relativeL2 } from './helpers';
 
 const ZENNIT = path.join(__dirname, 'fixtures', 'zennit');
 const manifest = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'manifest.json'), 'utf8')) as {
@@ -22,16 +22,6 @@ const models = new Map<string, Promise<Model>>();
 function model(family: string): Promise<Model> {
   if (!models.has(family)) models.set(family, loadModel(modelPath(family)));
   return models.get(family)!;
-}
-
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 describe('explain: parity with zennit 0.5.1', () => {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { ExplainOptions, loadModel, readNpy } from '../lib';
-import { fixtureInputs, modelPath } from './helpers';
+import { fixtureInputs, modelPath, relativeL2 } from './helpers';
 
 const ZENNIT = path.join(__dirname, 'fixtures', 'zennit');
 const extra = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'extra', 'manifest.json'), 'utf8')) as {
@@ -17,16 +17,6 @@ const extra = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'extra', 'manifest.js
 const main = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'manifest.json'), 'utf8')) as {
   cases: Record<string, { family: string; composite: string; target: number[]; float32VsFloat64: number }>;
 };
-
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 describe('explain options equal zennit 0.5.1', () => {
   // What a wrong implementation would give, measured by explaining with the mutated config (relative

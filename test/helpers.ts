@@ -94,3 +94,14 @@ export async function ticksWhile<T>(promise: Promise<T>): Promise<{ value: T; ti
   const value = await promise.finally(() => (settled = true));
   return { value, ticks };
 }
+
+/** ‖a − b‖ / ‖b‖: the distance of a result from its reference, relative to the reference. */
+export function relativeL2(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
