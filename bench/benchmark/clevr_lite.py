@@ -1,7 +1,8 @@
 """clevr-lite: scenes of 3-6 objects (shape, colour, size) and simple questions about one of them,
 after CLEVR-XAI's simple questions: "what <attribute> is the <description>?", where the description
 (one or two of the object's other attributes) picks out exactly one object. The answer is a class
-and the ground-truth mask is the queried object's.
+and the ground-truth mask is the queried object's. Objects sit in distinct cells of a 4x4 grid
+(jittered), so that each object is one of the "objects" (feature-map cells) of a relation network.
 
 Question encoding (QUESTION_LENGTH floats): one-hot of the queried attribute (shape, colour, size),
 then the description: one-hot colour, one-hot shape, one-hot size, each all zeros when unused."""
@@ -13,7 +14,8 @@ SIZE = (64, 64)
 SHAPES = ['square', 'circle', 'triangle']
 COLOURS = {'red': (200, 40, 40), 'green': (40, 160, 60), 'blue': (40, 70, 210),
            'yellow': (220, 200, 40), 'purple': (140, 60, 170), 'cyan': (50, 190, 200)}
-SIZES = {'small': 5.5, 'large': 9.5}
+SIZES = {'small': 4.5, 'large': 6.5}
+GRID = 4
 ATTRIBUTES = ['shape', 'colour', 'size']
 VALUES = {'shape': SHAPES, 'colour': list(COLOURS), 'size': list(SIZES)}
 CLASSES = SHAPES + list(COLOURS) + list(SIZES)
@@ -22,15 +24,16 @@ _OFFSETS = {'colour': 3, 'shape': 3 + len(COLOURS), 'size': 3 + len(COLOURS) + l
 
 
 def _place(rng, count):
-    """Objects that do not touch: list of dicts with shape, colour, size, center."""
+    """Objects in distinct cells of a GRID x GRID layout (16-px cells at 64x64, the cells a relation
+    network's encoder sees), jittered inside their cell: list of dicts with shape, colour, size, center."""
+    cell = SIZE[0] / GRID
     objects = []
-    while len(objects) < count:
+    for index in rng.choice(GRID * GRID, size=count, replace=False):
         size = str(rng.choice(list(SIZES)))
-        radius = SIZES[size]
-        center = rng.uniform(radius + 1, SIZE[0] - radius - 1, size=2)
-        if all(np.hypot(*(center - o['center'])) > radius + SIZES[o['size']] + 2 for o in objects):
-            objects.append({'shape': str(rng.choice(SHAPES)), 'colour': str(rng.choice(list(COLOURS))),
-                            'size': size, 'center': center})
+        slack = cell / 2 - SIZES[size] - 1
+        center = (np.array([index % GRID, index // GRID]) + 0.5) * cell + rng.uniform(-slack, slack, size=2)
+        objects.append({'shape': str(rng.choice(SHAPES)), 'colour': str(rng.choice(list(COLOURS))),
+                        'size': size, 'center': center})
     return objects
 
 

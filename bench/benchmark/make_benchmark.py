@@ -29,16 +29,16 @@ TEST_SAMPLES = 256
 
 # name -> (generator module, train seed, test seed, generate(seed, count) arguments for the train split)
 DATASETS = {
-    'shapes-loc': {'module': shapes_loc, 'seed': SEED, 'train': {'count': 10000}},
-    'clevr-lite': {'module': clevr_lite, 'seed': SEED + 1, 'train': {'scenes': 8000, 'per_scene': 3}},
+    'shapes-loc': {'module': shapes_loc, 'seed': SEED, 'train': {'count': 8000}},
+    'clevr-lite': {'module': clevr_lite, 'seed': SEED + 1, 'train': {'scenes': 6000, 'per_scene': 3}},
 }
-# name -> (dataset, builder, epochs, learning rate)
+# name -> (dataset, builder, epochs, learning rate, batch size)
 MODELS = {
-    'vgg13_bn': ('shapes-loc', models.vgg13_bn, 4, 3e-3),
-    'resnet18': ('shapes-loc', models.resnet18, 4, 3e-3),
-    'densenet': ('shapes-loc', models.densenet_small, 4, 3e-3),
-    'efficientnet_b0': ('shapes-loc', models.efficientnet_b0, 6, 3e-3),
-    'relation_net': ('clevr-lite', lambda n: models.RelationNet(clevr_lite.QUESTION_LENGTH, n), 8, 2e-3),
+    'vgg13_bn': ('shapes-loc', models.vgg13_bn, 4, 3e-3, 64),
+    'resnet18': ('shapes-loc', models.resnet18, 4, 3e-3, 64),
+    'densenet': ('shapes-loc', models.densenet_small, 4, 3e-3, 64),
+    'efficientnet_b0': ('shapes-loc', models.efficientnet_b0, 5, 3e-3, 64),
+    'relation_net': ('clevr-lite', lambda n: models.RelationNet(clevr_lite.QUESTION_LENGTH, n), 4, 3e-3, 32),
 }
 
 
@@ -94,9 +94,8 @@ def read_back(folder, count):
                      for i in range(count)])
 
 
-def write_loader_reference(name, folder, data, mean, std):
+def write_loader_reference(out, name, folder, data, mean, std):
     """First two test inputs preprocessed on the Python side, for the loader test."""
-    out = os.path.join(REPO, 'test', 'fixtures', 'benchmark')
     os.makedirs(out, exist_ok=True)
     np.save(os.path.join(out, f'{name}.images.npy'), training.normalize(read_back(folder, 2), mean, std).numpy())
     if data['questions'] is not None:
@@ -106,6 +105,8 @@ def write_loader_reference(name, folder, data, mean, std):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', default=os.path.join(REPO, 'data'), help='folder for the splits and models')
+    parser.add_argument('--reference', default=os.path.join(REPO, 'test', 'fixtures', 'benchmark'),
+                        help='folder for the preprocessed first test inputs (the loader test reads them)')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--models', default=','.join(MODELS),
                         help='comma list: train only these (the data is the same; the manifest keeps the others)')
@@ -118,12 +119,14 @@ def main():
     started = time.time()
     splits, stats = {}, {}
     for name, spec in DATASETS.items():
+        if not any(MODELS[m][0] == name for m in chosen):
+            continue
         t = time.time()
         train, test = generate(name, 'train'), generate(name, 'test')
         stats[name] = channel_statistics(train['images'])
         folder = os.path.join(args.out, name, 'test')
         write_split(folder, name, spec['module'], test, *stats[name])
-        write_loader_reference(name, folder, test, *stats[name])
+        write_loader_reference(args.reference, name, folder, test, *stats[name])
         # Models are scored on the images as written and read back (PNG is lossless: identical).
         assert np.array_equal(read_back(folder, len(test['labels'])), test['images'])
         splits[name] = (train, test)
@@ -136,7 +139,7 @@ def main():
         with open(manifest_file) as handle:
             manifest['models'] = json.load(handle)['models']
     manifest['generateSeconds'] = round(time.time() - started, 1)
-    for index, (name, (dataset, build, epochs, lr)) in enumerate(MODELS.items()):
+    for index, (name, (dataset, build, epochs, lr, batch)) in enumerate(MODELS.items()):
         if name not in chosen:
             continue
         train, test = splits[dataset]
@@ -144,7 +147,7 @@ def main():
         torch.manual_seed(SEED + index)
         model = build(len(module.CLASSES))
         log(f'{name} on {dataset}: {sum(p.numel() for p in model.parameters())} parameters, {epochs} epochs')
-        seconds, cpu_seconds = training.train(model, train, *stats[dataset], seed=SEED + index, epochs=epochs, lr=lr, log=log)
+        seconds, cpu_seconds = training.train(model, train, *stats[dataset], seed=SEED + index, epochs=epochs, lr=lr, batch=batch, log=log)
         accuracy = training.accuracy(model, test, *stats[dataset])
         log(f'{name}: test accuracy {accuracy:.4f}, trained in {seconds:.0f} s ({cpu_seconds:.0f} s of CPU)')
         example = training.model_inputs(test, np.arange(2), *stats[dataset])
@@ -152,7 +155,7 @@ def main():
         torch.jit.trace(model.eval(), tuple(example)).save(path)
         manifest['models'][name] = {
             'dataset': dataset, 'classes': len(module.CLASSES), 'testAccuracy': round(accuracy, 4),
-            'testSamples': len(test['labels']), 'trainSamples': len(train['labels']), 'epochs': epochs,
+            'testSamples': len(test['labels']), 'trainSamples': len(train['labels']), 'epochs': epochs, 'batch': batch, 'learningRate': lr,
             'trainSeconds': round(seconds, 1), 'trainCpuSeconds': round(cpu_seconds, 1), 'parameters': sum(p.numel() for p in model.parameters()),
             'inputs': [list(x.shape[1:]) for x in example],
         }

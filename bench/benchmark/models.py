@@ -58,7 +58,7 @@ class RelationNet(nn.Module):
     the sum over pairs, and a 3-layer f-MLP with dropout. The question is the fixed-length float
     vector of clevr-lite (the paper's LSTM over words is not needed for it)."""
 
-    def __init__(self, question_length, num_classes, channels=24, hidden=64, cells=4):
+    def __init__(self, question_length, num_classes, channels=24, hidden=48, cells=4, dropout=0.1):
         super().__init__()
         self.cells, self.channels = cells, channels
         layers = []
@@ -76,7 +76,9 @@ class RelationNet(nn.Module):
         self.g3, self.g4 = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
         self.f1, self.f2 = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
         self.f3 = nn.Linear(hidden, num_classes)
-        self.dropout = nn.Dropout(0.3)
+        self.dropout = nn.Dropout(dropout)
+        with torch.no_grad():   # f1 reads a sum over k² pairs: start it at the scale of one pair's
+            self.f1.weight.mul_(1.0 / (cells * cells) ** 0.5)
 
     def forward(self, image, question):
         # The paper's layout: constant object counts and widths (Python ints when traced), repeat.
