@@ -1,5 +1,7 @@
 // Heatmaps of relevance: channel pooling, a colour map (zennit's, or one in its notation), and
 // optionally the input image underneath; written as PNG with sharp.
+// Buffer in the declarations: keep the Node types referenced (lib/npy.ts says why).
+/// <reference types="node" preserve="true" />
 import { writeFileAtomic } from './atomic_write';
 import { COLORMAPS, palette } from './colormap';
 import { boolean, custom, number, object, oneOf, validate } from './options/schema';
