@@ -18,6 +18,7 @@ export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './heatmap';
 export { palette, COLORMAPS } from './colormap';
 export { poolChannels, ChannelPooling } from './pooling';
 export { readImage, ReadImageOptions } from './image';
+export { loadDataset, Dataset, LoadDatasetOptions } from './dataset';
 export * as metrics from './metrics';
 
 export interface Versions {
