@@ -5,7 +5,7 @@ import { parseArgs } from 'util';
 
 import { removeTemporaryFiles, writeFileAtomic } from './atomic_write';
 import { resolveCanonize } from './canonize';
-import { parseExplainConfig, parseTarget, readJsonFile } from './explain_config';
+import { parseExplainConfig, parseExplainFile, parseTarget, readJsonFile } from './explain_config';
 import { encodeHeatmapPng, HEATMAP_OPTIONS } from './heatmap';
 import { evaluate } from './metrics';
 import { parseMetricsConfig } from './metrics/config';
@@ -17,6 +17,7 @@ import { readNpy, writeNpy } from './npy';
 import { buildCommand, BUILD_USAGE } from './cli/build';
 import { doctorCommand, DOCTOR_USAGE } from './cli/doctor';
 import { evaluateCommand, EVALUATE_USAGE } from './cli/evaluate';
+import { explainDataCommand, EXPLAIN_DATA_USAGE, isDataMode } from './cli/explain_data';
 import { reportCommand, REPORT_USAGE } from './cli/report';
 import { searchCommand, SEARCH_USAGE } from './cli/search';
 import { checkOutputPaths, NamedPath } from './output_paths';
@@ -26,7 +27,7 @@ const USAGES: Record<string, string> = {
   inspect: 'lrp-node inspect  --model M.pt [--canonize] [--json]',
   forward: 'lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy',
   explain: 'lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]\n' +
-    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]',
+    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]\n  ' + EXPLAIN_DATA_USAGE,
   metrics: 'lrp-node metrics  --config MC.json --out scores.json',
   evaluate: EVALUATE_USAGE,
   search: SEARCH_USAGE,
@@ -122,6 +123,7 @@ async function forward(args: string[]): Promise<void> {
 }
 
 async function explain(args: string[]): Promise<void> {
+  if (isDataMode(args)) return explainDataCommand(args, (message) => new UsageError(message));
   const values = parse(args, {
     model: { type: 'string' },
     input: { type: 'string', multiple: true },
@@ -154,7 +156,7 @@ async function explain(args: string[]): Promise<void> {
   await checkOutputPaths(outputs, [
     { name: '--model', path: modelPath }, { name: '--config', path: configPath }, ...inputPaths.map((p) => ({ name: '--input', path: p })),
   ]);
-  const config = parseExplainConfig(await readJsonFile(configPath, 'config file'), configPath);
+  const { config } = parseExplainFile(await readJsonFile(configPath, 'config file'), configPath);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
   const model = await loadModel(modelPath);
   const result = await model.explain(inputs, { ...config, target });

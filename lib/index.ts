@@ -19,6 +19,8 @@ export { palette, COLORMAPS } from './colormap';
 export { poolChannels, ChannelPooling } from './pooling';
 export { readImage, ReadImageOptions } from './image';
 export { loadDataset, Dataset, LoadDatasetOptions } from './dataset';
+export { explainFolder, planFolder, summarize, ExplainFolderOptions, FolderResult, FolderSummary } from './folder_explain';
+export { Preprocessing } from './preprocessing';
 export * as metrics from './metrics';
 
 export interface Versions {

@@ -1,0 +1,86 @@
+// `lrp-node explain --data`: explain a folder of images (docs/cli.md, docs/folder_explain.md).
+// One line on stderr per image skipped or failed; D/summary.json counts them; exit 0 when every
+// image was explained (or resumed), 1 when any was skipped or failed.
+import { promises as fs } from 'fs';
+import * as path from 'path';
+
+import { writeFileAtomic } from '../atomic_write';
+import { LrpError } from '../errors';
+import { parseExplainFile, parseTarget, readJsonFile } from '../explain_config';
+import { explainFolder, planFolder, summarize } from '../folder_explain';
+import { HEATMAP_OPTIONS } from '../heatmap';
+import { loadModel } from '../model';
+import { validate } from '../options/schema';
+import { checkOutputPaths } from '../output_paths';
+import { ChannelPooling } from '../pooling';
+import { parseCommand, requiredOption, UsageFactory } from './args';
+import { progressBar } from './progress';
+
+export const EXPLAIN_DATA_USAGE =
+  'lrp-node explain  --data <folder | index.json | glob> --model M.pt --config C.json --out-dir D [--target T]\n' +
+  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]]';
+
+/** True when the explain command line is the folder mode. */
+export function isDataMode(args: readonly string[]): boolean {
+  return args.some((a) => a === '--data' || a.startsWith('--data='));
+}
+
+export async function explainDataCommand(args: string[], usage: UsageFactory): Promise<void> {
+  const parsed = parseCommand(args, {
+    data: { type: 'string' }, model: { type: 'string' }, config: { type: 'string' }, 'out-dir': { type: 'string' },
+    target: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' },
+    png: { type: 'boolean' }, cmap: { type: 'string' }, pool: { type: 'string' }, overlay: { type: 'boolean' },
+  }, usage);
+  const { values } = parsed;
+  const data = requiredOption(parsed, 'data', usage);
+  const modelPath = requiredOption(parsed, 'model', usage);
+  const configPath = requiredOption(parsed, 'config', usage);
+  const outDir = requiredOption(parsed, 'out-dir', usage);
+  let target: number | 'argmax' | undefined;
+  if (values.target !== undefined) {
+    const t = parseTarget(values.target as string);
+    if (typeof t !== 'number' && t !== 'argmax') throw usage('--target with --data is one class index or argmax (a list cannot follow a folder)');
+    target = t;
+  }
+  const batchText = (values.batch as string | undefined) ?? '16';
+  if (!/^[1-9]\d*$/.test(batchText)) throw usage(`--batch must be a positive integer, got '${batchText}'`);
+  for (const flag of ['cmap', 'pool', 'overlay']) {
+    if (values[flag] !== undefined && !values.png) throw usage(`--${flag} needs --png`);
+  }
+  const heatmap = validate<{ cmap?: string; pool?: ChannelPooling }>(HEATMAP_OPTIONS, {
+    ...(values.cmap !== undefined ? { cmap: values.cmap } : {}), ...(values.pool !== undefined ? { pool: values.pool } : {}),
+  }, 'heatmap options');
+  const summaryFile = path.join(outDir, 'summary.json');
+  const { config, preprocessing } = parseExplainFile(await readJsonFile(configPath, 'config file'), configPath);
+  const model = await loadModel(modelPath);
+  const options = {
+    data, model, config, preprocessing, target, batch: Number(batchText), outDir, resume: Boolean(values.resume),
+    png: values.png ? { ...heatmap, overlay: Boolean(values.overlay) } : false,
+  };
+  if ((await fs.lstat(summaryFile).catch(() => undefined))?.isSymbolicLink()) {
+    throw new LrpError('LRP_BAD_OUTPUT', `${summaryFile} is a link: not written through it`);
+  }
+  const plan = await planFolder(options);
+  await checkOutputPaths([{ name: '--out-dir summary', path: summaryFile }], [
+    { name: '--model', path: modelPath }, { name: '--config', path: configPath }, ...(plan.source.index ? [{ name: '--data', path: plan.source.index }] : []),
+  ]);
+  const summary = summarize([]);
+  const progress = progressBar('explain');
+  progress.start(plan.source.files.length, 0);
+  try {
+    for await (const result of explainFolder(options, plan)) {
+      summarize([result], summary);
+      if (result.status === 'skipped' || result.status === 'failed') {
+        process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}lrp-node explain: ${result.status} ${result.file}: ${result.reason.split('\n').join(' ')}\n`);
+      }
+      progress.tick(result.file);
+    }
+  } finally {
+    progress.stop();
+    await writeFileAtomic(summaryFile, JSON.stringify(summary, null, 1) + '\n');
+  }
+  const total = plan.source.files.length;
+  if (summary.skipped.length > 0 || summary.failed > 0) {
+    throw new LrpError('LRP_BAD_INPUT', `${summary.skipped.length} of ${total} images skipped, ${summary.failed} failed (${summaryFile})`);
+  }
+}
