@@ -33,6 +33,8 @@ export interface ExplainFolderOptions {
   png?: boolean | (Omit<HeatmapOptions, 'overlay'> & { overlay?: boolean });
   /** Leave out images whose outputs all exist already. */
   resume?: boolean;
+  /** Only the images at positions [start, end) of the sorted listing (a queue job's share). */
+  range?: [number, number];
 }
 
 /** Per image, in order: explained, left as it was (resume), skipped (unreadable) or failed. */
@@ -75,7 +77,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /** Resolves the data and the output folder, and checks everything that can be checked up front. */
-export async function planFolder(options: ExplainFolderOptions): Promise<Plan> {
+export async function planFolder(options: Omit<ExplainFolderOptions, 'model' | 'config'>): Promise<Plan> {
   validate(integer({ min: 1 }), options.batch ?? DEFAULT_BATCH, 'batch');
   if (options.preprocessing) validate(PREPROCESSING, options.preprocessing, 'preprocessing');
   const outDir = options.outDir === undefined ? undefined : await fs.realpath(options.outDir).catch(() => path.resolve(options.outDir as string));
@@ -108,44 +110,53 @@ function outputBase(outDir: string, file: string): string {
   return path.join(outDir, ...path.posix.join(parsed.dir, parsed.name).split('/'));
 }
 
+/** Why an image is left out before decoding (outside the root, or its outputs claimed by an earlier one). */
+function leftOut(plan: Plan, claimed: Map<string, string>, file: string): string | undefined {
+  const relative = below(plan.source.root, path.resolve(plan.source.root, file));
+  if (relative === undefined) return `${file} is outside the data folder ${plan.source.root}`;
+  if (!plan.outDir) return undefined;
+  const base = outputBase(plan.outDir, relative);
+  const owner = claimed.get(base);
+  if (owner !== undefined) return `${file} would write the same outputs as ${owner} (${base}.npy)`;
+  claimed.set(base, file);
+  return undefined;
+}
+
 /**
- * Sorts the source's images into batches of those to explain, after the ones left out: outside
- * the data root, sharing an output with an earlier image, or (resume) already written.
+ * Batches of the listing: batch k holds positions [k·batch, (k+1)·batch), less the images left out
+ * before decoding (outside the data root, sharing an output with an earlier image, or already
+ * written with resume). Batches are fixed by position, so a queue job of one batch explains the
+ * same images together as a local run.
  */
-async function* positionsToExplain(plan: Plan, batch: number, resume: boolean): AsyncGenerator<{ notes: FolderResult[]; positions: number[] }> {
+async function* positionsToExplain(plan: Plan, batch: number, resume: boolean, range?: [number, number]): AsyncGenerator<{ notes: FolderResult[]; positions: number[] }> {
   const { source, outDir } = plan;
   const claimed = new Map<string, string>();
   let positions: number[] = [];
   let notes: FolderResult[] = [];
-  for (const [i, file] of source.files.entries()) {
-    const relative = below(source.root, path.resolve(source.root, file));
-    if (relative === undefined) {
-      notes.push({ status: 'skipped', file, reason: `${file} is outside the data folder ${source.root}` });
-    } else if (outDir) {
-      const base = outputBase(outDir, relative);
-      const owner = claimed.get(base);
-      if (owner !== undefined) {
-        notes.push({ status: 'skipped', file, reason: `${file} would write the same outputs as ${owner} (${base}.npy)` });
-        continue;
-      }
-      claimed.set(base, file);
-      if (resume && (await Promise.all(plan.extensions.map((e) => exists(base + e)))).every(Boolean)) notes.push({ status: 'resumed', file });
-      else positions.push(i);
+  const last = Math.min(range?.[1] ?? source.files.length, source.files.length) - 1;
+  for (let i = 0; i <= last; i++) {
+    const file = source.files[i];
+    // Every earlier image claims its outputs, also outside this range, as in a whole run.
+    const reason = leftOut(plan, claimed, file);
+    if (range && i < range[0]) continue;
+    if (reason !== undefined) {
+      notes.push({ status: 'skipped', file, reason });
+    } else if (outDir && resume && (await Promise.all(plan.extensions.map((e) => exists(outputBase(outDir, source.files[i]) + e)))).every(Boolean)) {
+      notes.push({ status: 'resumed', file });
     } else {
       positions.push(i);
     }
-    if (positions.length === batch) {
+    if ((i + 1) % batch === 0 || i === last) {
       yield { notes, positions };
       positions = [];
       notes = [];
     }
   }
-  if (positions.length > 0 || notes.length > 0) yield { notes, positions };
 }
 
 /** Decoded batches, each with the results of the images left out before it. */
-async function* decodedBatches(plan: Plan, batch: number, resume: boolean): AsyncGenerator<{ notes: FolderResult[]; batch?: DecodedBatch }> {
-  for await (const { notes, positions } of positionsToExplain(plan, batch, resume)) {
+async function* decodedBatches(plan: Plan, batch: number, resume: boolean, range?: [number, number]): AsyncGenerator<{ notes: FolderResult[]; batch?: DecodedBatch }> {
+  for await (const { notes, positions } of positionsToExplain(plan, batch, resume, range)) {
     if (positions.length === 0) {
       yield { notes };
       continue;
@@ -223,7 +234,7 @@ async function finishBatch(decoded: DecodedBatch, explained: { relevance: Tensor
  */
 export async function* explainFolder(options: ExplainFolderOptions, plan?: Plan): AsyncGenerator<FolderResult> {
   const resolved = plan ?? await planFolder(options);
-  const batches = decodedBatches(resolved, options.batch ?? DEFAULT_BATCH, Boolean(options.resume));
+  const batches = decodedBatches(resolved, options.batch ?? DEFAULT_BATCH, Boolean(options.resume), options.range);
   // Settled later; a rejection must not count as unhandled meanwhile.
   const later = <T>(promise: Promise<T>): Promise<T> => {
     promise.catch(() => undefined);

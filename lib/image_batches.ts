@@ -61,16 +61,18 @@ export function fileDecoder(source: ImageSource, preprocessing: Preprocessing) {
   return async (positions: readonly number[]): Promise<{ batch?: DecodedBatch; unreadable: Unreadable[] }> => {
     const data = new Float32Array(positions.length * per);
     const ok = new Array<boolean>(positions.length).fill(false);
-    const unreadable: Unreadable[] = [];
+    const failures = new Array<Unreadable | undefined>(positions.length);
     await forEachLimited(positions.length, async (k) => {
       const file = source.files[positions[k]];
       try {
         await preprocessImage(path.join(source.root, file), preprocessing, lookup, data.subarray(k * per, (k + 1) * per));
         ok[k] = true;
       } catch (error) {
-        unreadable.push({ file, reason: (error as Error).message });
+        failures[k] = { file, reason: (error as Error).message };
       }
     });
+    // In listing order, whichever decode finished first.
+    const unreadable = failures.filter((f): f is Unreadable => f !== undefined);
     const kept = positions.map((_, k) => k).filter((k) => ok[k]);
     if (kept.length === 0) return { unreadable };
     const images = new Tensor(data, [positions.length, 3, height, width]);
