@@ -4,8 +4,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { loadModel, metrics } from '../lib';
-import { CLI } from './helpers';
+import { loadDataset, loadModel, metrics, search } from '../lib';
+import { configurationAt, parseSpace } from '../lib/search/space';
+import { CLI, modelPath } from './helpers';
 import { ALL_METRICS, dataKeys, expectSelfContained, makeSearchData, METRIC_OPTIONS, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
 
 function cli(...args: string[]) {
@@ -81,6 +82,17 @@ describe('lrp-node evaluate', () => {
   });
 });
 
+/** Exit 1 with one line matching `message`, and no output folder made. */
+function expectFailsBeforeCompute(command: string, config: object, message: RegExp): void {
+  const file = writeConfig(data.dir, `bad-${command}.json`, config);
+  const out = path.join(data.dir, `bad-${command}-out`);
+  const run = cli(command, '--config', file, '--out', out);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(fs.existsSync(out)).toBe(false);
+}
+
 describe('bad configs fail with one line before any compute', () => {
   const base = () => ({ ...dataKeys(data.dir), ...SEARCH_SPACE });
   it.each([
@@ -91,25 +103,14 @@ describe('bad configs fail with one line before any compute', () => {
     ['target out of range', { target: '1,3,0,10' }, /target 10 of sample 3 is out of range: the model has 10 classes/],
     ['unknown key', { strategyy: { kind: 'grid' } }, /unknown key 'strategyy'/],
   ])('search: %s', (_, patch, message) => {
-    const config = writeConfig(data.dir, 'bad.json', { ...base(), ...patch });
-    const out = path.join(data.dir, 'bad-out');
-    const run = cli('search', '--config', config, '--out', out);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(message);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(fs.existsSync(out)).toBe(false);
+    expectFailsBeforeCompute('search', { ...base(), ...patch }, message);
   });
 
-  it('evaluate: unknown key and target out of range', () => {
-    for (const [patch, message] of [[{ explainer: {} }, /unknown key 'explainer'/], [{ target: 12 }, /target 12 of sample 0 is out of range/]] as const) {
-      const config = writeConfig(data.dir, 'bad-ec.json', { ...dataKeys(data.dir), explainers: EXPLAINERS, ...patch });
-      const out = path.join(data.dir, 'bad-ec-out');
-      const run = cli('evaluate', '--config', config, '--out', out);
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(message);
-      expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(fs.existsSync(out)).toBe(false);
-    }
+  it.each([
+    ['unknown key', { explainer: {} }, /unknown key 'explainer'/],
+    ['target out of range', { target: 12 }, /target 12 of sample 0 is out of range/],
+  ])('evaluate: %s', (_, patch, message) => {
+    expectFailsBeforeCompute('evaluate', { ...dataKeys(data.dir), explainers: EXPLAINERS, ...patch }, message);
   });
 
   it('bad usage exits 2', () => {
@@ -117,5 +118,48 @@ describe('bad configs fail with one line before any compute', () => {
     expect(cli('search', '--config', config, '--out', path.join(data.dir, 'x'), '--shard', '2/2').code).toBe(2);
     expect(cli('search', '--config', config).code).toBe(2);
     expect(cli('report', '--out', path.join(data.dir, 'y')).code).toBe(2);
+  });
+});
+
+describe('a data folder (index.json) in place of input, target and masks', () => {
+  it('scores equal the metrics API on the loaded samples', async () => {
+    const folder = path.join(data.dir, 'folder');
+    fs.mkdirSync(path.join(folder, 'images'), { recursive: true });
+    fs.mkdirSync(path.join(folder, 'masks'));
+    const sharp = require('sharp');
+    const samples = [];
+    for (let s = 0; s < 3; s++) {
+      const rgb = Buffer.alloc(32 * 32 * 3);
+      const mask = Buffer.alloc(32 * 32);
+      for (let p = 0; p < 32 * 32; p++) {
+        for (let c = 0; c < 3; c++) rgb[p * 3 + c] = (p * (s + 3) + c * 70) % 256;
+        mask[p] = (p % 32) > 8 + s && (p % 32) < 20 && p > 200 ? 255 : 0;
+      }
+      const name = String(s).padStart(5, '0');
+      await sharp(rgb, { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(path.join(folder, 'images', `${name}.png`));
+      await sharp(mask, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(path.join(folder, 'masks', `${name}.png`));
+      samples.push({ image: `images/${name}.png`, label: [2, 5, 9][s], mask: `masks/${name}.png` });
+    }
+    fs.writeFileSync(path.join(folder, 'index.json'), JSON.stringify({
+      name: 'tiny', split: 'test', classes: Array.from({ length: 10 }, (_, i) => `c${i}`),
+      preprocessing: { size: [32, 32], mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, questionLength: 0, samples,
+    }));
+    const { input: _input, target: _target, masks: _masks, ...rest } = dataKeys(data.dir);
+    const config = { ...rest, metrics: ['rra', 'random-logit'], options: undefined, data: 'folder', ...SEARCH_SPACE, strategy: { kind: 'random', samples: 2 } };
+    const results = [];
+    for await (const r of search({ config, baseDir: data.dir })) results.push(r);
+    expect(results).toHaveLength(2);
+    const dataset = await loadDataset(folder);
+    const model = await loadModel(modelPath('vgg_bn'));
+    const space = parseSpace(SEARCH_SPACE, 'SC.json');
+    for (const r of results) {
+      const expected = await metrics.evaluate({
+        metrics: ['rra', 'random-logit'], masks: dataset.masks, model, inputs: dataset.inputs, targets: Array.from(dataset.targets),
+        explain: configurationAt(space, r.index).explain, seed: 5,
+      });
+      expect(r.perSample.rra).toEqual(Array.from(expected.scores.rra!));
+      expect(r.perSample['random-logit']).toEqual(Array.from(expected.scores['random-logit']!));
+    }
+    await expect(search({ config: { ...config, input: 'x.npy' }, baseDir: data.dir }).next()).rejects.toThrow(/'data' replaces 'input'/);
   });
 });

@@ -2,6 +2,7 @@
 // metrics and their settings. Everything is read and checked here, before any compute.
 import * as path from 'path';
 
+import { loadDataset } from '../dataset';
 import { LrpError } from '../errors';
 import { parseTarget } from '../explain_config';
 import { loadModel, Model } from '../model';
@@ -25,9 +26,31 @@ export function checkKeys(config: Record<string, unknown>, known: readonly strin
   for (const key of Object.keys(config)) if (!known.includes(key)) bad(where, `unknown key '${key}' (known: ${known.join(', ')})`);
 }
 
+/** A data folder as the `data` key gives it: its path, or {path, limit, offset} for part of it. */
+export interface DataSource {
+  path: string;
+  limit?: number;
+  offset?: number;
+}
+
 export interface LoadedData extends EvaluationData {
-  /** Absolute paths of the files read, for the run's record (the report reloads them). */
-  files: { model: string; input: string[]; target?: string; masks?: string };
+  /** Where the samples came from, for the run's record (the report reloads them). */
+  files: { model: string; input: string[]; data?: DataSource };
+}
+
+/** The model inputs a run record names: its data folder, or its .npy files. */
+export async function readRecordedInputs(record: { input: string[]; data?: DataSource }): Promise<Tensor[]> {
+  if (record.data) return (await loadDataset(record.data.path, { limit: record.data.limit, offset: record.data.offset })).inputs;
+  return Promise.all(record.input.map((p) => readNpy(p)));
+}
+
+function dataSource(value: unknown, here: string, where: string): DataSource {
+  if (typeof value === 'string') return { path: path.resolve(here, value) };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(where, "'data' must be a folder, its index.json, or {path, limit, offset}");
+  const source = value as Record<string, unknown>;
+  checkKeys(source, ['path', 'limit', 'offset'], `${where}: data`);
+  if (typeof source.path !== 'string') bad(where, "data.path must be a folder or its index.json");
+  return { path: path.resolve(here, source.path), limit: source.limit as number | undefined, offset: source.offset as number | undefined };
 }
 
 function argmax(logits: Tensor): number[] {
@@ -40,7 +63,7 @@ function argmax(logits: Tensor): number[] {
   });
 }
 
-async function readTargets(value: unknown, here: string, model: Model, inputs: Tensor[], where: string): Promise<{ targets: number[]; file?: string }> {
+async function readTargets(value: unknown, here: string, model: Model, inputs: Tensor[], where: string): Promise<{ targets: number[] }> {
   const n = inputs[0].shape[0];
   if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string') bad(where, "'target' must be a class, a comma list, argmax or a .npy path");
@@ -50,7 +73,7 @@ async function readTargets(value: unknown, here: string, model: Model, inputs: T
     if (labels.shape.length !== 1 || labels.shape[0] !== n) bad(where, `${file} holds shape [${labels.shape.join(',')}], not [${n}] labels`);
     const targets = Array.from(labels.data);
     if (targets.some((t) => !Number.isInteger(t) || t < 0)) bad(where, `${file} holds labels that are not non-negative integers`);
-    return { targets, file };
+    return { targets };
   }
   const target = parseTarget(value);
   if (target === 'argmax') return { targets: argmax(await model.forward(inputs)) };
@@ -61,7 +84,9 @@ async function readTargets(value: unknown, here: string, model: Model, inputs: T
 
 /** Reads and checks the data keys of EC.json / SC.json; `here` is the folder relative paths start from. */
 export async function loadData(config: Record<string, unknown>, here: string, where: string): Promise<LoadedData> {
-  if (config.data !== undefined) bad(where, "'data' folders are not read by this build yet; give 'input', 'target' and 'masks' as .npy files");
+  if (config.data !== undefined) {
+    for (const key of ['input', 'masks']) if (config[key] !== undefined) bad(where, `'data' replaces '${key}': give one or the other`);
+  }
   const metrics = config.metrics ?? METRIC_NAMES;
   if (!Array.isArray(metrics) || metrics.length === 0) bad(where, "'metrics' must be a non-empty list");
   for (const name of metrics) if (!METRIC_NAMES.includes(name)) bad(where, `unknown metric '${name}' (known: ${METRIC_NAMES.join(', ')})`);
@@ -74,33 +99,38 @@ export async function loadData(config: Record<string, unknown>, here: string, wh
     if (!metrics.includes(name)) bad(where, `options.${name}: not one of the metrics (${metrics.join(', ')})`);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(where, `options.${name} must be an object`);
   }
+  const source = config.data === undefined ? undefined : dataSource(config.data, here, where);
+  const dataset = source ? await loadDataset(source.path, { limit: source.limit, offset: source.offset }) : undefined;
   const masksFile = typeof config.masks === 'string' ? path.resolve(here, config.masks) : undefined;
-  for (const name of metrics) if (NEEDS_MASKS.includes(name) && !masksFile) bad(where, `metric '${name}' needs 'masks'`);
+  for (const name of metrics) {
+    if (NEEDS_MASKS.includes(name) && !masksFile && !dataset?.masks) bad(where, `metric '${name}' needs ${dataset ? 'a data folder with masks' : "'masks'"}`);
+  }
   if (typeof config.model !== 'string') bad(where, "'model' (a TorchScript file) is required");
   const inputList = Array.isArray(config.input) ? config.input : config.input === undefined ? [] : [config.input];
-  if (inputList.length === 0 || inputList.some((p) => typeof p !== 'string')) bad(where, "'input' must be a .npy path or a list of them");
+  if (!dataset && (inputList.length === 0 || inputList.some((p) => typeof p !== 'string'))) bad(where, "'input' must be a .npy path or a list of them (or give 'data')");
   const inputFiles = inputList.map((p) => path.resolve(here, p as string));
-  const inputs = await Promise.all(inputFiles.map((p) => readNpy(p)));
+  const inputs = dataset ? dataset.inputs : await Promise.all(inputFiles.map((p) => readNpy(p)));
   const n = inputs[0].shape[0];
   inputs.forEach((t, k) => {
     if (t.shape[0] !== n) bad(where, `input ${inputFiles[k]} has ${t.shape[0]} samples, the first input ${n}`);
   });
   const modelFile = path.resolve(here, config.model);
   const model = await loadModel(modelFile);
-  if (config.target === undefined) bad(where, "'target' is required (a class, a comma list, argmax or a .npy of labels)");
-  const { targets, file: targetFile } = await readTargets(config.target, here, model, inputs, where);
+  if (config.target === undefined && !dataset) bad(where, "'target' is required (a class, a comma list, argmax or a .npy of labels)");
+  // A data folder's labels are the targets unless `target` says otherwise.
+  const { targets } = config.target === undefined ? { targets: Array.from(dataset!.targets) } : await readTargets(config.target, here, model, inputs, where);
   const classes = (await model.forward(inputs.map((t) => new Tensor(t.data.slice(0, t.data.length / n), [1, ...t.shape.slice(1)])))).shape[1];
   const outOfRange = targets.findIndex((t) => t >= classes);
   if (outOfRange >= 0) bad(where, `target ${targets[outOfRange]} of sample ${outOfRange} is out of range: the model has ${classes} classes`);
-  const masks = masksFile ? await readNpy(masksFile) : undefined;
+  const masks = masksFile ? await readNpy(masksFile) : dataset?.masks;
   if (masks && (masks.shape[0] !== n || masks.shape.length !== 4 || masks.shape[2] !== inputs[0].shape[2] || masks.shape[3] !== inputs[0].shape[3])) {
-    bad(where, `masks ${masksFile} have shape [${masks.shape.join(',')}], not [${n},1,${inputs[0].shape[2]},${inputs[0].shape[3]}]`);
+    bad(where, `masks ${masksFile ?? 'of the data folder'} have shape [${masks.shape.join(',')}], not [${n},1,${inputs[0].shape[2]},${inputs[0].shape[3]}]`);
   }
   return {
     model, inputs, targets, masks, metrics: metrics as MetricName[],
     pool: config.pool as ChannelPooling | undefined, seed: (config.seed as number | undefined) ?? 0,
     options: options as EvaluationData['options'], batchSize: config.batchSize as number | undefined,
-    files: { model: modelFile, input: inputFiles, target: targetFile, masks: masksFile },
+    files: { model: modelFile, input: inputFiles, ...(source ? { data: source } : {}) },
   };
 }
 

@@ -75,7 +75,7 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
   const samples = data.inputs[0].shape[0];
   const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
   const record: RunRecord = {
-    kind: 'evaluate', model: data.files.model, input: data.files.input, targets: data.targets, metrics: data.metrics, samples,
+    kind: 'evaluate', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples,
     explain: Object.fromEntries(pairs.map((p) => [pairKey(p.item.explainer, p.item.k), p.explain])),
     ...(data.pool ? { pool: data.pool } : {}),
   };

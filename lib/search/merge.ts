@@ -6,7 +6,7 @@ import * as path from 'path';
 import { writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
 import { loadModel } from '../model';
-import { readNpy } from '../npy';
+import { readRecordedInputs } from './data_config';
 import { writeEvaluateOutputs } from './evaluate';
 import { writeReport } from './report';
 import { configurationAt, spaceSize } from './space';
@@ -42,7 +42,7 @@ export async function report(options: ReportOptions): Promise<Summary | Table> {
   const lists = await Promise.all(options.dirs.map((d) => readResults<ResultLine & EvaluateLine>(d)));
   await fs.mkdir(out, { recursive: true });
   const model = await loadModel(record.model);
-  const inputs = await Promise.all(record.input.map((p) => readNpy(p)));
+  const inputs = await readRecordedInputs(record);
   const write = (lines: readonly object[]) => writeFileAtomic(target, lines.map((l) => JSON.stringify(l) + '\n').join(''));
   if (record.kind === 'evaluate') {
     const byKey = new Map<string, EvaluateLine>();

@@ -76,7 +76,7 @@ export async function prepareSearch(options: SearchOptions): Promise<PreparedSea
     size: spaceSize(space), samples, seed: data.seed, directions: data.metrics.map((m) => DIRECTIONS[m]), shard: options.shard,
   });
   const record: RunRecord = {
-    kind: 'search', model: data.files.model, input: data.files.input, targets: data.targets, metrics: data.metrics, samples, space,
+    kind: 'search', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples, space,
     ...(data.pool ? { pool: data.pool } : {}),
   };
   return { space, strategy, data, record };

@@ -10,6 +10,7 @@ import { LrpError } from '../errors';
 import type { ExplainConfig } from '../model';
 import type { MetricName } from '../metrics';
 import { DIRECTIONS, Direction, paretoRanks } from './pareto';
+import type { DataSource } from './data_config';
 import type { SpaceSpec } from './space';
 
 export interface ResultLine {
@@ -25,7 +26,9 @@ export interface ResultLine {
 export interface RunRecord {
   kind: 'search' | 'evaluate';
   model: string;
+  /** The .npy inputs, or (empty with `data`) the data folder the samples came from. */
   input: string[];
+  data?: DataSource;
   targets: number[];
   metrics: MetricName[];
   samples: number;
