@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../atomic_write';
 import { CanonizeSetting, resolveCanonize } from '../canonize';
 import { LrpError } from '../errors';
 import { parseExplainConfig, readJsonFile } from '../explain_config';
-import type { ExplainConfig } from '../model';
+import type { ExplainConfig, Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
 import { checkKeys, DATA_KEYS, loadData } from './data_config';
@@ -102,7 +102,7 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
 }
 
 /** table.md, table.json and report.html of an evaluate run (also what `report` writes again). */
-export async function writeEvaluateOutputs(dir: string, record: RunRecord, lines: readonly EvaluateLine[], model: import('../model').Model, inputs: Tensor[]): Promise<Table> {
+export async function writeEvaluateOutputs(dir: string, record: RunRecord, lines: readonly EvaluateLine[], model: Model, inputs: Tensor[]): Promise<Table> {
   const table = buildTable(lines, record.metrics);
   await writeFileAtomic(path.join(dir, 'table.md'), tableMarkdown(table));
   await writeJson(path.join(dir, 'table.json'), table);
