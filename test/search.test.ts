@@ -199,6 +199,8 @@ describe('search on a fixture model', () => {
     const first = await collect({ config: configFile, out }, 5);
     expect(first).toHaveLength(5);
     await expect(collect({ config: configFile, out })).rejects.toThrow(/already exists: pass --resume/);
+    // A run killed while writing leaves its last line cut short: that configuration runs again.
+    fs.appendFileSync(path.join(out, 'results.jsonl'), '{"id": "can0_0_1_0.25", "canon');
     let plan = { total: 0, done: 0 };
     const rest = await collect({ config: configFile, out, resume: true, onPlan: (p) => (plan = p) });
     expect(plan).toEqual({ total: 16, done: 5 });
@@ -207,6 +209,19 @@ describe('search on a fixture model', () => {
     const read = (dir: string) => fs.readFileSync(path.join(data.dir, dir, 'results.jsonl'), 'utf8');
     expect(read('resumed')).toEqual(read('grid'));
     expect(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).toEqual(fs.readFileSync(path.join(data.dir, 'grid', 'summary.json'), 'utf8'));
+  });
+
+  it('halving resumed after a stop ends as the run without one', async () => {
+    const config = { ...JSON.parse(fs.readFileSync(configFile, 'utf8')), strategy: { kind: 'halving', eta: 2 } };
+    const whole = await collect({ config, baseDir: data.dir, out: path.join(data.dir, 'halving-whole') });
+    const out = path.join(data.dir, 'halving-resumed');
+    await collect({ config, baseDir: data.dir, out }, 20);
+    const rest = await collect({ config, baseDir: data.dir, out, resume: true });
+    expect(rest.map((r) => `${r.id}@${r.samples}`)).toEqual(whole.slice(20).map((r) => `${r.id}@${r.samples}`));
+    await expectExplanationsMatch(rest);
+    for (const file of ['results.jsonl', 'summary.json']) {
+      expect(fs.readFileSync(path.join(out, file), 'utf8')).toEqual(fs.readFileSync(path.join(data.dir, 'halving-whole', file), 'utf8'));
+    }
   });
 
   it('--shard 0/2 and 1/2 merged by report equal the unsharded run', async () => {

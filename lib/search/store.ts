@@ -92,10 +92,11 @@ export class ResultsWriter {
     if (!resume && (await exists(file))) {
       throw new LrpError('LRP_BAD_ARGUMENT', `${file} already exists: pass --resume to continue that run, or choose another --out`);
     }
-    // A cut-short last line (killed run) must not join the next line written.
+    // A last line cut short by a killed run is dropped (its configuration runs again), so that it
+    // neither joins the next line written nor sits between complete ones.
     if (await exists(file)) {
       const text = await fs.readFile(file, 'utf8');
-      if (text.length > 0 && !text.endsWith('\n')) await fs.appendFile(file, '\n');
+      if (text.length > 0 && !text.endsWith('\n')) await fs.truncate(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
     }
     return new ResultsWriter(file);
   }
