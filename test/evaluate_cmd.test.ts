@@ -79,6 +79,8 @@ describe('lrp-node evaluate', () => {
     expectSelfContained(html);
     expect(html).toContain('<svg');
     expect(html).toContain('data:image/png;base64,');
+    expect(fs.existsSync(path.join(out, 'means.png'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'heatmaps-gamma-low-can1.png'))).toBe(true);
   });
 });
 

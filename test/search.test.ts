@@ -252,5 +252,6 @@ describe('search on a fixture model', () => {
     expect(html).toContain('<svg');
     expect(html).toContain(summary.best.rra);
     expect(fs.existsSync(path.join(data.dir, 'grid', 'fig2-rra.png'))).toBe(true);
+    expect(fs.existsSync(path.join(data.dir, 'grid', 'fig3-rra-best.png'))).toBe(true);
   });
 });

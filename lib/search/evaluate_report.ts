@@ -1,10 +1,11 @@
 // report.html of an evaluate run (docs/search.md): Table 1 (mean ± standard error, best marked), a
 // chart per metric of the means with their standard errors, and each explainer's heatmaps of the
-// first three samples. The chart also goes next to it as a PNG.
+// first three samples. The chart and the heatmaps also go next to it as PNG files.
 
 import * as path from 'path';
 
 import { writeFileAtomic } from '../atomic_write';
+import { writeHeatmapPng } from '../heatmap';
 import type { Model } from '../model';
 import type { Tensor } from '../tensor';
 import { renderSvg, writePng } from './charts';
@@ -58,6 +59,8 @@ export async function writeEvaluateReport(dir: string, input: { record: RunRecor
   const heatRows: string[][] = [['input', ...images.map((uri, s) => img(uri, `input ${s}`))]];
   for (let i = 0; i < keys.length; i++) {
     heatRows.push([escapeHtml(keys[i]), ...(await heatmapUris(explained[i].relevance)).map((uri, s) => img(uri, `${keys[i]} sample ${s}`))]);
+    // heatmaps-<explainer>-can<k>.png, the explainer's name kept to file-safe characters
+    await writeHeatmapPng(path.join(dir, `heatmaps-${keys[i].replace(/[^A-Za-z0-9_.-]+/g, '-')}.png`), explained[i].relevance);
   }
   const body = [
     `<p>${record.samples} samples; model <code>${escapeHtml(path.basename(record.model))}</code>.</p>`,

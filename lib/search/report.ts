@@ -6,6 +6,7 @@
 import * as path from 'path';
 
 import { writeFileAtomic } from '../atomic_write';
+import { writeHeatmapPng } from '../heatmap';
 import type { Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
@@ -78,7 +79,7 @@ function figure2Spec(record: RunRecord, points: ReturnType<typeof groupEffects>,
   };
 }
 
-async function figure3(input: SearchReportInput): Promise<string> {
+async function figure3(dir: string, input: SearchReportInput): Promise<string> {
   const { record, summary, model } = input;
   const space = record.space!;
   const index = new Map(Array.from({ length: spaceSize(space) }, (_, i) => configurationAt(space, i)).map((c) => [c.id, c]));
@@ -96,12 +97,13 @@ async function figure3(input: SearchReportInput): Promise<string> {
       const id = summary[which][metric];
       if (!id) continue;
       rows.push([`${metric} ${arrow(metric)}`, which, escapeHtml(id), ...heat.get(id)!.map((uri, s) => img(uri, `${id} sample ${s}`))]);
+      await writeHeatmapPng(path.join(dir, `fig3-${metric}-${which}.png`), explained[ids.indexOf(id)].relevance);
     }
   }
   return htmlTable(header, rows);
 }
 
-/** Writes DIR/report.html and DIR/fig2-<metric>.png. */
+/** Writes DIR/report.html, DIR/fig2-<metric>.png and DIR/fig3-<metric>-<best|worst>.png (heatmaps of the first three samples). */
 export async function writeReport(dir: string, input: SearchReportInput): Promise<void> {
   const { record, lines, summary } = input;
   const byId = new Map(lines.filter((l) => l.samples === record.samples).map((l) => [l.id, l]));
@@ -123,7 +125,7 @@ export async function writeReport(dir: string, input: SearchReportInput): Promis
     record.metrics.map((m) => [`${m} ${arrow(m)}`, escapeHtml(summary.best[m] ?? '–'), format(byId.get(summary.best[m] ?? '')?.scores[m]),
       escapeHtml(summary.worst[m] ?? '–'), format(byId.get(summary.worst[m] ?? '')?.scores[m])]),
   ));
-  body.push('<h2>Heatmaps of the best and worst configurations (Fig. 3)</h2>', await figure3(input));
+  body.push('<h2>Heatmaps of the best and worst configurations (Fig. 3)</h2>', await figure3(dir, input));
   body.push(`<h2>Pareto front (${summary.pareto.length} configurations)</h2>`, htmlTable(
     ['id', ...record.metrics.map((m) => `${m} ${arrow(m)}`)],
     summary.pareto.map((id) => [escapeHtml(id), ...record.metrics.map((m) => format(byId.get(id)?.scores[m]))]),
