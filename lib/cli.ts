@@ -20,6 +20,7 @@ import { evaluateCommand, EVALUATE_USAGE } from './cli/evaluate';
 import { explainDataCommand, EXPLAIN_DATA_USAGE, isDataMode } from './cli/explain_data';
 import { reportCommand, REPORT_USAGE } from './cli/report';
 import { searchCommand, SEARCH_USAGE } from './cli/search';
+import { workerCommand, WORKER_USAGE } from './cli/worker';
 import { checkOutputPaths, NamedPath } from './output_paths';
 
 /** Each command's usage, printed by `lrp-node <command> --help` and, all together, by --help. */
@@ -34,6 +35,7 @@ const USAGES: Record<string, string> = {
   report: REPORT_USAGE,
   doctor: DOCTOR_USAGE,
   build: BUILD_USAGE,
+  worker: WORKER_USAGE,
 };
 const USAGE = `usage:\n${Object.values(USAGES).map((u) => `  ${u}`).join('\n')}`;
 
@@ -233,6 +235,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   report: (args) => reportCommand(args, (message) => new UsageError(message)),
   doctor: (args) => doctorCommand(args, (message) => new UsageError(message)),
   build: (args) => buildCommand(args, (message) => new UsageError(message)),
+  worker: (args) => workerCommand(args, (message) => new UsageError(message)),
 };
 
 /** `lrp-node <command> --help`: that command's usage on stdout. */
@@ -285,7 +288,8 @@ function cleanUpOnSignals(): void {
 
 if (require.main === module) {
   quietOnClosedPipe(process.stdout);
-  cleanUpOnSignals();
+  // A worker handles SIGTERM/SIGINT itself: it finishes its current jobs, then exits 0.
+  if (process.argv[2] !== 'worker') cleanUpOnSignals();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

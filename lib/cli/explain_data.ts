@@ -15,10 +15,11 @@ import { checkOutputPaths } from '../output_paths';
 import { ChannelPooling } from '../pooling';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { progressBar } from './progress';
+import { submitExplainFolder } from '../queue/submit';
 
 export const EXPLAIN_DATA_USAGE =
   'lrp-node explain  --data <folder | index.json | glob> --model M.pt --config C.json --out-dir D [--target T]\n' +
-  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]]';
+  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]] [--redis redis://HOST:PORT [--queue NAME]]';
 
 /** True when the explain command line is the folder mode. */
 export function isDataMode(args: readonly string[]): boolean {
@@ -30,6 +31,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
     data: { type: 'string' }, model: { type: 'string' }, config: { type: 'string' }, 'out-dir': { type: 'string' },
     target: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' },
     png: { type: 'boolean' }, cmap: { type: 'string' }, pool: { type: 'string' }, overlay: { type: 'boolean' },
+    redis: { type: 'string' }, queue: { type: 'string' },
   }, usage);
   const { values } = parsed;
   const data = requiredOption(parsed, 'data', usage);
@@ -52,28 +54,41 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
   }, 'heatmap options');
   const summaryFile = path.join(outDir, 'summary.json');
   const { config, preprocessing } = parseExplainFile(await readJsonFile(configPath, 'config file'), configPath);
-  const model = await loadModel(modelPath);
-  const options = {
-    data, model, config, preprocessing, target, batch: Number(batchText), outDir, resume: Boolean(values.resume),
+  const folder = {
+    data, config, preprocessing, target, batch: Number(batchText), outDir, resume: Boolean(values.resume),
     png: values.png ? { ...heatmap, overlay: Boolean(values.overlay) } : false,
   };
   if ((await fs.lstat(summaryFile).catch(() => undefined))?.isSymbolicLink()) {
     throw new LrpError('LRP_BAD_OUTPUT', `${summaryFile} is a link: not written through it`);
   }
-  const plan = await planFolder(options);
+  if (values.queue !== undefined && values.redis === undefined) throw usage('--queue needs --redis');
+  const plan = await planFolder(folder);
   await checkOutputPaths([{ name: '--out-dir summary', path: summaryFile }], [
     { name: '--model', path: modelPath }, { name: '--config', path: configPath }, ...(plan.source.index ? [{ name: '--data', path: plan.source.index }] : []),
   ]);
-  const summary = summarize([]);
   const progress = progressBar('explain');
   progress.start(plan.source.files.length, 0);
+  const report = (status: string, file: string, reason: string) =>
+    process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}lrp-node explain: ${status} ${file}: ${reason.split('\n').join(' ')}\n`);
+  let summary = summarize([]);
   try {
-    for await (const result of explainFolder(options, plan)) {
-      summarize([result], summary);
-      if (result.status === 'skipped' || result.status === 'failed') {
-        process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}lrp-node explain: ${result.status} ${result.file}: ${result.reason.split('\n').join(' ')}\n`);
+    if (values.redis !== undefined) {
+      let shown = 0;
+      summary = await submitExplainFolder({
+        ...folder, redis: values.redis as string, queue: values.queue as string | undefined, modelPath,
+        onProgress: (finished) => {
+          for (; shown < finished; shown++) progress.tick('');
+        },
+        onJobFailed: ([start, end], reason) => report('failed', `job of images ${start}-${end - 1}`, reason),
+      }, plan);
+      for (const { file, reason } of summary.skipped) report('skipped', file, reason);
+    } else {
+      const model = await loadModel(modelPath);
+      for await (const result of explainFolder({ ...folder, model }, plan)) {
+        summarize([result], summary);
+        if (result.status === 'skipped' || result.status === 'failed') report(result.status, result.file, result.reason);
+        progress.tick(result.file);
       }
-      progress.tick(result.file);
     }
   } finally {
     progress.stop();

@@ -1,0 +1,151 @@
+// explain --data --redis (issue 16, docs/queue.md): Debian's redis-server on a free port, two
+// `lrp-node worker` processes; the queue run writes the same files, byte for byte, as a local run
+// (summary.json included); a worker killed with SIGKILL mid-run loses nothing (its job is handed
+// to the other worker); a bad job fails once with its reason; SIGTERM ends a worker with exit 0.
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import sharp from 'sharp';
+
+import { CLI, modelPath } from './helpers';
+
+const REDIS = '/usr/bin/redis-server';
+const available = fs.existsSync(REDIS);
+const maybe = available ? describe : describe.skip;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-queue-'));
+const DATA = path.join(tmp, 'data');
+const CONFIG = path.join(tmp, 'config.json');
+const SLOW_CONFIG = path.join(tmp, 'slow.json');
+const PREPROCESSING = { size: 32, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
+const IMAGES = 12;
+let redis: ChildProcess | undefined;
+let url = '';
+const workers: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function until(check: () => boolean, what: string, ms = 30000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function startWorker(queue: string): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '--stalled-ms', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  worker.stdout?.on('data', (chunk) => (out += chunk));
+  worker.stderr?.on('data', (chunk) => (out += chunk));
+  workers.push(worker);
+  await until(() => out.includes('taking jobs'), 'a worker to start');
+  return worker;
+}
+
+/** Runs the CLI without blocking the event loop (the workers' output must keep flowing). */
+function lrpNode(...args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+/** Every file under a folder with its bytes. */
+function contents(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out[path.relative(root, full)] = fs.readFileSync(full).toString('base64');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const explainArgs = (config: string, out: string) =>
+  ['explain', '--data', DATA, '--model', modelPath('vgg_bn'), '--config', config, '--out-dir', out, '--target', 'argmax', '--batch', '2'];
+
+maybe('explain --data --redis (BullMQ)', () => {
+  beforeAll(async () => {
+    for (let i = 0; i < IMAGES; i++) {
+      const pixels = Buffer.from(Array.from({ length: 32 * 32 * 3 }, (_, p) => (p * (i + 3) + i * 17) & 255));
+      const file = path.join(DATA, i % 2 ? 'odd' : 'even', `${i}.png`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await sharp(pixels, { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(file);
+    }
+    fs.writeFileSync(path.join(DATA, 'even', 'broken.png'), 'not an image');
+    fs.writeFileSync(CONFIG, JSON.stringify({ composite: 'epsilon-plus', preprocessing: PREPROCESSING }));
+    // Slow enough per job that a worker can be killed while it holds one.
+    fs.writeFileSync(SLOW_CONFIG, JSON.stringify({ method: 'smoothgrad', samples: 400, maxBatch: 8, noiseLevel: 0.1, preprocessing: PREPROCESSING }));
+    const port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server');
+  });
+
+  afterAll(() => {
+    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    redis?.kill('SIGKILL');
+  });
+
+  test('two workers write the same bytes as a local run; SIGTERM ends a worker with exit 0', async () => {
+    const queue = 'same';
+    const [a, b] = [await startWorker(queue), await startWorker(queue)];
+    const local = await lrpNode(...explainArgs(CONFIG, path.join(tmp, 'local')));
+    const queued = await lrpNode(...explainArgs(CONFIG, path.join(tmp, 'queued')), '--redis', url, '--queue', queue);
+    expect(local.status).toBe(1);
+    expect(queued.status).toBe(1);
+    expect(queued.stderr).toMatch(/skipped even\/broken\.png: cannot read image/);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'queued', 'summary.json'), 'utf8'))).toMatchObject({ done: IMAGES, failed: 0, resumed: 0 });
+    expect(contents(path.join(tmp, 'queued'))).toEqual(contents(path.join(tmp, 'local')));
+    const exits = [a, b].map((w) => new Promise((resolve) => w.on('exit', (code) => resolve(code))));
+    a.kill('SIGTERM');
+    b.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+  });
+
+  test('a worker killed mid-job loses nothing: its job goes to the other worker', async () => {
+    const queue = 'kill';
+    const [victim] = [await startWorker(queue), await startWorker(queue)];
+    const local = await lrpNode(...explainArgs(SLOW_CONFIG, path.join(tmp, 'slow-local')));
+    const run = lrpNode(...explainArgs(SLOW_CONFIG, path.join(tmp, 'slow-queued')), '--redis', url, '--queue', queue);
+    // Both workers hold a job once the first outputs appear; kill one of them there.
+    await until(() => fs.existsSync(path.join(tmp, 'slow-queued', 'even')) || fs.existsSync(path.join(tmp, 'slow-queued', 'odd')), 'first outputs', 60000);
+    victim.kill('SIGKILL');
+    const queued = await run;
+    expect(local.status).toBe(1);
+    expect(queued.status).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'slow-queued', 'summary.json'), 'utf8'))).toMatchObject({ done: IMAGES, failed: 0 });
+    expect(contents(path.join(tmp, 'slow-queued'))).toEqual(contents(path.join(tmp, 'slow-local')));
+  });
+
+  test('a bad job fails once with its reason', async () => {
+    const queue = 'bad';
+    await startWorker(queue);
+    const badConfig = path.join(tmp, 'bad.json');
+    // A rule on a layer the model does not have: every job fails on it, none is retried.
+    fs.writeFileSync(badConfig, JSON.stringify({ rules: [{ layers: ['no.such.layer'], rule: 'epsilon' }], preprocessing: PREPROCESSING }));
+    const started = Date.now();
+    const run = await lrpNode(...explainArgs(badConfig, path.join(tmp, 'bad-out')), '--redis', url, '--queue', queue);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/failed job of images 0-1: .*no\.such\.layer/);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'bad-out', 'summary.json'), 'utf8'))).toMatchObject({ done: 0, failed: IMAGES + 1 });
+    expect(Date.now() - started).toBeLessThan(60000);
+  });
+});
