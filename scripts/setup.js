@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run setup: everything a fresh Debian machine with Node needs, then the main job.
 //   1. a libtorch (Debian's libtorch-dev through apt when none is found and we are root;
-//      otherwise the command to run is printed), and cmake/g++ for the build;
+//      otherwise the command to run is printed), cmake/g++ for the build, and redis-server for
+//      the job-queue tests (test/queue.test.ts starts its own);
 //   2. npm dependencies (npm ci), the native addon (cmake-js) and the TypeScript (dist/);
 //   3. the demo: `lrp-node inspect` and `lrp-node forward` on a shipped model.
 // It uses only Node built-ins until step 2 has installed the rest.
@@ -37,6 +38,7 @@ function ensureSystemPackages() {
   }
   if (!has('cmake')) missing.push('cmake');
   if (!has('g++')) missing.push('g++');
+  if (!has('redis-server')) missing.push('redis-server');
   if (missing.length === 0) {
     console.log(`lrp-node setup: ${describe(libtorch)}`);
     return;
