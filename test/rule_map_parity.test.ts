@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { loadModel, Model, readNpy, Tensor } from '../lib';
-import { fixtureInputs, modelPath } from './helpers';
+import { fixtureInputs, modelPath, relativeL2 } from './helpers';
 
 const DIR = path.join(__dirname, 'fixtures', 'rule_maps');
 interface Case {
@@ -33,16 +33,6 @@ function model(family: string): Promise<Model> {
 async function inputs(family: string): Promise<Tensor[]> {
   if (family !== 'relation_paper') return fixtureInputs(family);
   return Promise.all([0, 1].map((k) => readNpy(path.join(DIR, `relation_paper.input${k}.npy`))));
-}
-
-function relativeL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 test('the reference set is complete', () => {
