@@ -201,6 +201,8 @@ describe('search on a fixture model', () => {
     await expect(collect({ config: configFile, out })).rejects.toThrow(/already exists: pass --resume/);
     // A run killed while writing leaves its last line cut short: that configuration runs again.
     fs.appendFileSync(path.join(out, 'results.jsonl'), '{"id": "can0_0_1_0.25", "canon');
+    const changed = { ...JSON.parse(fs.readFileSync(configFile, 'utf8')), seed: 6 };
+    await expect(collect({ config: changed, baseDir: data.dir, out, resume: true })).rejects.toThrow(/records another search/);
     let plan = { total: 0, done: 0 };
     const rest = await collect({ config: configFile, out, resume: true, onPlan: (p) => (plan = p) });
     expect(plan).toEqual({ total: 16, done: 5 });

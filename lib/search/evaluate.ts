@@ -77,7 +77,7 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
   const record: RunRecord = {
     kind: 'evaluate', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples,
     explain: Object.fromEntries(pairs.map((p) => [pairKey(p.item.explainer, p.item.k), p.explain])),
-    ...(data.pool ? { pool: data.pool } : {}),
+    ...(data.pool ? { pool: data.pool } : {}), seed: data.seed, options: data.options,
   };
   if (options.out) await writeJson(path.join(options.out, RUN), record);
   options.onPlan?.({ total: pairs.length, done: 0 });

@@ -11,7 +11,7 @@ import { SharedEvaluator } from './evaluator';
 import { DIRECTIONS } from './pareto';
 import { writeReport } from './report';
 import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize, SpaceSpec } from './space';
-import { jsonNumber, mergeResults, readResults, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, writeJson } from './store';
+import { jsonNumber, mergeResults, readResults, readRun, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, writeJson } from './store';
 import { makeStrategy, parseStrategy, Round, Strategy } from './strategies';
 
 export interface SearchOptions {
@@ -77,7 +77,7 @@ export async function prepareSearch(options: SearchOptions): Promise<PreparedSea
   });
   const record: RunRecord = {
     kind: 'search', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples, space,
-    ...(data.pool ? { pool: data.pool } : {}),
+    ...(data.pool ? { pool: data.pool } : {}), seed: data.seed, options: data.options,
   };
   return { space, strategy, data, record };
 }
@@ -92,9 +92,18 @@ function lineOf(config: Configuration, samples: number, perSample: Partial<Recor
   return { id: config.id, canonize: config.canonize, values: config.values, samples, scores, perSample: per };
 }
 
+/** A resumed run must be the run that wrote DIR (same model, samples, metrics and space), or its lines would mix with others. */
+async function checkSameRun(dir: string, record: RunRecord): Promise<void> {
+  const held = await readRun(dir).catch(() => undefined);
+  if (held && JSON.stringify(held) !== JSON.stringify(record)) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `--resume: ${path.join(dir, RUN)} records another search (model, samples, metrics or space differ); choose another --out`);
+  }
+}
+
 /** Runs the search; yields each configuration as it completes. Returns the summary (with `out`, also written). */
 export async function* search(options: SearchOptions): AsyncGenerator<SearchResult, Summary> {
   const { space, strategy, data, record } = await prepareSearch(options);
+  if (options.out && options.resume) await checkSameRun(options.out, record);
   const writer = options.out ? await ResultsWriter.open(options.out, Boolean(options.resume)) : undefined;
   const held = options.out && options.resume ? await readResults(options.out) : [];
   const key = (id: string, samples: number) => `${id}@${samples}`;

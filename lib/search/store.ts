@@ -37,6 +37,9 @@ export interface RunRecord {
   /** evaluate: the explain config of each explainer × canonize setting, by `<explainer>/can<k>`. */
   explain?: Record<string, ExplainConfig>;
   pool?: string;
+  /** The seed and metric options: with the rest, what the scores depend on. */
+  seed: number;
+  options: Record<string, unknown>;
 }
 
 export interface Summary {
