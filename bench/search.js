@@ -10,6 +10,7 @@
 //  3. with --full: the paper's 4802-configuration grid (7 values, 32 images), whole and as two shards
 //     in two processes.
 //   node bench/search.js [--samples 4] [--size 64] [--values 0,1] [--pipeline-configs 2] [--threads N] [--full]
+//                        [--skip-pipeline (lrp-node only, for larger halving runs)] [--keep (keep the outputs)]
 'use strict';
 
 const fs = require('fs');
@@ -25,7 +26,7 @@ const CLI = path.join(root, 'dist', 'cli.js');
 const { values: flags } = parseArgs({
   options: {
     samples: { type: 'string' }, size: { type: 'string' }, values: { type: 'string' }, 'pipeline-configs': { type: 'string' },
-    threads: { type: 'string' }, full: { type: 'boolean' }, keep: { type: 'boolean' },
+    threads: { type: 'string' }, full: { type: 'boolean' }, keep: { type: 'boolean' }, 'skip-pipeline': { type: 'boolean' },
   },
 });
 const samples = Number(flags.samples ?? 4);
@@ -99,7 +100,7 @@ async function main() {
   // 1. lrp-node search (grid) against the paper's pipeline
   const gridSeconds = await lrpNode(['search', '--config', path.join(dir, 'grid.json'), '--out', path.join(dir, 'grid')]);
   const ours = gridSeconds / configs;
-  const paper = python(['run', '--dir', dir, '--values', gammas.join(','), '--configs', String(pipelineConfigs), '--batch', String(samples),
+  const paper = flags['skip-pipeline'] ? null : python(['run', '--dir', dir, '--values', gammas.join(','), '--configs', String(pipelineConfigs), '--batch', String(samples),
     '--threads', String(threads), '--features-in-step', '256', '--patch', '8', '--regions', '50']);
   const x = await lrp.readNpy(path.join(dir, 'x.npy'));
   const labels = Array.from((await lrp.readNpy(path.join(dir, 'labels.npy'))).data);
@@ -113,10 +114,12 @@ async function main() {
   const own = 2 * (await median(() => model.explain(x, { ...explain, target: labels }))) +
     (await median(() => model.explain(repeatRows(x, 10), { ...explain, target: labels.flatMap((y) => new Array(10).fill(y)) })));
   console.log('\n1. seconds per configuration');
-  console.log(`   paper pipeline (zennit + Quantus, ${paper.configs} configurations timed): ${paper.secondsPerConfig.toFixed(2)} s`);
-  console.log(`     by metric: ${Object.entries(paper.metricSecondsPerConfig).map(([m, s]) => `${m} ${s.toFixed(2)}`).join(', ')}`);
+  if (paper) {
+    console.log(`   paper pipeline (zennit + Quantus, ${paper.configs} configurations timed): ${paper.secondsPerConfig.toFixed(2)} s`);
+    console.log(`     by metric: ${Object.entries(paper.metricSecondsPerConfig).map(([m, s]) => `${m} ${s.toFixed(2)}`).join(', ')}`);
+  }
   console.log(`   lrp-node search (all ${configs}, wall ${gridSeconds.toFixed(1)} s incl. start and report): ${ours.toFixed(3)} s`);
-  console.log(`   ratio paper / lrp-node: ${(paper.secondsPerConfig / ours).toFixed(1)}×`);
+  if (paper) console.log(`   ratio paper / lrp-node: ${(paper.secondsPerConfig / ours).toFixed(1)}×`);
   console.log(`   forward floor: ${steps} forwards of the ${samples} images × ${(forward * 1000).toFixed(2)} ms = ${floor.toFixed(3)} s; lrp-node / floor = ${(ours / floor).toFixed(2)}`);
   console.log(`   with the configuration's own explains (its explanation, the random-logit class's, 10 noisy copies): ` +
     `floor ${(floor + own).toFixed(3)} s; lrp-node / floor = ${(ours / (floor + own)).toFixed(2)}`);
