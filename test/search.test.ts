@@ -181,6 +181,16 @@ describe('search on a fixture model', () => {
     }
   });
 
+  it('the noisy copies explained a sample at a time give the same scores (batchSize 4: 3 copies per explain)', async () => {
+    // batchSize 4 keeps the explanations' batch (all 4 samples) and splits the sensitivity metrics'
+    // 12 noisy rows into batches of one sample's 3 copies.
+    const config = { ...JSON.parse(fs.readFileSync(configFile, 'utf8')), batchSize: 4, strategy: { kind: 'random', samples: 3 } };
+    const small = await collect({ config, baseDir: data.dir });
+    const grid = new Map(runs.get('grid')!.map((r) => [r.id, r]));
+    for (const r of small) expect(r.perSample).toEqual(grid.get(r.id)!.perSample);
+    await expectExplanationsMatch(small);
+  });
+
   it('explanations equal model.explain for grid, random and halving', async () => {
     await expectExplanationsMatch(runs.get('grid')!);
     const random = await collect({ config: { ...JSON.parse(fs.readFileSync(configFile, 'utf8')), strategy: { kind: 'random', samples: 5 } }, baseDir: data.dir });

@@ -47,9 +47,24 @@ const SENSITIVITY = ['avg-sensitivity', 'max-sensitivity'] as const;
 type Sensitivity = (typeof SENSITIVITY)[number];
 const SHARED: readonly MetricName[] = [...SENSITIVITY, 'random-logit'];
 
-function prefix(t: Tensor, rows: number): Tensor {
+/** Rows `begin`…`begin+count−1` of a tensor (a view). */
+function prefixRows(t: Tensor, begin: number, count: number): Tensor {
   const size = t.data.length / t.shape[0];
-  return new Tensor(t.data.subarray(0, rows * size), [rows, ...t.shape.slice(1)]);
+  return new Tensor(t.data.subarray(begin * size, (begin + count) * size), [count, ...t.shape.slice(1)]);
+}
+
+/** For every row, its owner sample's row of each input. */
+function gatherRows(inputs: Tensor[], owners: readonly number[]): Tensor[] {
+  return inputs.map((t) => {
+    const size = t.data.length / t.shape[0];
+    const data = new Float32Array(owners.length * size);
+    owners.forEach((s, i) => data.set(t.data.subarray(s * size, (s + 1) * size), i * size));
+    return new Tensor(data, [owners.length, ...t.shape.slice(1)]);
+  });
+}
+
+function prefix(t: Tensor, rows: number): Tensor {
+  return prefixRows(t, 0, rows);
 }
 
 /** A shared metric's settings as lib/metrics evaluate() resolves them: shared pool and seed, then its options. */
@@ -159,14 +174,20 @@ export class SharedEvaluator {
       for (const name of SENSITIVITY) {
         const noise = draws.noise[name];
         if (!noise) continue;
-        const rows = new Tensor(noise.rows.data.subarray(batch.begin * noise.k * this.rowSize, (batch.begin + batch.count) * noise.k * this.rowSize),
-          [batch.count * noise.k, ...noise.rows.shape.slice(1)]);
-        const rowOwners = batchTargets.flatMap((_, s) => new Array<number>(noise.k).fill(s));
-        const perturbed = await this.explainRowsMany(configs, rows, batch.inputs.slice(1), rowOwners, rowOwners.map((s) => batchTargets[s]));
-        perturbed.forEach((p, c) => {
-          const ratios = sensitivityRatios(given(c), p, noise.k, metricOptions(this.data, name));
-          shared[c][name]!.set(ratios.map((r) => reduceSensitivity(r, name === 'avg-sensitivity' ? 'mean' : 'max')), batch.begin);
-        });
+        // The k copies of whole samples at a time (about batchSize rows), scored as soon as explained.
+        const perBatch = Math.max(1, Math.floor(this.batchSize / noise.k));
+        for (let first = batch.begin; first < batch.begin + batch.count; first += perBatch) {
+          const count = Math.min(perBatch, batch.begin + batch.count - first);
+          const rows = new Tensor(noise.rows.data.subarray(first * noise.k * this.rowSize, (first + count) * noise.k * this.rowSize),
+            [count * noise.k, ...noise.rows.shape.slice(1)]);
+          const rowOwners = Array.from({ length: count * noise.k }, (_, r) => first + Math.floor(r / noise.k));
+          const copies = [rows, ...gatherRows(inputs.slice(1), rowOwners)];
+          const perturbed = await model.explainMany(copies, rowOwners.map((s) => targets[s]), configs, this.warn);
+          perturbed.forEach(({ relevance }, c) => {
+            const ratios = sensitivityRatios(prefixRows(given(c), first - batch.begin, count), relevance, noise.k, metricOptions(this.data, name));
+            shared[c][name]!.set(ratios.map((r) => reduceSensitivity(r, name === 'avg-sensitivity' ? 'mean' : 'max')), first);
+          });
+        }
       }
     }
     const rest = metrics.filter((m) => !SHARED.includes(m));
@@ -181,15 +202,5 @@ export class SharedEvaluator {
       for (const m of metrics) perSample[m] = shared[c][m] ?? result.scores[m];
       yield { item: items[c].item, perSample, curves: result.curves, attributions: attribution };
     }
-  }
-
-  /** lib/metrics explainRows for many configurations at once: one explainMany per batch of rows. */
-  private async explainRowsMany(configs: ExplainConfig[], first: Tensor, others: Tensor[], owners: number[], targets: number[]): Promise<Tensor[]> {
-    const out = configs.map(() => new Float32Array(first.data.length));
-    for (const batch of rowBatches(first, others, owners, this.batchSize)) {
-      const explained = await this.data.model.explainMany(batch.inputs, targets.slice(batch.begin, batch.begin + batch.count), configs, this.warn);
-      explained.forEach(({ relevance }, c) => out[c].set(relevance.data, batch.begin * this.rowSize));
-    }
-    return out.map((data) => new Tensor(data, first.shape));
   }
 }
