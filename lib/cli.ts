@@ -25,10 +25,10 @@ import { checkOutputPaths, NamedPath } from './output_paths';
 
 /** Each command's usage, printed by `lrp-node <command> --help` and, all together, by --help. */
 const USAGES: Record<string, string> = {
-  inspect: 'lrp-node inspect  --model M.pt [--canonize] [--json]',
-  forward: 'lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy',
+  inspect: 'lrp-node inspect  --model M.pt [--canonize] [--json] [--trust-code]',
+  forward: 'lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy [--trust-code]',
   explain: 'lrp-node explain  --model M.pt --input X.npy [--input Q.npy ...] --config C.json --target T --out R.npy [--logits Y.npy]\n' +
-    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]]\n  ' + EXPLAIN_DATA_USAGE,
+    '                    [--png R.png [--cmap bwr] [--pool sum] [--overlay]] [--trust-code]\n  ' + EXPLAIN_DATA_USAGE,
   metrics: 'lrp-node metrics  --config MC.json --out scores.json',
   evaluate: EVALUATE_USAGE,
   search: SEARCH_USAGE,
@@ -69,9 +69,9 @@ function layerJson(model: Model) {
 }
 
 async function inspect(args: string[]): Promise<void> {
-  const values = parse(args, { model: { type: 'string' }, canonize: { type: 'boolean' }, json: { type: 'boolean' } });
+  const values = parse(args, { model: { type: 'string' }, canonize: { type: 'boolean' }, json: { type: 'boolean' }, 'trust-code': { type: 'boolean' } });
   const modelPath = required(values, 'model');
-  const model = await loadModel(modelPath, { canonize: Boolean(values.canonize) });
+  const model = await loadModel(modelPath, { canonize: Boolean(values.canonize), trustCode: Boolean(values['trust-code']) });
   const canonization = model.canonization;
   if (values.json) {
     const report = { inputs: model.inputNames, layers: layerJson(model), counts: model.counts };
@@ -108,6 +108,7 @@ async function forward(args: string[]): Promise<void> {
     out: { type: 'string' },
     canonize: { type: 'boolean' },
     config: { type: 'string' },
+    'trust-code': { type: 'boolean' },
   });
   const modelPath = required(values, 'model');
   const out = required(values, 'out');
@@ -120,7 +121,7 @@ async function forward(args: string[]): Promise<void> {
   ]);
   const canonize = values.config ? await canonizeFromConfig(values.config as string) : Boolean(values.canonize);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
-  const model = await loadModel(modelPath, { canonize });
+  const model = await loadModel(modelPath, { canonize, trustCode: Boolean(values['trust-code']) });
   await writeNpy(out, await model.forward(inputs));
 }
 
@@ -137,6 +138,7 @@ async function explain(args: string[]): Promise<void> {
     cmap: { type: 'string' },
     pool: { type: 'string' },
     overlay: { type: 'boolean' },
+    'trust-code': { type: 'boolean' },
   });
   const modelPath = required(values, 'model');
   const configPath = required(values, 'config');
@@ -160,7 +162,7 @@ async function explain(args: string[]): Promise<void> {
   ]);
   const { config } = parseExplainFile(await readJsonFile(configPath, 'config file'), configPath);
   const inputs = await Promise.all(inputPaths.map((p) => readNpy(p)));
-  const model = await loadModel(modelPath);
+  const model = await loadModel(modelPath, { trustCode: Boolean(values['trust-code']) });
   const result = await model.explain(inputs, { ...config, target });
   // The heatmap is drawn before anything is written: if it fails, no output exists.
   const pngBytes = png ? await encodeHeatmapPng(result.relevance, { ...heatmap, overlay: values.overlay ? inputs[0] : undefined }) : undefined;

@@ -130,4 +130,16 @@ describe('archives whose code runs while they load', () => {
     expect(run.stdout).toContain('code ran while loading');
     expect(run.stdout).not.toContain('refusing to load');
   });
+
+  test('the CLI refuses them with one line and exit 1, and --trust-code lets them through', () => {
+    const cli = (extra: string[]) => spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'inspect', '--model', file, ...extra], { encoding: 'utf8' });
+    const refused = cli([]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('defines __setstate__');
+    expect(refused.stdout).toBe('');
+    const trusted = cli(['--trust-code']);
+    expect(trusted.stdout).toContain('code ran while loading');
+    expect(trusted.stderr).not.toContain('refusing to load');
+  });
 });
