@@ -3,8 +3,8 @@
 The paper (Pahde et al. 2023, quantus_evaluation/grid_search_gamma.py) loops over configurations,
 builds a zennit 0.5.1 NameMapComposite with one Gamma per layer group and Pass on the ReLUs and
 batch norms, and for each metric calls Quantus with `a_batch=None`, so every metric explains the
-batch again. This script does the same with Quantus v0.6.0 and the METRICS.md settings (second-moment
-normalisation, region perturbation with Quantus' blur per sample as METRICS.md §14.2 describes), on a
+batch again. This script does the same with Quantus v0.6.0 and the docs/metrics.md settings (second-moment
+normalisation, region perturbation with Quantus' blur per sample as docs/metrics.md §14.2 describes), on a
 narrow VGG-13-BN, and prints seconds per configuration.
 
   make: writes model.pt (traced), weights.pt, x.npy, masks.npy, labels.npy into --dir
@@ -120,7 +120,7 @@ def run(args):
             composite = NameMapComposite(name_map=name_map, canonizers=canonizers)
             with Gradient(model, composite) as attributor:
                 _, relevance = attributor(inputs, torch.eye(classes)[torch.as_tensor(targets)])
-            # channel pooling: sum (METRICS.md §2)
+            # channel pooling: sum (docs/metrics.md §2)
             return relevance.sum(1, keepdim=True).detach().numpy()
         return explain
 

@@ -1,5 +1,5 @@
 """Quantus' side of bench/metrics.js: times Quantus v0.6.0 RegionPerturbation (patch 14, 50 regions,
-baseline "black" — v0.6.0's own perturbation, since its blur cannot run batched, METRICS.md §14.2)
+baseline "black" — v0.6.0's own perturbation, since its blur cannot run batched, docs/metrics.md §14.2)
 and AvgSensitivity (10 samples, U(±0.2), explanations by zennit 0.5.1 EpsilonPlusFlat) on a model,
 plus its plain forward; each metric timed as the median of --repeats runs after one warm-up run.
 Prints one JSON line. QUANTUS_SRC and ZENNIT_SRC as for the fixtures.

@@ -3,7 +3,7 @@ import { anyOf, boolean, object, oneOf, Spec, validate } from './options/schema'
 
 export type FoldOrder = 'left-first' | 'relu-first';
 
-/** How batch norms are folded (shared/CONTRACT.md, "canonize"). */
+/** How batch norms are folded (docs/cli.md, "canonize"). */
 export interface CanonizeOptions {
   /**
    * `left-first` (default): into the producing conv/linear when it feeds nothing else, else into the

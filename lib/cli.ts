@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The lrp-node command line (shared/CONTRACT.md). Every failure is one line on stderr and a
+// The lrp-node command line (docs/cli.md). Every failure is one line on stderr and a
 // non-zero exit: 1 for bad input, 2 for bad usage.
 import { parseArgs } from 'util';
 

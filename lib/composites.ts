@@ -1,5 +1,5 @@
 // Composites as data: which LRP rule each layer of a model gets, with zennit 0.5.1's composites,
-// defaults and layer placement (shared/CONTRACT.md, "Explain config"), plus per-layer overrides.
+// defaults and layer placement (docs/cli.md, "Explain config"), plus per-layer overrides.
 import { LrpError } from './errors';
 import type { NativeLayer } from './native';
 import { nearMisses } from './text_distance';
@@ -67,13 +67,13 @@ const isDense = (l: Layer) => l.op === 'linear';
 const isLinear = (l: Layer) => isConv(l) || isDense(l);
 const isModule = (l: Layer) => !l.functional;
 // A ThreshReLU (made by canonization) is neither: no built-in composite places a rule on it, so it
-// keeps its gradient, passing relevance where active and dropping it where clamped (CONTRACT.md).
+// keeps its gradient, passing relevance where active and dropping it where clamped (docs/cli.md).
 const isReluModule = (l: Layer) => isModule(l) && l.op === 'relu';
 const isActivationModule = (l: Layer) => isModule(l) && ['relu', 'silu', 'sigmoid'].includes(l.op);
 const isSum = (l: Layer) => (l.op === 'add' && l.inputs.length === 2) || l.op === 'sum';
 const isAvgPool = (l: Layer) => ['avg_pool2d', 'adaptive_avg_pool2d', 'mean'].includes(l.op);
 
-/** Structural rules of every built-in composite: norm on sums and average pooling (CONTRACT.md). */
+/** Structural rules of every built-in composite: norm on sums and average pooling (docs/cli.md). */
 function structural(p: CompositeParams): Placement {
   return (l) => (isSum(l) || isAvgPool(l) ? { rule: 'norm', stabilizer: p.stabilizer } : undefined);
 }

@@ -1,4 +1,4 @@
-// The explain config file (shared/CONTRACT.md, "Explain config"): read, checked key by key, and
+// The explain config file (docs/cli.md, "Explain config"): read, checked key by key, and
 // turned into ExplainOptions (without the target, which the command line gives).
 import { promises as fs } from 'fs';
 

@@ -1,4 +1,4 @@
-// Channel pooling of attributions (shared/METRICS.md §2.2), used by heatmaps and the metrics:
+// Channel pooling of attributions (docs/metrics.md §2.2), used by heatmaps and the metrics:
 // (N, C, H, W) or (N, H, W) → (N, 1, H, W), or unchanged (N, C, H, W) for `none`.
 import { LrpError } from './errors';
 import { Tensor } from './tensor';

@@ -1,4 +1,4 @@
-// The project's seeded random generator (METRICS.md: the same seed gives the same scores; only the
+// The project's seeded random generator (docs/metrics.md: the same seed gives the same scores; only the
 // distribution has to match the reference): xoshiro128** seeded through splitmix32.
 export class Random {
   private s = new Uint32Array(4);

@@ -19,7 +19,7 @@ function oneLineFailure(result: ReturnType<typeof lrpNode>, status: number, patt
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-cli-'));
 
-describe('lrp-node CLI (CONTRACT.md)', () => {
+describe('lrp-node CLI (docs/cli.md)', () => {
   test.each(FAMILIES)('inspect --json %s: layers and counts', (name) => {
     const { status, stdout } = lrpNode('inspect', '--model', modelPath(name), '--json');
     expect(status).toBe(0);

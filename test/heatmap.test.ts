@@ -21,7 +21,7 @@ describe('colour maps', () => {
   });
 });
 
-describe('channel pooling (METRICS.md §2.2)', () => {
+describe('channel pooling (docs/metrics.md §2.2)', () => {
   const a = new Tensor(Float32Array.from([1, -2, 3, -4, /* channel 2 */ -1, 5, 0, 2]), [1, 2, 2, 2]);
   test('sum, pos-l2-norm-sq, max-norm, none', () => {
     expect(Array.from(poolChannels(a, 'sum').data)).toEqual([0, 3, 3, -2]);

@@ -1,5 +1,5 @@
 // Model-free metrics against Quantus v0.6.0 (bench/fixtures/make_quantus_references.py): to 1e-6,
-// as issue 4 asks; the edge cases METRICS.md defines where Quantus leaves them open.
+// as issue 4 asks; the edge cases docs/metrics.md defines where Quantus leaves them open.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -19,7 +19,7 @@ describe('model-free metrics equal Quantus v0.6.0', () => {
   });
 });
 
-describe('metric edge cases (METRICS.md)', () => {
+describe('metric edge cases (docs/metrics.md)', () => {
   const zero = new Tensor(new Float32Array(2 * 3 * 4 * 4), [2, 3, 4, 4]);
   const someMask = metrics.boxesToMasks([[[0, 0, 2, 2]], [[1, 1, 4, 3]]], 4, 4);
 
@@ -67,7 +67,7 @@ describe('pixel flipping equals Quantus v0.6.0', () => {
       expect(result.curves[s]).toHaveLength(curve.length);
       curve.forEach((p, t) => expect(Math.abs(result.curves[s][t] - p)).toBeLessThanOrEqual(1e-7));
     });
-    // AoPC (METRICS.md §9) from the curve and the clean probability.
+    // AoPC (docs/metrics.md §9) from the curve and the clean probability.
     const logits = await model.forward(inputs);
     for (let s = 0; s < 2; s++) {
       const row = Array.from(logits.data.subarray(s * 10, s * 10 + 10));
@@ -89,7 +89,7 @@ describe('pixel flipping equals Quantus v0.6.0', () => {
   });
 });
 
-describe('region perturbation equals Quantus v0.6.0 blur (METRICS.md §7, §14.2)', () => {
+describe('region perturbation equals Quantus v0.6.0 blur (docs/metrics.md §7, §14.2)', () => {
   const spec = (reference as unknown as {
     curves: { targets: number[]; cases: Record<string, { patchSize: number; regions: number; order: 'morf' | 'lerf'; curves: number[][] }> };
   }).curves;
@@ -138,7 +138,7 @@ describe('region perturbation equals Quantus v0.6.0 blur (METRICS.md §7, §14.2
   });
 });
 
-describe('SSIM₁ equals Quantus/scikit-image on flattened vectors (METRICS.md §12)', () => {
+describe('SSIM₁ equals Quantus/scikit-image on flattened vectors (docs/metrics.md §12)', () => {
   const pairs = (reference as unknown as { ssim: Array<{ u: number[]; v: number[]; ssim: number }> }).ssim;
   test.each(pairs.map((p, i) => [i, p.u.length]))('pair %i (length %i)', (i) => {
     expect(Math.abs(metrics.ssim1(pairs[i as number].u, pairs[i as number].v) - pairs[i as number].ssim)).toBeLessThanOrEqual(1e-9);

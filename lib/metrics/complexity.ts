@@ -1,4 +1,4 @@
-// Complexity metrics (shared/METRICS.md §3–4): sparseness (Gini index) and complexity (entropy).
+// Complexity metrics (docs/metrics.md §3–4): sparseness (Gini index) and complexity (entropy).
 import { Tensor } from '../tensor';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { checkMetricArgs } from './options';

@@ -1,4 +1,4 @@
-// The metrics config file (CONTRACT.md "Metrics config"): its keys as a schema, paths resolved
+// The metrics config file (docs/cli.md "Metrics config"): its keys as a schema, paths resolved
 // against the folder holding it. Evaluate and search configs take the same data keys
 // (METRICS_CONFIG_FIELDS) and add their own.
 import * as path from 'path';

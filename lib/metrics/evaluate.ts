@@ -1,4 +1,4 @@
-// Runs a set of metrics on one batch (CONTRACT.md "Metrics config"): attributions given or
+// Runs a set of metrics on one batch (docs/cli.md "Metrics config"): attributions given or
 // computed with the explain config, per-metric options over the shared `pool` and `seed`.
 import { LrpError } from '../errors';
 import type { ExplainConfig, Model } from '../model';
@@ -33,7 +33,7 @@ export interface EvaluateArgs {
   explain?: ExplainConfig;
   pool?: ChannelPooling;
   seed?: number;
-  /** Per-metric options (METRICS.md names), over the defaults and the shared pool/seed. */
+  /** Per-metric options (docs/metrics.md names), over the defaults and the shared pool/seed. */
   options?: Partial<Record<MetricName, Record<string, unknown>>>;
   /** Called after each metric: (done, total, name). */
   onProgress?: (done: number, total: number, metric: MetricName) => void;

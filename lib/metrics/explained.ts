@@ -6,7 +6,7 @@ import { defaultBatchSize } from './model_eval';
 
 export interface Explainer {
   model: Model;
-  /** The explain config (CONTRACT.md "Explain config"). */
+  /** The explain config (docs/cli.md "Explain config"). */
   explain: ExplainConfig;
   batchSize?: number;
 }

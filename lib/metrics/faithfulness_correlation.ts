@@ -1,4 +1,4 @@
-// Faithfulness correlation (shared/METRICS.md §10, Bhatt et al. 2020): Pearson correlation, over
+// Faithfulness correlation (docs/metrics.md §10, Bhatt et al. 2020): Pearson correlation, over
 // random subsets of input elements, between the attribution they hold and the drop in the target
 // logit when they are set to a baseline.
 import { LrpError } from '../errors';

@@ -1,4 +1,4 @@
-// The metric suite (shared/METRICS.md); each metric returns one score per sample.
+// The metric suite (docs/metrics.md); each metric returns one score per sample.
 export { sparseness, complexity, ComplexityArgs } from './complexity';
 export { rra, rma, boxesToMasks, Box, LocalisationArgs } from './localisation';
 export { prepareAttributions, Normalisation, PrepareOptions } from './prepare';

@@ -1,4 +1,4 @@
-// Localisation metrics (shared/METRICS.md §5–6): relevance rank accuracy and relevance mass
+// Localisation metrics (docs/metrics.md §5–6): relevance rank accuracy and relevance mass
 // accuracy against binary masks, and bounding boxes turned into masks.
 import { LrpError } from '../errors';
 import { Tensor } from '../tensor';
@@ -30,7 +30,7 @@ export function boxesToMasks(boxes: readonly (readonly Box[])[], height: number,
   return new Tensor(data, [boxes.length, 1, height, width]);
 }
 
-/** Masks hold 0 and 1 only (CONTRACT.md: masks are .npy of 0/1); anything else is an error. */
+/** Masks hold 0 and 1 only (docs/cli.md: masks are .npy of 0/1); anything else is an error. */
 export function checkMasks(masks: Tensor): void {
   const data = masks.data;
   for (let i = 0; i < data.length; i++) {

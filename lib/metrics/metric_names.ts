@@ -1,4 +1,4 @@
-// The ten metrics of the suite (shared/METRICS.md), by the names configs use.
+// The ten metrics of the suite (docs/metrics.md), by the names configs use.
 export const METRIC_NAMES = [
   'sparseness', 'complexity', 'rra', 'rma', 'region-perturbation', 'pixel-flipping', 'faithfulness-correlation',
   'avg-sensitivity', 'max-sensitivity', 'random-logit',

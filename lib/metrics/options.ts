@@ -1,4 +1,4 @@
-// Every metric's options (METRICS.md names) and the data it takes, as schemas (lib/options/schema.ts):
+// Every metric's options (docs/metrics.md names) and the data it takes, as schemas (lib/options/schema.ts):
 // checked when a metric is called from the API, by evaluate(), and in a metrics config.
 import type { Model } from '../model';
 import { EXPLAIN_CONFIG } from '../options/explain_schema';
@@ -16,7 +16,7 @@ const model = custom('a Model (from loadModel)', (v) =>
 const inputs = anyOf(tensor, listOf(tensor, 1));
 const targets = listOf(integer({ min: 0 }));
 
-/** Preparation of attributions (METRICS.md §2), taken by every metric. */
+/** Preparation of attributions (docs/metrics.md §2), taken by every metric. */
 const PREPARE: Fields = {
   pool: oneOf(...CHANNEL_POOLINGS),
   normalise: oneOf('second-moment', 'max', 'none', false),
@@ -39,7 +39,7 @@ const SENSITIVITY: Fields = {
   ...PREPARE, batchSize, seed, nrSamples: integer({ min: 1 }), lowerBound: number({ min: 0 }), upperBound: anyOf(number(), oneOf(null)),
 };
 
-/** The options of each metric, over its defaults (METRICS.md §15). */
+/** The options of each metric, over its defaults (docs/metrics.md §15). */
 export const METRIC_OPTIONS: Readonly<Record<MetricName, Fields>> = {
   sparseness: PREPARE,
   complexity: PREPARE,

@@ -1,4 +1,4 @@
-// Pixel flipping (shared/METRICS.md §8, Bach et al. 2015): input elements set to a baseline in
+// Pixel flipping (docs/metrics.md §8, Bach et al. 2015): input elements set to a baseline in
 // order of decreasing attribution, k per step; the curve is the target probability after each step.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
@@ -27,7 +27,7 @@ export interface PixelFlippingArgs extends PrepareOptions {
 }
 
 export interface CurveScores {
-  /** AoPC per sample (METRICS.md §9). */
+  /** AoPC per sample (docs/metrics.md §9). */
   scores: Float64Array;
   /** Per sample, the target probability (or logit) after each step, without the clean one. */
   curves: Float64Array[];

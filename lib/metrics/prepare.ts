@@ -1,4 +1,4 @@
-// Preparing an attribution for a metric (shared/METRICS.md §2): channel axis, channel pooling,
+// Preparing an attribution for a metric (docs/metrics.md §2): channel axis, channel pooling,
 // per-sample normalisation, absolute value. Float64 from here on (§1).
 import { LrpError } from '../errors';
 import { ChannelPooling, poolChannels } from '../pooling';

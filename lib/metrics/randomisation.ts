@@ -1,4 +1,4 @@
-// Random logit (shared/METRICS.md §12, Sixt et al. 2020): SSIM between the explanation of the
+// Random logit (docs/metrics.md §12, Sixt et al. 2020): SSIM between the explanation of the
 // target and of a uniformly drawn other class.
 import { LrpError } from '../errors';
 import { Random } from '../random';

@@ -1,4 +1,4 @@
-// Region perturbation (shared/METRICS.md §7, Samek et al. 2016): p×p blocks of the (edge-padded)
+// Region perturbation (docs/metrics.md §7, Samek et al. 2016): p×p blocks of the (edge-padded)
 // input blurred, or set to a baseline, in order of their attribution; the curve is p0 − p_t.
 import { LrpError } from '../errors';
 import type { Model } from '../model';

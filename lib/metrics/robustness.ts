@@ -1,4 +1,4 @@
-// Avg- and max-sensitivity (shared/METRICS.md §11, Yeh et al. 2019): how much the explanation
+// Avg- and max-sensitivity (docs/metrics.md §11, Yeh et al. 2019): how much the explanation
 // changes under uniform input noise, relative to its norm.
 import { LrpError } from '../errors';
 import { Random } from '../random';

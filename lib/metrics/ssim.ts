@@ -1,4 +1,4 @@
-// SSIM₁ (shared/METRICS.md §12): scikit-image's structural_similarity on two flattened 1-D vectors
+// SSIM₁ (docs/metrics.md §12): scikit-image's structural_similarity on two flattened 1-D vectors
 // as Quantus calls it — 7-wide uniform windows, K1 = 0.01, K2 = 0.03, sample covariance, border
 // positions left out, data range = max(u ∪ v) − min(u ∪ v).
 export function ssim1(u: ArrayLike<number>, v: ArrayLike<number>): number {

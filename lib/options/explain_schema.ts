@@ -1,4 +1,4 @@
-// The explain config (CONTRACT.md "Explain config") as a schema: every key of the config, of each
+// The explain config (docs/cli.md "Explain config") as a schema: every key of the config, of each
 // rule entry (whose parameters depend on the rule, with zennit's names) and of `canonize`.
 import { CANONIZE } from '../canonize';
 import { COMPOSITE_NAMES } from '../composites';

@@ -2,7 +2,7 @@
 // the first input, each node turning the relevance at its output into relevance at its inputs
 // (relevance reaching a value from several readers adds up). Nodes without a rule use the plain
 // gradient (vector-Jacobian product); a squeeze-excitation gate product always sends all relevance
-// to its signal (signal-takes-it-all, CONTRACT.md).
+// to its signal (signal-takes-it-all, docs/cli.md).
 #pragma once
 
 #include <map>

@@ -25,7 +25,7 @@ enum class RuleKind {
   ReluBetaSmooth,      // R_in = R · sigmoid(β x)
 };
 
-RuleKind parseRuleKind(const std::string& name);  // kebab-case names of CONTRACT.md
+RuleKind parseRuleKind(const std::string& name);  // kebab-case names of docs/cli.md
 const char* ruleName(RuleKind kind);
 
 struct Rule {
