@@ -1,37 +1,194 @@
 #!/usr/bin/env node
-// The main job, for now: `lrp-node inspect` and `lrp-node forward` on a shipped model, with the
-// output checked against TorchScript's own (test/fixtures/models, made by bench/fixtures).
+// npm run demo [-- --full] [-- --out DIR] [-- --samples N] [-- --search-samples N]
+// The paper's job on the shipped benchmark (docs/data.md), through the package's own API
+// (docs/search.md):
+//   1. Table 1: `evaluate` of every model in data/models/manifest.json on its test split, six
+//      explainers × canonize no/yes, all ten metrics;
+//   2. Fig. 2: a `search` on VGG-13-BN over the four layer groups (low, mid and high
+//      convolutions, dense head) with a reduced γ grid × canonize no/yes, the seven search metrics.
+// Everything goes to one fresh folder (default: a new folder under the OS temp dir); Table 1 and
+// the paths of the reports are printed at the end.
 'use strict';
 
+const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const fs = require('fs');
-const { spawnSync } = require('child_process');
+const { parseArgs } = require('util');
 
 const root = path.join(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli.js');
-const models = path.join(root, 'test', 'fixtures', 'models');
-const name = process.argv[2] || 'resnet_basic';
+const MODELS = path.join(root, 'data', 'models');
+const DATASETS = { 'shapes-loc': path.join(root, 'data', 'shapes-loc', 'test'), 'clevr-lite': path.join(root, 'data', 'clevr-lite', 'test') };
 
-function lrpNode(args) {
-  console.log(`$ lrp-node ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (result.status !== 0) process.exit(result.status || 1);
-  return result.stdout;
+// Samples per model (evaluate) and of the search: the default fits setup's ten minutes on 2 cores.
+const SIZES = { quick: { samples: 8, searchSamples: 4, gammas: [0, 0.25, 1] }, full: { samples: 64, searchSamples: 16, gammas: [0, 0.1, 0.25, 0.5, 1] } };
+
+const EXPLAINERS = {
+  EpsilonPlusFlat: { composite: 'epsilon-plus-flat' },
+  EpsilonAlpha2Beta1: { composite: 'epsilon-alpha2-beta1' },
+  ExcitationBackprop: { composite: 'excitation-backprop' },
+  Gradient: { method: 'gradient' },
+  SmoothGrad: { method: 'smoothgrad', samples: 20 },
+  IntegratedGradients: { method: 'integrated-gradients', samples: 20 },
+};
+const SEARCH_METRICS = ['avg-sensitivity', 'rra', 'rma', 'sparseness', 'random-logit', 'pixel-flipping', 'region-perturbation'];
+// At 64²: pixel flipping 256 pixels per step (16 steps; the paper's 448 is for 224²), region
+// perturbation 8×8 patches (14×14 leaves fewer than 50 regions) — as bench/search.js.
+const METRIC_OPTIONS = { 'pixel-flipping': { featuresInStep: 256 }, 'region-perturbation': { patchSize: 8, regions: 50 } };
+
+const USAGE = 'usage: npm run demo [-- --full] [-- --out DIR] [-- --samples N] [-- --search-samples N] [-- --skip-search]';
+
+class UsageError extends Error {}
+
+function positiveInteger(text, flag) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
+  return n;
 }
 
-const { parseNpy } = require(path.join(root, 'dist', 'npy.js'));
-const model = path.join(models, `${name}.pt`);
-process.stdout.write(lrpNode(['inspect', '--model', model]).split('\n').slice(0, 8).join('\n') + '\n  ...\n');
-const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-node-demo-')), 'logits.npy');
-const inputs = fs.readdirSync(models).filter((f) => f.startsWith(`${name}.input`)).sort();
-lrpNode(['forward', '--model', model, ...inputs.flatMap((f) => ['--input', path.join(models, f)]), '--out', out]);
-const got = parseNpy(fs.readFileSync(out));
-const expected = parseNpy(fs.readFileSync(path.join(models, `${name}.output.npy`)));
-let maxError = 0;
-for (let i = 0; i < expected.data.length; i++) maxError = Math.max(maxError, Math.abs(got.data[i] - expected.data[i]));
-console.log(`forward ${name}: logits [${got.shape}], max |lrp-node - TorchScript| = ${maxError.toExponential(2)}`);
-if (!(maxError <= 1e-4)) {
-  console.error('lrp-node demo: the forward does not match TorchScript');
-  process.exit(1);
+function readFlags() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        full: { type: 'boolean' }, out: { type: 'string' }, samples: { type: 'string' }, 'search-samples': { type: 'string' },
+        'skip-search': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  const size = values.full ? SIZES.full : SIZES.quick;
+  return {
+    help: Boolean(values.help),
+    out: values.out,
+    samples: values.samples === undefined ? size.samples : positiveInteger(values.samples, '--samples'),
+    searchSamples: values['search-samples'] === undefined ? size.searchSamples : positiveInteger(values['search-samples'], '--search-samples'),
+    gammas: size.gammas,
+    search: !values['skip-search'],
+  };
 }
+
+/** A fresh output folder: the one asked for must not exist or be empty; else a new temp folder. */
+function outputFolder(asked) {
+  if (asked === undefined) return fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-node-demo-'));
+  const dir = path.resolve(asked);
+  if (fs.existsSync(dir) && (!fs.statSync(dir).isDirectory() || fs.readdirSync(dir).length > 0)) {
+    throw new Error(`--out ${asked}: exists and is not an empty folder; give a new one`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function readManifest() {
+  const file = path.join(MODELS, 'manifest.json');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing (the shipped benchmark; npm run benchmark:data makes it)`);
+  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return Object.entries(manifest.models).map(([name, entry]) => {
+    const model = path.join(MODELS, `${name}.pt`);
+    const data = DATASETS[entry.dataset];
+    if (!data) throw new Error(`${file}: model '${name}' names an unknown dataset '${entry.dataset}'`);
+    if (!fs.existsSync(model)) throw new Error(`${file} lists '${name}' but ${model} is missing`);
+    if (!fs.existsSync(path.join(data, 'index.json'))) throw new Error(`${path.join(data, 'index.json')} is missing (test split of '${entry.dataset}')`);
+    return { name, model, data, dataset: entry.dataset, accuracy: entry.testAccuracy };
+  });
+}
+
+function seconds(t0) {
+  return ((Date.now() - t0) / 1000).toFixed(1);
+}
+
+async function evaluateModel(lrp, entry, samples, out) {
+  const config = {
+    model: entry.model, data: { path: entry.data, limit: samples }, seed: 0, options: METRIC_OPTIONS,
+    explainers: EXPLAINERS, canonize: [false, true],
+  };
+  const t0 = Date.now();
+  const run = lrp.evaluate({ config, out });
+  for (;;) {
+    const step = await run.next();
+    if (step.done) break;
+    const r = step.value;
+    console.log(`  ${entry.name}: ${r.explainer}, canonize ${r.canonize} (${seconds(t0)} s)`);
+  }
+  return fs.readFileSync(path.join(out, 'table.md'), 'utf8');
+}
+
+/**
+ * The paper's four groups (its VGG-16 split, by conv index) on a VGG's layer names: the first
+ * four convolutions (blocks 1–2), the next three, the last three, and the dense head. ReLUs and
+ * batch norms pass relevance on, as in the paper's name map.
+ */
+async function vggGroups(lrp, modelFile) {
+  const model = await lrp.loadModel(modelFile);
+  const layers = model.layers;
+  const named = (op) => layers.filter((l) => l.op === op).map((l) => l.name);
+  const convs = named('conv2d');
+  if (convs.length < 4) throw new Error(`${modelFile}: expected a VGG with at least 4 convolutions, found ${convs.length}`);
+  const rest = convs.slice(4);
+  const cut = Math.ceil(rest.length / 2);
+  return {
+    groups: { low: convs.slice(0, 4), mid: rest.slice(0, cut), high: rest.slice(cut), head: named('linear') },
+    pass: [...named('relu'), ...named('batch_norm')],
+  };
+}
+
+async function searchVgg(lrp, entry, options, out) {
+  const { groups, pass } = await vggGroups(lrp, entry.model);
+  const config = {
+    model: entry.model, data: { path: entry.data, limit: options.searchSamples }, seed: 0,
+    metrics: SEARCH_METRICS, options: METRIC_OPTIONS,
+    base: { composite: 'name-map', rules: [{ layers: pass, rule: 'pass' }] },
+    groups,
+    space: { rule: 'gamma', values: options.gammas, canonize: [false, true] },
+    strategy: { kind: 'grid' },
+  };
+  const total = options.gammas.length ** Object.keys(groups).length * 2;
+  console.log(`search ${entry.name} on ${options.searchSamples} samples: γ ∈ {${options.gammas.join(', ')}} per group × canonize no/yes = ${total} configurations`);
+  for (const [name, layers] of Object.entries(groups)) console.log(`  ${name}: ${layers.join(', ')}`);
+  const t0 = Date.now();
+  let done = 0;
+  const run = lrp.search({ config, out });
+  for (;;) {
+    const step = await run.next();
+    if (step.done) break;
+    done += 1;
+    if (done % 10 === 0 || done === total) console.log(`  ${done}/${total} configurations (${seconds(t0)} s)`);
+  }
+}
+
+async function main() {
+  const options = readFlags();
+  if (options.help) {
+    console.log(`${USAGE}\n  default: evaluate on ${SIZES.quick.samples} samples per model, search on ${SIZES.quick.searchSamples}; --full: ${SIZES.full.samples} and ${SIZES.full.searchSamples}`);
+    return;
+  }
+  const lrp = require(path.join(root, 'dist'));
+  const models = readManifest();
+  const out = outputFolder(options.out);
+  console.log(`lrp-node demo: the paper's job on the shipped benchmark, into ${out}`);
+  const t0 = Date.now();
+  const tables = [];
+  for (const entry of models) {
+    console.log(`evaluate ${entry.name} (${entry.dataset}, ${options.samples} test samples): ${Object.keys(EXPLAINERS).length} explainers × canonize no/yes, all ten metrics`);
+    const dir = path.join(out, 'evaluate', entry.name);
+    tables.push({ entry, dir, table: await evaluateModel(lrp, entry, options.samples, dir) });
+  }
+  const vgg = models.find((m) => m.name === 'vgg13_bn');
+  const searchDir = path.join(out, 'search', 'vgg13_bn');
+  if (options.search) {
+    if (!vgg) throw new Error('data/models/manifest.json lists no vgg13_bn for the search');
+    await searchVgg(lrp, vgg, options, searchDir);
+  }
+  console.log(`\nTable 1 (mean ± standard error over ${options.samples} samples; best per metric and canonize setting in bold)`);
+  for (const { entry, table } of tables) console.log(`\n${entry.name} on ${entry.dataset} (test accuracy ${entry.accuracy}):\n\n${table.trim()}`);
+  console.log('\nReports:');
+  for (const { entry, dir } of tables) console.log(`  ${entry.name}: ${path.join(dir, 'report.html')}`);
+  if (options.search) console.log(`  search on vgg13_bn (Fig. 2, Fig. 3): ${path.join(searchDir, 'report.html')}`);
+  console.log(`lrp-node demo: done in ${seconds(t0)} s`);
+}
+
+main().catch((error) => {
+  const usage = error instanceof UsageError;
+  console.error(`lrp-node demo: ${error.message.split('\n')[0]}${usage ? ` (${USAGE})` : ''}`);
+  process.exit(usage ? 2 : 1);
+});

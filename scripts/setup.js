@@ -4,7 +4,7 @@
 //      otherwise the command to run is printed), cmake/g++ for the build, and redis-server for
 //      the job-queue tests (test/queue.test.ts starts its own);
 //   2. npm dependencies (npm ci), the native addon (cmake-js) and the TypeScript (dist/);
-//   3. the demo: `lrp-node inspect` and `lrp-node forward` on a shipped model.
+//   3. the demo (scripts/demo.js): Table 1 and a reduced Fig. 2 search on the shipped benchmark.
 // It uses only Node built-ins until step 2 has installed the rest.
 'use strict';
 
