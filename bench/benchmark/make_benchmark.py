@@ -36,9 +36,9 @@ DATASETS = {
 MODELS = {
     'vgg13_bn': ('shapes-loc', models.vgg13_bn, 4, 3e-3, 64),
     'resnet18': ('shapes-loc', models.resnet18, 4, 3e-3, 64),
-    'densenet': ('shapes-loc', models.densenet_small, 4, 3e-3, 64),
-    'efficientnet_b0': ('shapes-loc', models.efficientnet_b0, 5, 3e-3, 64),
-    'relation_net': ('clevr-lite', lambda n: models.RelationNet(clevr_lite.QUESTION_LENGTH, n), 4, 3e-3, 32),
+    'densenet': ('shapes-loc', models.densenet_small, 6, 3e-3, 64),
+    'efficientnet_b0': ('shapes-loc', models.efficientnet_b0, 10, 3e-3, 64),
+    'relation_net': ('clevr-lite', lambda n: models.RelationNet(clevr_lite.QUESTION_LENGTH, n), 16, 1e-3, 32),
 }
 
 

@@ -45,9 +45,10 @@ def densenet_small(num_classes):
 
 def efficientnet_b0(num_classes):
     """torchvision's EfficientNet with the B0 stage table (MBConv, squeeze-excitation, SiLU) at width
-    0.25 and depth 0.5."""
+    0.25 and depth 0.5. No dropout or stochastic depth: so small a network trained for a few epochs
+    underfits with them (the modules stay, as identities in eval mode)."""
     settings, last_channel = efficientnet._efficientnet_conf('efficientnet_b0', width_mult=0.25, depth_mult=0.5)
-    return efficientnet.EfficientNet(settings, dropout=0.2, stochastic_depth_prob=0.1,
+    return efficientnet.EfficientNet(settings, dropout=0.0, stochastic_depth_prob=0.0,
                                      num_classes=num_classes, last_channel=last_channel)
 
 
@@ -55,10 +56,11 @@ class RelationNet(nn.Module):
     """Relation network (Santoro et al. 2017) laid out as the xai-canonization paper's CLEVR model:
     a Conv-ReLU-BN encoder, each cell of its feature map an object with its (x, y) coordinates
     appended, every ordered pair of objects concatenated with the question, a 4-layer g-MLP per pair,
-    the sum over pairs, and a 3-layer f-MLP with dropout. The question is the fixed-length float
+    the sum over pairs, and a 3-layer f-MLP (its dropout module kept, off by default: this small a
+    network underfits with it). The question is the fixed-length float
     vector of clevr-lite (the paper's LSTM over words is not needed for it)."""
 
-    def __init__(self, question_length, num_classes, channels=24, hidden=48, cells=4, dropout=0.1):
+    def __init__(self, question_length, num_classes, channels=24, hidden=64, cells=4, dropout=0.0):
         super().__init__()
         self.cells, self.channels = cells, channels
         layers = []
