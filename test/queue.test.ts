@@ -1,7 +1,8 @@
 // explain --data --redis (issue 16, docs/queue.md): Debian's redis-server on a free port, two
 // `lrp-node worker` processes; the queue run writes the same files, byte for byte, as a local run
 // (summary.json included); a worker killed with SIGKILL mid-run loses nothing (its job is handed
-// to the other worker); a bad job fails once with its reason; SIGTERM ends a worker with exit 0.
+// to the other worker); a Redis restart mid-run is survived; a bad job fails once with its
+// reason; SIGTERM ends a worker with exit 0.
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -23,6 +24,15 @@ const PREPROCESSING = { size: 32, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25]
 const IMAGES = 12;
 let redis: ChildProcess | undefined;
 let url = '';
+let port = 0;
+
+/** redis-server on `port`, persisting to an append-only file so that a restart keeps the jobs. */
+async function startRedis(): Promise<void> {
+  const dir = path.join(tmp, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
+  await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server');
+}
 const workers: ChildProcess[] = [];
 
 async function freePort(): Promise<number> {
@@ -64,6 +74,14 @@ function lrpNode(...args: string[]): Promise<{ status: number | null; stderr: st
   });
 }
 
+/** The same file names, then the same bytes (a failure names the files first). */
+function expectSameFiles(folder: string, reference: string): void {
+  const got = contents(folder);
+  const expected = contents(reference);
+  expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
+  expect(got).toEqual(expected);
+}
+
 /** Every file under a folder with its bytes. */
 function contents(root: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -93,10 +111,9 @@ maybe('explain --data --redis (BullMQ)', () => {
     fs.writeFileSync(CONFIG, JSON.stringify({ composite: 'epsilon-plus', preprocessing: PREPROCESSING }));
     // Slow enough per job that a worker can be killed while it holds one.
     fs.writeFileSync(SLOW_CONFIG, JSON.stringify({ method: 'smoothgrad', samples: 400, maxBatch: 8, noiseLevel: 0.1, preprocessing: PREPROCESSING }));
-    const port = await freePort();
+    port = await freePort();
     url = `redis://127.0.0.1:${port}`;
-    redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server');
+    await startRedis();
   });
 
   afterAll(() => {
@@ -113,7 +130,7 @@ maybe('explain --data --redis (BullMQ)', () => {
     expect(queued.status).toBe(1);
     expect(queued.stderr).toMatch(/skipped even\/broken\.png: cannot read image/);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'queued', 'summary.json'), 'utf8'))).toMatchObject({ done: IMAGES, failed: 0, resumed: 0 });
-    expect(contents(path.join(tmp, 'queued'))).toEqual(contents(path.join(tmp, 'local')));
+    expectSameFiles(path.join(tmp, 'queued'), path.join(tmp, 'local'));
     const exits = [a, b].map((w) => new Promise((resolve) => w.on('exit', (code) => resolve(code))));
     a.kill('SIGTERM');
     b.kill('SIGTERM');
@@ -130,9 +147,29 @@ maybe('explain --data --redis (BullMQ)', () => {
     victim.kill('SIGKILL');
     const queued = await run;
     expect(local.status).toBe(1);
-    expect(queued.status).toBe(1);
+    expect(queued).toMatchObject({ status: 1, stderr: expect.stringMatching(/^lrp-node explain: skipped even\/broken\.png[^\n]*\nlrp-node explain: 1 of 13 images skipped, 0 failed/) });
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'slow-queued', 'summary.json'), 'utf8'))).toMatchObject({ done: IMAGES, failed: 0 });
-    expect(contents(path.join(tmp, 'slow-queued'))).toEqual(contents(path.join(tmp, 'slow-local')));
+    expectSameFiles(path.join(tmp, 'slow-queued'), path.join(tmp, 'slow-local'));
+  });
+
+  test('Redis restarting mid-run: workers and the submitter reconnect and the run completes', async () => {
+    const queue = 'restart';
+    await startWorker(queue);
+    await startWorker(queue);
+    const localOut = path.join(tmp, 'slow-local');
+    if (!fs.existsSync(localOut)) await lrpNode(...explainArgs(SLOW_CONFIG, localOut));
+    const out = path.join(tmp, 'restart-queued');
+    const run = lrpNode(...explainArgs(SLOW_CONFIG, out), '--redis', url, '--queue', queue);
+    await until(() => fs.existsSync(path.join(out, 'even')) || fs.existsSync(path.join(out, 'odd')), 'first outputs', 60000);
+    const stopped = new Promise((resolve) => redis?.on('exit', resolve));
+    redis?.kill('SIGTERM');
+    await stopped;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await startRedis();
+    const queued = await run;
+    expect(queued).toMatchObject({ status: 1, stderr: expect.stringMatching(/^lrp-node explain: skipped even\/broken\.png[^\n]*\nlrp-node explain: 1 of 13 images skipped, 0 failed/) });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ done: IMAGES, failed: 0 });
+    expectSameFiles(out, localOut);
   });
 
   test('a bad job fails once with its reason', async () => {

@@ -1,30 +1,41 @@
 // `lrp-node worker`: runs explain jobs from a BullMQ queue until SIGTERM or SIGINT, then lets its
-// current jobs finish and exits 0 (docs/queue.md).
+// current jobs finish (or, after 30 s, releases them to other workers) and exits 0 (docs/queue.md).
+import { threads } from '../index';
 import { startWorker } from '../queue/worker';
 import { DEFAULT_QUEUE } from '../queue/connection';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 
-export const WORKER_USAGE = `lrp-node worker   --redis redis://HOST:PORT [--concurrency 1] [--queue ${DEFAULT_QUEUE}] [--stalled-ms 30000]`;
+/** How long a stopping worker waits for its current jobs before it releases them and exits. */
+const STOP_GRACE_MS = 30000;
+
+export const WORKER_USAGE = `lrp-node worker   --redis redis://HOST:PORT [--concurrency 1] [--queue ${DEFAULT_QUEUE}] [--stalled-ms 30000] [--threads N]`;
 
 export async function workerCommand(args: string[], usage: UsageFactory): Promise<void> {
-  const parsed = parseCommand(args, { redis: { type: 'string' }, concurrency: { type: 'string' }, queue: { type: 'string' }, 'stalled-ms': { type: 'string' } }, usage);
+  const parsed = parseCommand(args, { redis: { type: 'string' }, concurrency: { type: 'string' }, queue: { type: 'string' }, 'stalled-ms': { type: 'string' }, threads: { type: 'string' } }, usage);
   const redis = requiredOption(parsed, 'redis', usage);
   const concurrencyText = (parsed.values.concurrency as string | undefined) ?? '1';
   if (!/^[1-9]\d*$/.test(concurrencyText)) throw usage(`--concurrency must be a positive integer, got '${concurrencyText}'`);
   const stalledText = (parsed.values['stalled-ms'] as string | undefined) ?? '30000';
   if (!/^[1-9]\d*$/.test(stalledText)) throw usage(`--stalled-ms must be a positive integer, got '${stalledText}'`);
   const queue = (parsed.values.queue as string | undefined) ?? DEFAULT_QUEUE;
+  if (parsed.values.threads !== undefined) {
+    const text = parsed.values.threads as string;
+    if (!/^[1-9]\d*$/.test(text)) throw usage(`--threads must be a positive integer, got '${text}'`);
+    threads(Number(text));
+  }
   const running = startWorker({ redis, queue, concurrency: Number(concurrencyText), stalledInterval: Number(stalledText) });
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      running.close().then(resolve, resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const stop = () => {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    // Finish the current jobs; if that takes longer than the grace (or Redis is gone and the
+    // worker cannot report), leave: BullMQ's stalled-job check hands the job to another worker.
+    const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
+    Promise.race([running.close().catch(() => undefined), grace]).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   await running.worker.waitUntilReady();
   process.stdout.write(`lrp-node worker: taking jobs from '${queue}' at ${redis}\n`);
-  await stopped;
+  // Runs until a signal: the process exits from `stop`.
+  await new Promise<never>(() => undefined);
 }

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// explain --data on a BullMQ queue: images/s with 1 and with 2 `lrp-node worker` processes (1
+// libtorch thread each) on the same queue, against the same folder explained locally (1 thread),
+// and the cost per job of going through Redis. Starts its own redis-server on a free port.
+//   node bench/queue.js [--model test/fixtures/models/vgg_bn.pt] [--size 32] [--images 256] [--batch 16] [--repeats 3]
+'use strict';
+
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const { spawn, spawnSync } = require('child_process');
+const { parseArgs } = require('util');
+const sharp = require('sharp');
+
+const lrp = require('../dist');
+const { submitExplainFolder } = require('../dist/queue/submit');
+
+const root = path.join(__dirname, '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const { values } = parseArgs({
+  options: { model: { type: 'string' }, size: { type: 'string' }, images: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' } },
+});
+const modelFile = path.resolve(values.model ?? path.join(root, 'test', 'fixtures', 'models', 'vgg_bn.pt'));
+const size = Number(values.size ?? 32);
+const count = Number(values.images ?? 256);
+const batch = Number(values.batch ?? 16);
+const repeats = Number(values.repeats ?? 3);
+const config = { composite: 'epsilon-plus-flat', canonize: true };
+const preprocessing = { size, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(check, what) {
+  const end = Date.now() + 30000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function startWorkers(n, url, queue) {
+  const workers = [];
+  for (let i = 0; i < n; i++) {
+    const worker = spawn(process.execPath, [cli, 'worker', '--redis', url, '--queue', queue, '--threads', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    worker.stdout.on('data', (chunk) => (out += chunk));
+    await until(() => out.includes('taking jobs'), 'a worker');
+    workers.push(worker);
+  }
+  return workers;
+}
+
+async function stopWorkers(workers) {
+  await Promise.all(workers.map((w) => new Promise((resolve) => {
+    w.on('exit', resolve);
+    w.kill('SIGTERM');
+  })));
+}
+
+async function best(fn) {
+  await fn();
+  let fastest = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    fastest = Math.min(fastest, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return fastest;
+}
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-queue-bench-'));
+  const data = path.join(tmp, 'images');
+  fs.mkdirSync(data);
+  for (let i = 0; i < count; i++) {
+    const pixels = Buffer.from(Array.from({ length: size * size * 3 }, (_, p) => (p * (i + 3) + i * 17) & 255));
+    await sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path.join(data, `${String(i).padStart(5, '0')}.png`));
+  }
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', 'redis-server');
+    lrp.threads(1);
+    const model = await lrp.loadModel(modelFile);
+    const folder = { data, config, preprocessing, target: 'argmax', batch };
+    const local = await best(async () => {
+      for await (const result of lrp.explainFolder({ ...folder, model, outDir: path.join(tmp, 'local') })) if (result.status !== 'done') throw new Error(result.reason);
+    });
+    const queued = {};
+    for (const n of [1, 2]) {
+      const queue = `bench-${n}`;
+      const workers = await startWorkers(n, url, queue);
+      queued[n] = await best(async () => {
+        const summary = await submitExplainFolder({ ...folder, redis: url, queue, modelPath: modelFile, outDir: path.join(tmp, `queued-${n}`) });
+        if (summary.done !== count) throw new Error(`queue run explained ${summary.done} of ${count}`);
+      });
+      await stopWorkers(workers);
+    }
+    const jobs = Math.ceil(count / batch);
+    const rate = (s) => `${(count / s).toFixed(1).padStart(8)} images/s`;
+    console.log(`${path.basename(modelFile)}, ${count} PNGs ${size}x${size}, batch ${batch} (${jobs} jobs), EpsilonPlusFlat + canonize, ` +
+      `1 thread per process, ${os.cpus().length} CPUs (load average ${os.loadavg()[0].toFixed(1)}), best of ${repeats}`);
+    console.log(`local (explainFolder, one process)  ${rate(local)}`);
+    console.log(`queue, 1 worker                     ${rate(queued[1])}`);
+    console.log(`queue, 2 workers                    ${rate(queued[2])}   (${(queued[1] / queued[2]).toFixed(2)}x 1 worker)`);
+    console.log(`overhead per job, 1 worker vs local ${(((queued[1] - local) / jobs) * 1000).toFixed(1)} ms`);
+    model.dispose();
+  } finally {
+    redis.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});
