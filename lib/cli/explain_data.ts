@@ -19,7 +19,7 @@ import { submitExplainFolder } from '../queue/submit';
 
 export const EXPLAIN_DATA_USAGE =
   'lrp-node explain  --data <folder | index.json | glob> --model M.pt --config C.json --out-dir D [--target T]\n' +
-  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]] [--redis redis://HOST:PORT [--queue NAME]]';
+  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]] [--redis redis://HOST:PORT [--queue NAME]] [--trust-code]';
 
 /** True when the explain command line is the folder mode. */
 export function isDataMode(args: readonly string[]): boolean {
@@ -31,6 +31,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
     data: { type: 'string' }, model: { type: 'string' }, config: { type: 'string' }, 'out-dir': { type: 'string' },
     target: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' },
     png: { type: 'boolean' }, cmap: { type: 'string' }, pool: { type: 'string' }, overlay: { type: 'boolean' },
+    'trust-code': { type: 'boolean' },
     redis: { type: 'string' }, queue: { type: 'string' },
   }, usage);
   const { values } = parsed;
@@ -83,7 +84,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
       }, plan);
       for (const { file, reason } of summary.skipped) report('skipped', file, reason);
     } else {
-      const model = await loadModel(modelPath);
+      const model = await loadModel(modelPath, { trustCode: Boolean(values['trust-code']) });
       for await (const result of explainFolder({ ...folder, model }, plan)) {
         summarize([result], summary);
         if (result.status === 'skipped' || result.status === 'failed') report(result.status, result.file, result.reason);
