@@ -27,7 +27,8 @@ REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 SEED = 2023
 TEST_SAMPLES = 256
 
-# name -> (generator module, train seed, test seed, generate(seed, count) arguments for the train split)
+# name -> generator module, seed (the train split uses seed*10, the test split seed*10+1), and the
+# generate() arguments of the train split
 DATASETS = {
     'shapes-loc': {'module': shapes_loc, 'seed': SEED, 'train': {'count': 8000}},
     'clevr-lite': {'module': clevr_lite, 'seed': SEED + 1, 'train': {'scenes': 6000, 'per_scene': 3}},
@@ -149,7 +150,8 @@ def main():
         torch.manual_seed(SEED + index)
         model = build(len(module.CLASSES))
         log(f'{name} on {dataset}: {sum(p.numel() for p in model.parameters())} parameters, {epochs} epochs')
-        seconds, cpu_seconds = training.train(model, train, *stats[dataset], seed=SEED + index, epochs=epochs, lr=lr, batch=batch, log=log)
+        seconds, cpu_seconds = training.train(model, train, *stats[dataset], seed=SEED + index, epochs=epochs,
+                                              lr=lr, batch=batch, log=log)
         accuracy = training.accuracy(model, test, *stats[dataset])
         log(f'{name}: test accuracy {accuracy:.4f}, trained in {seconds:.0f} s ({cpu_seconds:.0f} s of CPU)')
         example = training.model_inputs(test, np.arange(2), *stats[dataset])
@@ -157,8 +159,10 @@ def main():
         torch.jit.trace(model.eval(), tuple(example)).save(path)
         manifest['models'][name] = {
             'dataset': dataset, 'classes': len(module.CLASSES), 'testAccuracy': round(accuracy, 4),
-            'testSamples': len(test['labels']), 'trainSamples': len(train['labels']), 'epochs': epochs, 'batch': batch, 'learningRate': lr,
-            'trainSeconds': round(seconds, 1), 'trainCpuSeconds': round(cpu_seconds, 1), 'threads': args.threads, 'parameters': sum(p.numel() for p in model.parameters()),
+            'testSamples': len(test['labels']), 'trainSamples': len(train['labels']),
+            'epochs': epochs, 'batch': batch, 'learningRate': lr,
+            'trainSeconds': round(seconds, 1), 'trainCpuSeconds': round(cpu_seconds, 1), 'threads': args.threads,
+            'parameters': sum(p.numel() for p in model.parameters()),
             'inputs': [list(x.shape[1:]) for x in example],
         }
         manifest['models'] = dict(sorted(manifest['models'].items(), key=lambda item: list(MODELS).index(item[0])))
