@@ -116,6 +116,14 @@ describe('loadDataset errors name the file and the sample', () => {
     expect(data.inputs[0].shape).toEqual([3, 3, 64, 64]);
   });
 
+  test('images of another size are resized to preprocessing.size, and masks stay binary', async () => {
+    const data = await loadDataset(writeIndex((index) => { (index.preprocessing as { size: number[] }).size = [32, 48]; }));
+    expect(data.inputs[0].shape).toEqual([3, 3, 32, 48]);
+    expect(data.masks?.shape).toEqual([3, 1, 32, 48]);
+    expect((data.masks as Tensor).data.every((v) => v === 0 || v === 1)).toBe(true);
+    expect((data.masks as Tensor).data.some((v) => v === 1)).toBe(true);
+  });
+
   test('a missing folder or index', async () => {
     expect(await failure(path.join(tmp, 'nowhere'))).toMatchObject({ code: 'LRP_FILE_NOT_FOUND', message: expect.stringContaining('nowhere') });
     fs.mkdirSync(path.join(tmp, 'empty'));
