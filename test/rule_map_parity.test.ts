@@ -81,6 +81,21 @@ describe('what the rule maps resolve to', () => {
     expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(1, ...Array.from(expected.data, Math.abs)));
   });
 
+  test("a relation network written with run-time sizes (reshape(n, h*w, -1), expand) canonizes completely", async () => {
+    // Before: its last batch norm stayed ("the size of its input 0 is not static"): the cat offset
+    // of x_j is C + 2, which the graph knows only through the reshape's -1.
+    const file = path.join(DIR, 'relation_reshape.pt');
+    const canonized = await loadModel(file, { canonize: true });
+    expect(canonized.counts.batch_norm ?? 0).toBe(0);
+    expect(canonized.canonization!.folds.find((f) => f.batchNorm === 'encoder.5')!.pass).toBe('bn-concat-linear');
+    const inputs = await Promise.all([0, 1].map((k) => readNpy(path.join(DIR, `relation_reshape.input${k}.npy`))));
+    const expected = await readNpy(path.join(DIR, 'relation_reshape.output.npy'));
+    const out = await canonized.forward(inputs);
+    let worst = 0;
+    for (let i = 0; i < out.data.length; i++) worst = Math.max(worst, Math.abs(out.data[i] - expected.data[i]));
+    expect(worst).toBeLessThanOrEqual(1e-5 * Math.max(1, ...Array.from(expected.data, Math.abs)));
+  });
+
   test('a rule naming a ReLU that canonization made a ThreshReLU is ignored with a warning', async () => {
     const m = await model('densenet');
     const warnings: string[] = [];
