@@ -11,15 +11,29 @@ import type { Tensor } from '../tensor';
 export async function checkTargets(model: Model, inputs: Tensor[], targets: readonly number[]): Promise<number> {
   const n = inputs[0].shape[0];
   if (targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${targets.length} targets for a batch of ${n}`);
-  const logits = await model.forward(inputs);
-  if (logits.shape.length !== 2) {
-    throw new LrpError('LRP_BAD_SHAPE', `the metrics need a model with (N, classes) outputs, got [${logits.shape.join(',')}]`);
-  }
-  const classes = logits.shape[1];
+  const classes = await classesFor(model, inputs);
   targets.forEach((t, i) => {
     if (!Number.isInteger(t) || t < 0 || t >= classes) {
       throw new LrpError('LRP_BAD_ARGUMENT', `target ${t} of sample ${i} is not a class index (the model has ${classes} classes)`);
     }
   });
   return classes;
+}
+
+// The number of classes a model gives for inputs of given shapes, once known: a search scores the
+// same batch under many configurations, and evaluate() and each perturbation metric check the
+// targets of every one of them.
+const knownClasses = new WeakMap<Model, Map<string, number>>();
+
+async function classesFor(model: Model, inputs: Tensor[]): Promise<number> {
+  const shapes = JSON.stringify(inputs.map((t) => t.shape));
+  const known = knownClasses.get(model)?.get(shapes);
+  if (known !== undefined) return known;
+  const logits = await model.forward(inputs);
+  if (logits.shape.length !== 2) {
+    throw new LrpError('LRP_BAD_SHAPE', `the metrics need a model with (N, classes) outputs, got [${logits.shape.join(',')}]`);
+  }
+  if (!knownClasses.has(model)) knownClasses.set(model, new Map());
+  knownClasses.get(model)!.set(shapes, logits.shape[1]);
+  return logits.shape[1];
 }
