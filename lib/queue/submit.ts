@@ -77,7 +77,10 @@ async function waitForAll(
     for (const { k, job, state } of states) {
       const size = ranges[k][1] - ranges[k][0];
       if (state === 'completed') {
-        results[k] = job?.returnvalue as FolderSummary;
+        // The job was read before its state: it may have completed in between, its return value
+        // not yet in the copy read. Read it again on the next poll.
+        if (!job?.returnvalue) continue;
+        results[k] = job.returnvalue as FolderSummary;
       } else if (state === 'failed' || state === 'missing') {
         onJobFailed?.(ranges[k], state === 'missing' ? 'the job is gone from Redis' : job?.failedReason ?? 'failed');
         results[k] = { done: 0, skipped: [], failed: size, resumed: 0 };
