@@ -2,7 +2,7 @@
 // lrp-node vs zennit 0.5.1, in one run on this machine with the same threads, model, input and
 // targets: EpsilonPlusFlat with canonization at batch 8 on torchvision ResNet-18 and VGG-16-BN
 // (224×224). Prints images/s of each, their ratio, and each one's explain time over its own
-// forward time. Needs bench/models/ (bench/fixtures/make_bench_models.py) and zennit's source
+// forward time. Needs bench/models/ (test/fixture_makers/make_bench_models.py) and zennit's source
 // (ZENNIT_SRC, see bench/zennit_explain.py).
 //   node bench/explain.js [--models resnet18,vgg16_bn] [--repeats 3] [--threads N]
 'use strict';
@@ -53,7 +53,7 @@ async function main() {
   console.log('model       zennit img/s  lrp-node img/s  ratio   zennit explain/forward  lrp-node explain/forward');
   for (const name of names) {
     const file = path.join(root, 'bench', 'models', `${name}.pt`);
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run /usr/bin/python3 bench/fixtures/make_bench_models.py`);
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run /usr/bin/python3 test/fixture_makers/make_bench_models.py`);
     const py = spawnSync('/usr/bin/python3', [path.join(__dirname, 'zennit_explain.py'), '--model', name, '--input', inputFile,
       '--repeats', String(repeats), '--threads', String(threads)], { encoding: 'utf8' });
     if (py.status !== 0) throw new Error(`zennit run failed: ${py.stderr.trim().split('\n').pop()}`);

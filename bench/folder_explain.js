@@ -4,7 +4,7 @@
 // pipeline's overhead. The images are seeded JPEGs of 320×256 made here, preprocessed as
 // torchvision's Resize(256) + CenterCrop(224); EpsilonPlusFlat with canonization.
 //   node bench/folder_explain.js [--model bench/models/resnet18.pt] [--images 64] [--batch 8] [--threads N] [--repeats 3]
-// bench/models/resnet18.pt: /usr/bin/python3 bench/fixtures/make_bench_models.py resnet18
+// bench/models/resnet18.pt: /usr/bin/python3 test/fixture_makers/make_bench_models.py resnet18
 'use strict';
 
 const fs = require('fs');
@@ -74,7 +74,7 @@ async function bestOf(variants) {
 }
 
 async function main() {
-  if (!fs.existsSync(modelFile)) throw new Error(`${modelFile} is missing: run /usr/bin/python3 bench/fixtures/make_bench_models.py resnet18`);
+  if (!fs.existsSync(modelFile)) throw new Error(`${modelFile} is missing: run /usr/bin/python3 test/fixture_makers/make_bench_models.py resnet18`);
   lrp.threads(threads);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-folder-bench-'));
   const data = path.join(tmp, 'images');

@@ -18,7 +18,7 @@ import torch
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.environ.get('QUANTUS_SRC', os.path.join(here, '..', '..', 'ref', 'quantus')))
 sys.path.insert(0, os.environ.get('ZENNIT_SRC', os.path.join(here, '..', '..', 'ref', 'zennit', 'src')))
-sys.path.insert(0, os.path.join(here, 'fixtures'))
+sys.path.insert(0, os.path.join(here, '..', 'test', 'fixture_makers'))
 warnings.filterwarnings('ignore')
 
 import quantus  # noqa: E402

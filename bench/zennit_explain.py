@@ -13,7 +13,7 @@ import torch
 from torchvision import models
 
 sys.path.insert(0, os.environ.get('ZENNIT_SRC', os.path.join(os.path.dirname(__file__), '..', '..', 'ref', 'zennit', 'src')))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixtures'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixture_makers'))
 
 from zennit.attribution import Gradient  # noqa: E402
 from zennit.composites import EpsilonPlusFlat  # noqa: E402

@@ -1,4 +1,4 @@
-// LRP parity with zennit 0.5.1 (bench/fixtures/make_zennit_references.py): every case's relevance
+// LRP parity with zennit 0.5.1 (test/fixture_makers/make_zennit_references.py): every case's relevance
 // equals zennit's float64 result to within 5× zennit's own float32-vs-float64 relative L2
 // difference on that case (+1e-6): lrp-node computes in float32 with another summation order, so
 // it can be as far from the float64 truth as zennit's float32 run is, times a small factor (the

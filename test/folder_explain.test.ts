@@ -104,7 +104,7 @@ async function collect(iterator: AsyncIterable<FolderResult>): Promise<FolderRes
   return out;
 }
 
-describe('preprocessing equals torchvision (bench/fixtures/make_preprocessing_references.py)', () => {
+describe('preprocessing equals torchvision (test/fixture_makers/make_preprocessing_references.py)', () => {
   const folder = path.join(__dirname, 'fixtures', 'images', 'preprocessing');
   const references = JSON.parse(fs.readFileSync(path.join(folder, 'manifest.json'), 'utf8')) as { image: string; cases: Record<string, Preprocessing> };
 

@@ -44,7 +44,7 @@ describe('heatmaps', () => {
   });
 
   test('an overlaid PNG with the samples side by side equals zennit imgify + Pillow blend', async () => {
-    // Reference (bench/fixtures/make_image_references.py): zennit 0.5.1's imgify (symmetric,
+    // Reference (test/fixture_makers/make_image_references.py): zennit 0.5.1's imgify (symmetric,
     // coldnhot) of the channel sum, blended over the min-max scaled input by Pillow's Image.blend at
     // the heatmap's weight 0.6. Pillow blends the input rounded to bytes and truncates, lrp-node rounds
     // once: at most 1 grey level apart (0.4 × 0.5 + 1 < 2). Mutants caught: the weights swapped

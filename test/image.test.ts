@@ -1,4 +1,4 @@
-// readImage against Pillow + torchvision (test/fixtures/images/, bench/fixtures/make_image_references.py):
+// readImage against Pillow + torchvision (test/fixtures/images/, test/fixture_makers/make_image_references.py):
 // the same pixels decoded, RGB order kept, alpha dropped, grey replicated to three channels, then
 // (p/255 − mean)/std with ImageNet's mean and std per channel, laid out (1, 3, H, W). torchvision
 // computes in float32, lrp-node rounds a float64 result: they agree to 4.8e-7; 1e-6. Mutants caught:

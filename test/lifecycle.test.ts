@@ -117,7 +117,7 @@ describe("queued native calls do not hold Node's thread pool", () => {
 });
 
 describe('archives whose code runs while they load', () => {
-  const file = path.join(MODELS, 'code_at_load.pt');  // bench/fixtures/make_code_at_load_model.py
+  const file = path.join(MODELS, 'code_at_load.pt');  // test/fixture_makers/make_code_at_load_model.py
 
   test('are refused by default, naming __setstate__, and nothing of their code runs', async () => {
     const run = node(`require(${DIST}).loadModel(${JSON.stringify(file)}).then(() => console.log('loaded'), (e) => console.log(e.code, e.message))`);

@@ -1,4 +1,4 @@
-// Model-free metrics against Quantus v0.6.0 (bench/fixtures/make_quantus_references.py): to 1e-6,
+// Model-free metrics against Quantus v0.6.0 (test/fixture_makers/make_quantus_references.py): to 1e-6,
 // as issue 4 asks; the edge cases docs/metrics.md defines where Quantus leaves them open.
 import * as fs from 'fs';
 import * as path from 'path';

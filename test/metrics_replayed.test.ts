@@ -21,7 +21,7 @@ const fixture = () => (vgg ??= Promise.all([loadModel(path.join(MODELS, 'vgg.pt'
 
 describe('faithfulness correlation equals Quantus on the same subsets', () => {
   // Quantus draws its subsets with np.random.choice; the reference replaces that call by the subsets
-  // lrp-node draws for the same seed (bench/fixtures/faithfulness_subsets.js), so both compute the
+  // lrp-node draws for the same seed (test/fixture_makers/faithfulness_subsets.js), so both compute the
   // same Pearson correlation. Quantus takes the logit drops in float32 (lrp-node in float64): the
   // scores agree to 1.1e-6 at worst; 1e-5 allows that 10×. Mutants caught (each applied and seen to
   // fail): the attribution sum read one element over (`a[(pick[i] + 1) % size]`), half the

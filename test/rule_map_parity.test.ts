@@ -1,5 +1,5 @@
 // Parity with zennit 0.5.1 for rule maps that name modules and for the paper's relation-network
-// forward (bench/fixtures/make_rule_map_references.py). Same tolerance rule as explain.test.ts:
+// forward (test/fixture_makers/make_rule_map_references.py). Same tolerance rule as explain.test.ts:
 // 5× zennit's own float32-vs-float64 relative L2 difference on the case, + 1e-6.
 // Each group failed before its fix: a rule naming a module reached only its first call (0.16–0.22
 // off on the ResNet), a `pass` naming a ReLU that became a ThreshReLU replaced its gradient (1–3.4

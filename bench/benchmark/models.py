@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torchvision.models import densenet, efficientnet, resnet, vgg
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'fixture_makers'))
 from make_models import TinyResNet  # noqa: E402  (the fixtures' narrow torchvision ResNet)
 
 
