@@ -14,6 +14,7 @@ import { writeNpy } from './npy';
 import { PREPROCESSING } from './options/explain_schema';
 import { integer, validate } from './options/schema';
 import { Preprocessing } from './preprocessing';
+import { takeRows } from './rows';
 import { Tensor } from './tensor';
 
 export interface ExplainFolderOptions {
@@ -166,11 +167,6 @@ async function* decodedBatches(plan: Plan, batch: number, resume: boolean, range
   }
 }
 
-function row(tensor: Tensor, i: number): Tensor {
-  const per = tensor.size / tensor.shape[0];
-  return new Tensor(tensor.data.slice(i * per, (i + 1) * per), [1, ...tensor.shape.slice(1)]);
-}
-
 /** Writes one image's outputs, never through a link and never outside the output folder. */
 async function writeOutputs(plan: Plan, file: string, relevance: Tensor, image: Tensor, options: ExplainFolderOptions): Promise<string[]> {
   const outDir = plan.outDir as string;
@@ -215,11 +211,11 @@ async function explainBatch(decoded: DecodedBatch, options: ExplainFolderOptions
 /** Splits a batch's explanation per image and writes each image's outputs (all at once). */
 async function finishBatch(decoded: DecodedBatch, explained: { relevance: Tensor; output: Tensor }, plan: Plan, options: ExplainFolderOptions): Promise<FolderResult[]> {
   return Promise.all(decoded.files.map(async (file, i): Promise<FolderResult> => {
-    const relevance = row(explained.relevance, i);
-    const output = row(explained.output, i);
+    const relevance = takeRows(explained.relevance, [i]);
+    const output = takeRows(explained.output, [i]);
     if (!plan.outDir) return { status: 'done', file, relevance, output, written: [] };
     try {
-      const written = await writeOutputs(plan, file, relevance, row(decoded.inputs[0], i), options);
+      const written = await writeOutputs(plan, file, relevance, takeRows(decoded.inputs[0], [i]), options);
       return { status: 'done', file, relevance, output, written };
     } catch (error) {
       return { status: 'failed', file, reason: (error as Error).message };

@@ -8,6 +8,7 @@ import { Dataset, loadDataset } from './dataset';
 import { LrpError } from './errors';
 import { ImageSource } from './image_source';
 import { byteLookup, inputSize, Preprocessing, preprocessImage } from './preprocessing';
+import { takeRows } from './rows';
 import { Tensor } from './tensor';
 
 export interface DecodedBatch {
@@ -33,14 +34,6 @@ async function forEachLimited(count: number, task: (i: number) => Promise<void>)
     while (next < count) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_DECODES, count) }, worker));
-}
-
-/** The rows of `tensor` named by `rows`, as one tensor. */
-function takeRows(tensor: Tensor, rows: readonly number[]): Tensor {
-  const per = tensor.size / tensor.shape[0];
-  const data = new Float32Array(rows.length * per);
-  rows.forEach((row, k) => data.set(tensor.data.subarray(row * per, (row + 1) * per), k * per));
-  return new Tensor(data, [rows.length, ...tensor.shape.slice(1)]);
 }
 
 function concat(parts: readonly Tensor[]): Tensor {

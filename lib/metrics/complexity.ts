@@ -1,4 +1,5 @@
 // Complexity metrics (docs/metrics.md §3–4): sparseness (Gini index) and complexity (entropy).
+import { definedOnly } from '../defined_only';
 import { Tensor } from '../tensor';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { checkMetricArgs } from './options';
@@ -42,8 +43,4 @@ export async function complexity(args: ComplexityArgs): Promise<Float64Array> {
     }
     return entropy;
   });
-}
-
-export function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

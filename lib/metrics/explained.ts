@@ -1,6 +1,7 @@
 // Explanations a metric computes itself (sensitivity: of noisy copies; random logit: of another
 // class), in batches of `batchSize` samples through the native explain.
 import type { ExplainConfig, Model } from '../model';
+import { takeRows } from '../rows';
 import { Tensor } from '../tensor';
 import { defaultBatchSize } from './model_eval';
 
@@ -24,12 +25,7 @@ export function* rowBatches(first: Tensor, others: Tensor[], owners: readonly nu
   for (let begin = 0; begin < first.shape[0]; begin += batchSize) {
     const count = Math.min(batchSize, first.shape[0] - begin);
     const inputs = [new Tensor(first.data.slice(begin * size, (begin + count) * size), [count, ...first.shape.slice(1)])];
-    for (const other of others) {
-      const per = other.data.length / other.shape[0];
-      const data = new Float32Array(count * per);
-      for (let i = 0; i < count; i++) data.set(other.data.subarray(owners[begin + i] * per, (owners[begin + i] + 1) * per), i * per);
-      inputs.push(new Tensor(data, [count, ...other.shape.slice(1)]));
-    }
+    for (const other of others) inputs.push(takeRows(other, owners.slice(begin, begin + count)));
     yield { begin, count, inputs };
   }
 }

@@ -2,7 +2,8 @@
 export { sparseness, complexity, ComplexityArgs } from './complexity';
 export { rra, rma, boxesToMasks, Box, LocalisationArgs } from './localisation';
 export { prepareAttributions, Normalisation, PrepareOptions } from './prepare';
-export { pixelFlipping, PixelFlippingArgs, CurveScores, Baseline } from './pixel_flipping';
+export { pixelFlipping, PixelFlippingArgs } from './pixel_flipping';
+export { CurveScores, Baseline } from './perturbation';
 export { regionPerturbation, RegionPerturbationArgs } from './region_perturbation';
 export { faithfulnessCorrelation, FaithfulnessCorrelationArgs, pearson } from './faithfulness_correlation';
 export { avgSensitivity, maxSensitivity, SensitivityArgs } from './robustness';

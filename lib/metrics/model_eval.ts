@@ -2,9 +2,11 @@
 // forward in batches of `batchSize`, never one at a time.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
+import { takeRows } from '../rows';
 import { Tensor } from '../tensor';
 
-export interface Evaluation {
+/** What BatchedScores scores: the model, its inputs, the batch size, softmax or logits. */
+export interface BatchedScoresOptions {
   model: Model;
   /** The model's inputs; the first is the one metrics perturb, the others go along unchanged. */
   inputs: Tensor[];
@@ -28,7 +30,7 @@ export class BatchedScores {
   private readonly rowSize: number;
   private readonly batchSize: number;
 
-  constructor(private readonly e: Evaluation) {
+  constructor(private readonly e: BatchedScoresOptions) {
     this.rowSize = e.inputs[0].data.length / e.inputs[0].shape[0];
     this.batchSize = e.batchSize ?? defaultBatchSize(this.rowSize);
     this.rows = new Float32Array(this.rowSize * this.batchSize);
@@ -50,12 +52,7 @@ export class BatchedScores {
     // A view, not a copy: the native forward copies its inputs, and no row is written until it has
     // resolved (add awaits flush).
     const inputs = [new Tensor(this.rows.subarray(0, count * this.rowSize), [count, ...first.shape.slice(1)])];
-    for (const other of this.e.inputs.slice(1)) {
-      const size = other.data.length / other.shape[0];
-      const data = new Float32Array(count * size);
-      this.owners.forEach((s, i) => data.set(other.data.subarray(s * size, (s + 1) * size), i * size));
-      inputs.push(new Tensor(data, [count, ...other.shape.slice(1)]));
-    }
+    for (const other of this.e.inputs.slice(1)) inputs.push(takeRows(other, this.owners));
     const logits = await this.e.model.forward(inputs);
     const classes = logits.shape[1];
     const bad = this.targets.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= classes);

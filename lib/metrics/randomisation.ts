@@ -3,7 +3,7 @@
 import { LrpError } from '../errors';
 import { Random } from '../random';
 import { Tensor } from '../tensor';
-import { definedOnly } from './complexity';
+import { definedOnly } from '../defined_only';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { ssim1 } from './ssim';
