@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <sstream>
 
 #include "errors.h"
+#include "gamma_gradients.h"
 #include "stabilized_divide.h"
 
 namespace lrp {
@@ -81,6 +83,17 @@ at::Tensor bound(const std::vector<double>& values, const at::Tensor& x, const c
   return at::tensor(values, x.options()).view(shape).expand_as(x).contiguous();
 }
 
+// The cache key of a zbox z: it depends on the bounds and the zeroed parameters.
+std::string boundsKey(const Rule& rule) {
+  std::ostringstream key;
+  key.precision(17);
+  key << "zbox";
+  for (double v : rule.low) key << " l" << v;
+  for (double v : rule.high) key << " h" << v;
+  for (const auto& name : rule.zeroParams) key << " z" << name;
+  return key.str();
+}
+
 }  // namespace
 
 at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rule& rule, const at::Tensor& x,
@@ -90,7 +103,14 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
   // After a ReLU the input has no negative part: the x⁻ terms of the sign-split rules are zero
   // (their input is 0 and their bias is zeroed), so they are skipped — same result, half the work.
   const bool signSplit = rule.kind == RuleKind::ZPlus || rule.kind == RuleKind::AlphaBeta || rule.kind == RuleKind::Gamma;
-  const bool nonNegative = signSplit && x.numel() > 0 && x.min().item<double>() >= 0;
+  // z of a term that neither R nor the rule's parameter changes, computed once per explainMany.
+  auto cached = [&](const std::string& key, const std::function<at::Tensor()>& compute) {
+    if (!cache) return compute();
+    auto found = cache->find(key);
+    if (found != cache->end()) return found->second;
+    return (*cache)[key] = compute();
+  };
+  const bool nonNegative = signSplit && x.numel() > 0 && cached("x >= 0", [&] { return (x.min() >= 0).cpu(); }).item<bool>();
   auto zOf = [&](const Term& t) { return z(node, t); };
   // x⁺ and x⁻ (x⁻ stays undefined when x has no negative part: its terms are skipped).
   at::Tensor xPos = nonNegative ? x : clampPositive(x);
@@ -103,13 +123,7 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     return nonNegative ? contribution(positivePart, g) : contribution(positivePart, g) + contribution(negativePart, g);
   };
   const bool plainZ = rule.zeroParams.empty() && params.output.defined();
-  // z of a term that neither R nor the rule's parameter changes, computed once per explainMany.
-  auto cached = [&](const std::string& key, const std::function<at::Tensor()>& compute) {
-    if (!cache) return compute();
-    auto found = cache->find(key);
-    if (found != cache->end()) return found->second;
-    return (*cache)[key] = compute();
-  };
+  const int64_t groups = node.op == Op::Conv2d ? node.attrs.i("groups") : 1;
   switch (rule.kind) {
     case RuleKind::Gradient:
       return affineVjp(node, x, params.weight, R);
@@ -147,21 +161,25 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       // Generalized γ (Montavon et al. 2019; Andéol et al. 2021): where z > 0 the positive
       // contributions x⁺(W + γW⁺) + x⁻(W + γW⁻) share R, where z < 0 the negative ones do.
       const double gamma = rule.gamma;
+      if (nonNegative && plainZ) {
+        // z⁺_γ and z⁻_γ from the output z and A = W⁺x + b⁺, one convolution for every γ; then one
+        // fused division and one transposed convolution with [W + γW⁺; W + γW⁻] per relevance
+        // (gamma_gradients.h). γ = 0 leaves both weights W: one transposed convolution with W.
+        Term positive = terms.make(x, clampPositive, false, "+");
+        at::Tensor a = cached("w+x", [&] { return z(node, positive); });
+        if (gamma == 0) {
+          return affineVjp(node, x, params.weight, gammaGradients(R, params.output, a, 0, s, groups, false)).mul_(x);
+        }
+        at::Tensor w = gammaStackedWeight(params.weight, positive.weight, terms.make(x, clampNegative, false, "-").weight,
+                                          gamma, groups);
+        return affineVjp(node, x, w, gammaGradients(R, params.output, a, gamma, s, groups, true)).mul_(x);
+      }
       auto plus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_min(0); };
       auto minus = [gamma](const at::Tensor& w) { return w + gamma * w.clamp_max(0); };
       Term t0 = terms.make(xPos, plus), t1 = terms.make(xNeg, minus, true);
       Term t2 = terms.make(xPos, minus), t3 = terms.make(xNeg, plus, true);
       at::Tensor out = params.output.defined() ? params.output : affine(node, x, params.weight, params.bias);
-      at::Tensor zp, zn;
-      if (nonNegative && plainZ) {
-        // z is linear in γ: z_γ = z + γ·(W⁺x + b⁺) (and W⁻, b⁻ for the negative part), so the
-        // γ-free terms are computed once for every γ of a grid.
-        zp = out + gamma * cached("w+x", [&] { return z(node, terms.make(x, clampPositive, false, "+")); });
-        zn = out + gamma * cached("w-x", [&] { return z(node, terms.make(x, clampNegative, false, "-")); });
-      } else {
-        zp = sumZ(t0, t1);
-        zn = sumZ(t2, t3);
-      }
+      at::Tensor zp = sumZ(t0, t1), zn = sumZ(t2, t3);
       at::Tensor gp = (out > 0).to(R.scalar_type()) * stabilizedDivide(R, zp, s);
       at::Tensor gn = (out < 0).to(R.scalar_type()) * stabilizedDivide(R, zn, s);
       return split(t0, t1, gp) + split(t2, t3, gn);
@@ -171,7 +189,17 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
       if (rule.low.empty() || rule.high.empty()) throw Error(ErrorCode::BadArgument, "zbox needs low and high");
       Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, x, "low"), clampPositive, false, "+"),
            t2 = terms.make(bound(rule.high, x, "high"), clampNegative, false, "-");
-      at::Tensor g = stabilizedDivide(R, z(node, t0) - z(node, t1) - z(node, t2), s);
+      at::Tensor zBox = cached(boundsKey(rule), [&] { return z(node, t0) - z(node, t1) - z(node, t2); });
+      at::Tensor g = stabilizedDivide(R, zBox, s);
+      if (groups == 1) {
+        // The three transposed products in one, with [W, W⁺, W⁻] stacked along the input axis.
+        at::Tensor w = at::cat({t0.weight, t1.weight, t2.weight}, 1);
+        std::vector<int64_t> stackedInput = x.sizes().vec();
+        stackedInput[1] *= 3;
+        at::Tensor back = affineVjp(node, at::empty(stackedInput, x.options()), w, g);
+        const int64_t c = x.size(1);
+        return t0.input * back.narrow(1, 0, c) - t1.input * back.narrow(1, c, c) - t2.input * back.narrow(1, 2 * c, c);
+      }
       return t0.input * vjp(node, t0, g) - t1.input * vjp(node, t1, g) - t2.input * vjp(node, t2, g);
     }
     case RuleKind::WSquare: {

@@ -1,0 +1,93 @@
+#include "gamma_gradients.h"
+
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+#include "rules.h"
+
+namespace lrp {
+
+namespace {
+
+// The same math with tensor operations (other devices and dtypes).
+at::Tensor gammaGradientsByOps(const at::Tensor& R, const at::Tensor& z, const at::Tensor& A, double gamma, double s,
+                               int64_t groups, bool stacked) {
+  at::Tensor gp = (z > 0).to(R.scalar_type()) * (R / stabilize(z + gamma * A, s));
+  at::Tensor gn = (z < 0).to(R.scalar_type()) * (R / stabilize(z + gamma * (z - A), s));
+  if (!stacked) return gp + gn;
+  std::vector<int64_t> grouped = {R.size(0), groups, R.size(1) / groups};
+  for (int64_t d = 2; d < R.dim(); ++d) grouped.push_back(R.size(d));
+  std::vector<int64_t> shape = R.sizes().vec();
+  shape[1] *= 2;
+  return at::cat({gp.reshape(grouped), gn.reshape(grouped)}, 2).reshape(shape);
+}
+
+}  // namespace
+
+at::Tensor gammaGradients(const at::Tensor& relevance, const at::Tensor& z, const at::Tensor& positivePart,
+                          double gamma, double stabilizer, int64_t groups, bool stacked) {
+  const bool fast = relevance.device().is_cpu() && relevance.scalar_type() == z.scalar_type() &&
+                    positivePart.scalar_type() == z.scalar_type() && at::isFloatingType(z.scalar_type()) &&
+                    relevance.sizes().equals(z.sizes()) && positivePart.sizes().equals(z.sizes()) && z.dim() >= 2;
+  if (!fast) return gammaGradientsByOps(relevance, z, positivePart, gamma, stabilizer, groups, stacked);
+  at::Tensor r = relevance.contiguous(), zc = z.contiguous(), a = positivePart.contiguous();
+  const int64_t n = z.size(0), channels = z.size(1), inner = z.numel() / std::max<int64_t>(1, n * channels);
+  const int64_t perGroup = channels / groups;
+  std::vector<int64_t> shape = z.sizes().vec();
+  if (stacked) shape[1] *= 2;
+  at::Tensor out = at::empty(shape, z.options());
+  AT_DISPATCH_FLOATING_TYPES(z.scalar_type(), "lrp_gamma_gradients", [&] {
+    const scalar_t* pr = r.data_ptr<scalar_t>();
+    const scalar_t* pz = zc.data_ptr<scalar_t>();
+    const scalar_t* pa = a.data_ptr<scalar_t>();
+    scalar_t* po = out.data_ptr<scalar_t>();
+    const scalar_t g = static_cast<scalar_t>(gamma), eps = static_cast<scalar_t>(stabilizer);
+    auto stab = [eps](scalar_t v) { return v + (v >= scalar_t(0) ? eps : -eps); };
+    // One task per (sample, channel) plane.
+    at::parallel_for(0, n * channels, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, inner)),
+                     [&](int64_t begin, int64_t end) {
+      for (int64_t plane = begin; plane < end; ++plane) {
+        const int64_t sample = plane / channels, c = plane % channels;
+        const scalar_t* r0 = pr + plane * inner;
+        const scalar_t* z0 = pz + plane * inner;
+        const scalar_t* a0 = pa + plane * inner;
+        if (!stacked) {
+          scalar_t* o = po + plane * inner;
+          for (int64_t i = 0; i < inner; ++i) {
+            const scalar_t zi = z0[i];
+            o[i] = zi > 0 ? r0[i] / stab(zi + g * a0[i]) : zi < 0 ? r0[i] / stab(zi + g * (zi - a0[i])) : scalar_t(0);
+          }
+          continue;
+        }
+        const int64_t group = c / perGroup, within = c % perGroup;
+        scalar_t* op = po + ((sample * 2 * channels) + group * 2 * perGroup + within) * inner;
+        scalar_t* on = op + perGroup * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          const scalar_t zi = z0[i];
+          op[i] = zi > 0 ? r0[i] / stab(zi + g * a0[i]) : scalar_t(0);
+          on[i] = zi < 0 ? r0[i] / stab(zi + g * (zi - a0[i])) : scalar_t(0);
+        }
+      }
+    });
+  });
+  return out;
+}
+
+at::Tensor gammaStackedWeight(const at::Tensor& weight, const at::Tensor& positiveWeight,
+                              const at::Tensor& negativeWeight, double gamma, int64_t groups) {
+  std::vector<int64_t> grouped = {groups, weight.size(0) / groups};
+  for (int64_t d = 1; d < weight.dim(); ++d) grouped.push_back(weight.size(d));
+  std::vector<int64_t> stackedGrouped = grouped;
+  stackedGrouped[1] *= 2;
+  at::Tensor out = at::empty(stackedGrouped, weight.options());
+  at::Tensor w = weight.reshape(grouped), wp = positiveWeight.reshape(grouped), wn = negativeWeight.reshape(grouped);
+  const int64_t half = grouped[1];
+  at::Tensor plus = out.narrow(1, 0, half), minus = out.narrow(1, half, half);
+  at::add_out(plus, w, wp, gamma);   // W + γW⁺
+  at::add_out(minus, w, wn, gamma);  // W + γW⁻
+  std::vector<int64_t> shape = weight.sizes().vec();
+  shape[0] *= 2;
+  return out.reshape(shape);
+}
+
+}  // namespace lrp
