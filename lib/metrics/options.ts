@@ -8,12 +8,15 @@ import { LrpError } from '../errors';
 import type { Tensor } from '../tensor';
 import { METRIC_NAMES, MetricName } from './metric_names';
 
-// Shapes, not classes: a Tensor-like object and a Model from another copy of the package pass.
-const tensor = custom('a Tensor ({data: Float32Array, shape})', (v) =>
-  typeof v === 'object' && v !== null && (v as Tensor).data instanceof Float32Array && Array.isArray((v as Tensor).shape));
 const model = custom('a Model (from loadModel)', (v) =>
   typeof v === 'object' && v !== null && typeof (v as Model).forward === 'function' && typeof (v as Model).explain === 'function');
-const inputs = anyOf(tensor, listOf(tensor, 1));
+// Shapes, not classes: a Tensor-like object and a Model from another copy of the package pass.
+const isTensor = (v: unknown) => typeof v === 'object' && v !== null && (v as Tensor).data instanceof Float32Array && Array.isArray((v as Tensor).shape);
+const tensor = custom('a Tensor ({data: Float32Array, shape})', isTensor);
+// One spec, not anyOf(tensor, listOf(tensor)): an alternative that fails builds its error message,
+// which prints the value, and printing a list of tensors on every metric call costs more than the metric.
+const inputs = custom('a Tensor ({data: Float32Array, shape}) or a non-empty list of Tensors',
+  (v) => isTensor(v) || (Array.isArray(v) && v.length > 0 && v.every(isTensor)));
 const targets = listOf(integer({ min: 0 }));
 
 /** Preparation of attributions (docs/metrics.md §2), taken by every metric. */
