@@ -1,8 +1,13 @@
-// Composites as data: which LRP rule each layer of a model gets, with zennit 0.5.1's composites,
-// defaults and layer placement (docs/cli.md, "Explain config"), plus per-layer overrides.
+// Composites as data: which LRP rule each layer of a model gets. A composite is a layer map by
+// category plus an optional first-layer rule (zennit's LayerMapComposite and
+// SpecialFirstLayerMapComposite); the built-in ones are zennit 0.5.1's, each one record with
+// zennit's defaults and placement; `rules` then override by layer name (docs/explain.md).
 import { LrpError } from './errors';
-import type { NativeLayer } from './native';
+import { categoryOf, CategorizedLayer, LayerSelector, selects, specificity } from './layer_category';
+import { USER_COMPOSITE } from './options/rule_schema';
+import { validate } from './options/schema';
 import { nearMisses } from './text_distance';
+import { definedOnly } from './defined_only';
 
 export { nearMisses };
 
@@ -19,11 +24,6 @@ export type CompositeName =
   | 'epsilon-gamma-box' | 'epsilon-plus' | 'epsilon-alpha2-beta1' | 'epsilon-plus-flat'
   | 'epsilon-alpha2-beta1-flat' | 'deconvnet' | 'guided-backprop' | 'excitation-backprop' | 'beta-smooth'
   | 'name-map';
-
-export const COMPOSITE_NAMES: readonly CompositeName[] = [
-  'epsilon-gamma-box', 'epsilon-plus', 'epsilon-alpha2-beta1', 'epsilon-plus-flat', 'epsilon-alpha2-beta1-flat',
-  'deconvnet', 'guided-backprop', 'excitation-backprop', 'beta-smooth', 'name-map',
-];
 
 /** A rule with its parameters (zennit's names; unset ones take zennit's defaults). */
 export interface RuleSpec {
@@ -55,88 +55,122 @@ export interface CompositeParams {
   zeroParams?: string[];
 }
 
+type Layer = CategorizedLayer & { name: string; module?: string };
+
 export interface LayerRule extends RuleSpec {
   layer: string;
 }
 
-type Layer = Pick<NativeLayer, 'name' | 'op' | 'functional' | 'inputs' | 'module'>;
-type Placement = (layer: Layer) => RuleSpec | undefined;
+/** zennit's LayerMapComposite as data: the rule of each layer category (docs/explain.md, "Composites"). */
+export type LayerMap = Partial<Record<LayerSelector, RuleSpec>>;
 
-const isConv = (l: Layer) => l.op === 'conv2d';
-const isDense = (l: Layer) => l.op === 'linear';
-const isLinear = (l: Layer) => isConv(l) || isDense(l);
-const isModule = (l: Layer) => !l.functional;
-// A ThreshReLU (made by canonization) is neither: no built-in composite places a rule on it, so it
-// keeps its gradient, passing relevance where active and dropping it where clamped (docs/cli.md).
-const isReluModule = (l: Layer) => isModule(l) && l.op === 'relu';
-const isActivationModule = (l: Layer) => isModule(l) && ['relu', 'silu', 'sigmoid'].includes(l.op);
-const isSum = (l: Layer) => (l.op === 'add' && l.inputs.length === 2) || l.op === 'sum';
-const isAvgPool = (l: Layer) => ['avg_pool2d', 'adaptive_avg_pool2d', 'mean'].includes(l.op);
-
-/** Structural rules of every built-in composite: norm on sums and average pooling (docs/cli.md). */
-function structural(p: CompositeParams): Placement {
-  return (l) => (isSum(l) || isAvgPool(l) ? { rule: 'norm', stabilizer: p.stabilizer } : undefined);
+/** zennit's SpecialFirstLayerMapComposite: a rule for the first layer, in execution order, of a category. */
+export interface FirstLayerRule extends RuleSpec {
+  category: LayerSelector;
 }
 
-/** zennit's layer_map_base: activations and batch norms pass relevance on. */
-function base(p: CompositeParams): Placement[] {
-  return [
-    (l) => (isActivationModule(l) ? { rule: 'pass' } : undefined),
-    structural(p),
-    (l) => (l.op === 'batch_norm' && isModule(l) ? { rule: 'pass' } : undefined),
-  ];
+/**
+ * A composite: where the rules go. Each layer gets the rule of the most specific entry of
+ * `layerMap` that reaches it (`relu` before `activation`, `convolution`/`dense` before `linear`);
+ * `first` overrides it on the first layer of its category; everything else keeps its gradient.
+ * Activations and batch norms are reached as modules only, as zennit hooks modules.
+ */
+export interface Composite {
+  layerMap: LayerMap;
+  first?: FirstLayerRule;
+  /**
+   * The structural rules of every built-in composite: norm on sums and average poolings, where
+   * `layerMap` names neither (default true).
+   */
+  structural?: boolean;
 }
 
-interface CompositeDef {
-  layerMap: Placement[];
-  /** zennit's SpecialFirstLayerMapComposite: the first layer (in execution order) that matches. */
-  first?: { matches: (l: Layer) => boolean; spec: RuleSpec };
+/** Norm on sums and average poolings (docs/explain.md, "Structural rules"). */
+function structuralRules(stabilizer?: number): LayerMap {
+  return { sum: { rule: 'norm', stabilizer }, 'average-pooling': { rule: 'norm', stabilizer } };
 }
 
-function definition(name: CompositeName, p: CompositeParams): CompositeDef {
-  const eps: RuleSpec = { rule: 'epsilon', epsilon: p.epsilon, zeroParams: p.zeroParams };
-  const zplus: RuleSpec = { rule: 'zplus', stabilizer: p.stabilizer, zeroParams: p.zeroParams };
-  const ab21: RuleSpec = { rule: 'alpha-beta', alpha: 2, beta: 1, stabilizer: p.stabilizer, zeroParams: p.zeroParams };
-  const flat: RuleSpec = { rule: 'flat', stabilizer: p.stabilizer, zeroParams: p.zeroParams };
-  const convDense = (conv: RuleSpec): Placement[] => [
-    ...base(p),
-    (l) => (isConv(l) ? conv : undefined),
-    (l) => (isDense(l) ? eps : undefined),
-  ];
-  switch (name) {
-    case 'epsilon-gamma-box':
-      if (p.low === undefined || p.high === undefined) {
-        throw new LrpError('LRP_BAD_ARGUMENT', "composite 'epsilon-gamma-box' needs low and high (the input's bounds)");
-      }
-      return {
-        layerMap: convDense({ rule: 'gamma', gamma: p.gamma, stabilizer: p.stabilizer, zeroParams: p.zeroParams }),
-        first: { matches: isConv, spec: { rule: 'zbox', low: p.low, high: p.high, stabilizer: p.stabilizer, zeroParams: p.zeroParams } },
-      };
-    case 'epsilon-plus':
-      return { layerMap: convDense(zplus) };
-    case 'epsilon-alpha2-beta1':
-      return { layerMap: convDense(ab21) };
-    case 'epsilon-plus-flat':
-      return { layerMap: convDense(zplus), first: { matches: isLinear, spec: flat } };
-    case 'epsilon-alpha2-beta1-flat':
-      return { layerMap: convDense(ab21), first: { matches: isLinear, spec: flat } };
-    case 'deconvnet':
-      return { layerMap: [structural(p), (l) => (isReluModule(l) ? { rule: 'relu-deconvnet' } : undefined)] };
-    case 'guided-backprop':
-      return { layerMap: [structural(p), (l) => (isReluModule(l) ? { rule: 'relu-guided-backprop' } : undefined)] };
-    case 'excitation-backprop':
-      return { layerMap: [structural(p), (l) => (isLinear(l) ? { ...zplus } : undefined)] };
-    case 'beta-smooth':
-      return {
-        layerMap: [structural(p), (l) => (isReluModule(l) ? { rule: 'relu-beta-smooth', betaSmooth: p.betaSmooth } : undefined)],
-      };
-    case 'name-map':
-      return { layerMap: [] };
+/** zennit's layer_map_base: activations and batch norms pass relevance on; plus the structural rules. */
+function zennitBase(p: CompositeParams): LayerMap {
+  return { activation: { rule: 'pass' }, 'batch-norm': { rule: 'pass' }, ...structuralRules(p.stabilizer) };
+}
+
+const epsilon = (p: CompositeParams): RuleSpec => ({ rule: 'epsilon', epsilon: p.epsilon, zeroParams: p.zeroParams });
+const zplus = (p: CompositeParams): RuleSpec => ({ rule: 'zplus', stabilizer: p.stabilizer, zeroParams: p.zeroParams });
+const alpha2beta1 = (p: CompositeParams): RuleSpec => ({ rule: 'alpha-beta', alpha: 2, beta: 1, stabilizer: p.stabilizer, zeroParams: p.zeroParams });
+const flatFirst = (p: CompositeParams): FirstLayerRule => ({ category: 'linear', rule: 'flat', stabilizer: p.stabilizer, zeroParams: p.zeroParams });
+
+/**
+ * The built-in composites, each one record made from the composite-wide parameters: zennit 0.5.1's
+ * registered composites with their placement, plus `name-map` (no rule placed: only `rules` apply).
+ */
+export const COMPOSITES: Readonly<Record<CompositeName, (params: CompositeParams) => Composite>> = {
+  'epsilon-gamma-box': (p) => {
+    if (p.low === undefined || p.high === undefined) {
+      throw new LrpError('LRP_BAD_ARGUMENT', "composite 'epsilon-gamma-box' needs low and high (the input's bounds)");
+    }
+    return {
+      layerMap: { ...zennitBase(p), convolution: { rule: 'gamma', gamma: p.gamma, stabilizer: p.stabilizer, zeroParams: p.zeroParams }, dense: epsilon(p) },
+      first: { category: 'convolution', rule: 'zbox', low: p.low, high: p.high, stabilizer: p.stabilizer, zeroParams: p.zeroParams },
+    };
+  },
+  'epsilon-plus': (p) => ({ layerMap: { ...zennitBase(p), convolution: zplus(p), dense: epsilon(p) } }),
+  'epsilon-alpha2-beta1': (p) => ({ layerMap: { ...zennitBase(p), convolution: alpha2beta1(p), dense: epsilon(p) } }),
+  'epsilon-plus-flat': (p) => ({ layerMap: { ...zennitBase(p), convolution: zplus(p), dense: epsilon(p) }, first: flatFirst(p) }),
+  'epsilon-alpha2-beta1-flat': (p) => ({ layerMap: { ...zennitBase(p), convolution: alpha2beta1(p), dense: epsilon(p) }, first: flatFirst(p) }),
+  deconvnet: (p) => ({ layerMap: { ...structuralRules(p.stabilizer), relu: { rule: 'relu-deconvnet' } } }),
+  'guided-backprop': (p) => ({ layerMap: { ...structuralRules(p.stabilizer), relu: { rule: 'relu-guided-backprop' } } }),
+  'excitation-backprop': (p) => ({ layerMap: { ...structuralRules(p.stabilizer), linear: zplus(p) } }),
+  'beta-smooth': (p) => ({ layerMap: { ...structuralRules(p.stabilizer), relu: { rule: 'relu-beta-smooth', betaSmooth: p.betaSmooth } } }),
+  'name-map': () => ({ layerMap: {}, structural: false }),
+};
+
+export const COMPOSITE_NAMES = Object.keys(COMPOSITES) as readonly CompositeName[];
+
+/** A built-in composite by name, with its composite-wide parameters, or a user composite as it is. */
+export function compositeOf(composite: CompositeName | Composite, params: CompositeParams = {}): Composite {
+  if (typeof composite === 'string') {
+    if (!Object.prototype.hasOwnProperty.call(COMPOSITES, composite)) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `unknown composite '${composite}' (known: ${COMPOSITE_NAMES.join(', ')})`);
+    }
+    return COMPOSITES[composite](params);
   }
+  validate(USER_COMPOSITE, composite, 'composite');
+  const given = Object.entries(params).filter(([, v]) => v !== undefined).map(([k]) => `'${k}'`);
+  if (given.length > 0) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `composite parameters ${given.join(', ')} apply to the built-in composites only; ` +
+      'a user composite sets its parameters in its rules (layerMap, first)');
+  }
+  return composite;
 }
 
-function dropUndefined(spec: RuleSpec): RuleSpec {
-  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as unknown as RuleSpec;
+/** The rule a composite's layer map gives a layer: the most specific entry that reaches it. */
+function layerMapRule(layerMap: LayerMap, layer: Layer): RuleSpec | undefined {
+  let best: { spec: RuleSpec; rank: number } | undefined;
+  for (const [selector, spec] of Object.entries(layerMap) as Array<[LayerSelector, RuleSpec | undefined]>) {
+    if (spec === undefined || !selects(selector, layer)) continue;
+    const rank = specificity(selector);
+    if (!best || rank > best.rank) best = { spec, rank };
+  }
+  return best?.spec;
+}
+
+/** The rules a composite places on the layers (before `rules` overrides), by layer name. */
+function place(layers: readonly Layer[], composite: Composite): Map<string, RuleSpec> {
+  const layerMap = composite.structural === false ? composite.layerMap : { ...structuralRules(), ...composite.layerMap };
+  const byLayer = new Map<string, RuleSpec>();
+  let first = composite.first;
+  for (const layer of layers) {
+    if (first && selects(first.category, layer)) {
+      const { category, ...spec } = first;
+      byLayer.set(layer.name, spec);
+      first = undefined;
+      continue;
+    }
+    const spec = layerMapRule(layerMap, layer);
+    if (spec) byLayer.set(layer.name, spec);
+  }
+  return byLayer;
 }
 
 export interface AssignOptions {
@@ -146,34 +180,19 @@ export interface AssignOptions {
   warn?: (message: string) => void;
 }
 
-/** The rule of every layer that does not use the plain gradient. */
+/**
+ * The rule of every layer that does not use the plain gradient: the composite's placement (a
+ * built-in composite by name with its composite-wide `params`, or a user composite), then the
+ * `overrides` by layer name, in order.
+ */
 export function assignRules(
   layers: readonly Layer[],
-  composite: CompositeName,
+  composite: CompositeName | Composite,
   params: CompositeParams = {},
   overrides: readonly RuleOverride[] = [],
   options: AssignOptions = {},
 ): LayerRule[] {
-  if (!COMPOSITE_NAMES.includes(composite)) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `unknown composite '${composite}' (known: ${COMPOSITE_NAMES.join(', ')})`);
-  }
-  const def = definition(composite, params);
-  const byLayer = new Map<string, RuleSpec>();
-  let firstDone = !def.first;
-  for (const layer of layers) {
-    if (!firstDone && def.first!.matches(layer)) {
-      byLayer.set(layer.name, def.first!.spec);
-      firstDone = true;
-      continue;
-    }
-    for (const place of def.layerMap) {
-      const spec = place(layer);
-      if (spec) {
-        byLayer.set(layer.name, spec);
-        break;
-      }
-    }
-  }
+  const byLayer = place(layers, compositeOf(composite, params));
   const names = layers.map((l) => l.name);
   // A name in `rules` is a node's own name or the module path of every call of that module (a
   // torchvision block calls its ReLU module twice: 'layer1.0.relu' and 'layer1.0.relu_1'), as
@@ -200,7 +219,7 @@ export function assignRules(
       const matched = byName.get(name);
       if (matched) {
         for (const layer of matched) {
-          if (layer.op === 'thresh_relu') {
+          if (categoryOf(layer) === 'thresh-relu') {
             // A ThreshReLU keeps its gradient whatever the map says: the paper's canonizers replace
             // the ReLU's forward, so no rule hook reaches it.
             options.warn?.(`layer '${layer.name}' became a ThreshReLU by canonization and keeps its gradient; ` +
@@ -217,5 +236,5 @@ export function assignRules(
       }
     }
   }
-  return [...byLayer.entries()].map(([layer, spec]) => ({ layer, ...dropUndefined(spec) }));
+  return [...byLayer.entries()].map(([layer, spec]) => ({ layer, ...definedOnly(spec) }) as LayerRule);
 }

@@ -8,11 +8,16 @@ export { loadedBinary, candidateBinaries } from './native';
 export { LrpError } from './errors';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
+export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
 export {
-  loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization, ExplainOptions, ExplainConfig,
-  Explanation, Target,
-} from './model';
-export { assignRules, CompositeName, CompositeParams, RuleName, RuleOverride, RuleSpec, LayerRule } from './composites';
+  ExplainOptions, ExplainConfig, ExplainConfigBase, ExplainManyOptions, Explanation, Target, Method, LrpConfig, GradientConfig,
+  SmoothGradConfig, IntegratedGradientsConfig, OcclusionConfig, WarningSink,
+} from './explain_options';
+export {
+  assignRules, compositeOf, COMPOSITES, COMPOSITE_NAMES, Composite, CompositeName, CompositeParams, FirstLayerRule, LayerMap,
+  RuleName, RuleOverride, RuleSpec, LayerRule,
+} from './composites';
+export { categoryOf, LayerCategory, LayerSelector, LAYER_SELECTORS } from './layer_category';
 export { CanonizeOptions, CanonizeSetting, FoldOrder } from './canonize';
 export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './heatmap';
 export { palette, COLORMAPS } from './colormap';
@@ -58,6 +63,7 @@ export function threads(count?: number): number {
   return loadNative().threads(count);
 }
 export { evaluate, search, report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
+export { QueuedEvaluateResult, QueuedSearchResult, QueueRunOptions } from './search';
 
 /**
  * Returns the CPU memory that lrp-node keeps for reuse (freed tensors of 1 MB or more, up to

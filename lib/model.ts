@@ -1,13 +1,23 @@
+// The Model: a TorchScript model imported into lrp-node's graph IR, its forward, canonization and
+// explanations (docs/architecture.md, "Data flow"). What an explain configuration means lives in
+// lib/explain_options.ts (types), lib/options/explain_schema.ts (checks) and lib/explain_request.ts
+// (its native form).
 import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
-import { assignRules, CompositeName, CompositeParams, RuleOverride } from './composites';
 import { LrpError } from './errors';
+import type { ExplainConfig, ExplainManyOptions, ExplainOptions, Explanation, Target, WarningSink } from './explain_options';
+import { nativeRuleSet, resolveTargets } from './explain_request';
 import { checkReadableFile } from './readable_file';
-import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel, NativeRuleSet } from './native';
+import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
 import { Tensor, TensorLike } from './tensor';
 import { checkBatches, checkFinite, checkWindow } from './model_checks';
-import { EXPLAIN_CONFIG, EXPLAIN_OPTIONS } from './options/explain_schema';
+import { EXPLAIN_CONFIG, EXPLAIN_MANY_OPTIONS, EXPLAIN_OPTIONS } from './options/explain_schema';
 import { LOAD_OPTIONS } from './options/load_schema';
 import { validate } from './options/schema';
+
+export type {
+  ExplainConfig, ExplainConfigBase, ExplainManyOptions, ExplainOptions, Explanation, GradientConfig, IntegratedGradientsConfig,
+  LrpConfig, Method, OcclusionConfig, SmoothGradConfig, Target, WarningSink,
+} from './explain_options';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 export type Dtype = 'float32' | 'float64';
@@ -51,54 +61,9 @@ function toInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
   return tensors;
 }
 
-/** One class for the whole batch, one per sample, or the class with the largest logit. */
-export type Target = number | readonly number[] | 'argmax';
-
-export interface ExplainOptions extends CompositeParams {
-  target: Target;
-  /** zennit's composites (kebab case) or `name-map` (only `rules` apply; the default when only rules are given). */
-  composite?: CompositeName;
-  /** Per-layer rules, overriding the composite on the named layers. */
-  rules?: readonly RuleOverride[];
-  /** Explain the canonized model (`true` = left-first; `{order, biasMapInZ}`). */
-  canonize?: CanonizeSetting;
-  /** Relevance at the output: 1 at the target (`onehot`, default) or the target logit (`logit`). */
-  init?: 'onehot' | 'logit';
-  /**
-   * `lrp` (default); `gradient`; `smoothgrad` (`noiseLevel`, `samples`); `integrated-gradients`
-   * (`samples`, baseline 0); `occlusion` (`window`, `stride`; the score is the target logit).
-   * With a composite or rules, the gradient-based methods use the modified gradient, as zennit.
-   */
-  method?: 'lrp' | 'gradient' | 'smoothgrad' | 'integrated-gradients' | 'occlusion';
-  samples?: number;
-  noiseLevel?: number;
-  window?: number | number[];
-  stride?: number | number[];
-  /** SmoothGrad's noise seed (default 0): the same seed gives the same attribution. */
-  seed?: number;
-  /** Most samples per forward when a method evaluates many inputs (default 64). */
-  maxBatch?: number;
-  /** Where warnings go (rules naming merged layers); default: a line on stderr. */
-  onWarning?: (message: string) => void;
-}
-
-export interface Explanation {
-  /** Relevance at the first input, shaped like it. */
-  relevance: Tensor;
-  /** The output of the model the explanation ran on. */
-  output: Tensor;
-}
-
-/** Explain options without the target: one configuration of explainMany. */
-export type ExplainConfig = Omit<ExplainOptions, 'target' | 'onWarning'>;
-
-function resolveTargets(target: Target, batch: number): number[] {
-  const targets = target === 'argmax' ? new Array<number>(batch).fill(-1)
-    : typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
-  if (targets.some((t) => !Number.isInteger(t) || (t < 0 && target !== 'argmax'))) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `targets must be non-negative integers or 'argmax', got ${JSON.stringify(target)}`);
-  }
-  return targets;
+/** The options form of explainMany: an object with `configs` (the positional form passes a target first). */
+function isManyOptions(value: Target | ExplainManyOptions): value is ExplainManyOptions {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A model imported from TorchScript into lrp-node's graph IR and compiled for a device. */
@@ -173,21 +138,28 @@ export class Model {
   /** LRP relevance of the target logit at the first input: one forward, one backward pass. */
   async explain(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions): Promise<Explanation> {
     const { target, onWarning, ...config } = validate<ExplainOptions>(EXPLAIN_OPTIONS, options, 'explain options');
-    const [result] = await this.explainMany(inputs, target, [config], onWarning);
+    const [result] = await this.explainMany(inputs, { target, configs: [config as ExplainConfig], onWarning });
     return result;
   }
 
   /**
    * Explanations of the same inputs and targets under many configurations: one forward per
    * canonization setting, then one propagation per configuration (the building block of
-   * hyperparameter search). Results are in the order of `configs`.
+   * hyperparameter search). Results are in the order of `configs`. The options are explain's,
+   * with `configs` in place of one configuration.
    */
+  async explainMany(inputs: TensorLike | readonly TensorLike[], options: ExplainManyOptions): Promise<Explanation[]>;
+  /** The same with the target, the configurations and the warning sink as arguments. */
+  async explainMany(inputs: TensorLike | readonly TensorLike[], target: Target, configs: readonly ExplainConfig[], onWarning?: WarningSink): Promise<Explanation[]>;
   async explainMany(
     inputs: TensorLike | readonly TensorLike[],
-    target: Target,
-    configs: readonly ExplainConfig[],
-    onWarning?: (message: string) => void,
+    targetOrOptions: Target | ExplainManyOptions,
+    positionalConfigs?: readonly ExplainConfig[],
+    positionalWarning?: WarningSink,
   ): Promise<Explanation[]> {
+    const { target, configs, onWarning } = isManyOptions(targetOrOptions)
+      ? validate<ExplainManyOptions>(EXPLAIN_MANY_OPTIONS, targetOrOptions, 'explainMany options')
+      : { target: targetOrOptions, configs: positionalConfigs as readonly ExplainConfig[], onWarning: positionalWarning };
     if (!Array.isArray(configs)) throw new LrpError('LRP_BAD_ARGUMENT', 'explainMany needs a list of explain configs');
     configs.forEach((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
     const tensors = toInputs(inputs);
@@ -230,26 +202,11 @@ export class Model {
     targets: number[],
     group: ReadonlyArray<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>,
     many: boolean,
-    onWarning?: (message: string) => void,
+    onWarning?: WarningSink,
   ): Promise<{ relevances: Tensor[]; output: Tensor }> {
     const vanished = new Set<string>([...this.elidedNames, ...(this.canonization?.folds ?? []).filter((f) => f.pass).map((f) => f.batchNorm)]);
     const warn = onWarning ?? ((message: string) => process.stderr.write(`lrp-node: warning: ${message}\n`));
-    const nativeConfigs = group.map(({ config, biasMapInZ }) => {
-      const { composite, rules = [], init, method = 'lrp' } = config;
-      const modified = composite !== undefined || rules.length > 0;
-      if (method === 'lrp' && !modified) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
-      const params: CompositeParams = {
-        epsilon: config.epsilon, gamma: config.gamma, stabilizer: config.stabilizer, low: config.low,
-        high: config.high, betaSmooth: config.betaSmooth, zeroParams: config.zeroParams,
-      };
-      const layerRules = assignRules(this.layers, composite ?? 'name-map', params, rules, { vanished, warn });
-      const { samples, noiseLevel, seed, maxBatch } = config;
-      const list = (v: number | number[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
-      return {
-        rules: layerRules as NativeRuleSet['rules'], init, biasMapInZ, gateTakesAll: modified, method,
-        samples, noiseLevel, seed, maxBatch, window: list(config.window), stride: list(config.stride),
-      };
-    });
+    const nativeConfigs = group.map(({ config, biasMapInZ }) => nativeRuleSet(this.layers, config, biasMapInZ, { vanished, warn }));
     const out = await native(() => this.handle.explain(tensors, { targets, configs: nativeConfigs }));
     const output = new Tensor(out.output.data, out.output.shape);
     if (out.outputNonFinite > 0) checkFinite(output, 'the model output', this.dtype);

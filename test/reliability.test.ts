@@ -46,7 +46,7 @@ describe('item 2: unknown keys and hiding coercions are errors', () => {
     const x = await input;
     expect((await rejection(m.explain(x, { target: 1, rules: [{ layers: ['features.0'], rule: 'epsilon', gamma: 5 }] }))).message)
       .toMatch(/unknown key 'gamma' in rules\[0\] \('gamma' does not apply to rule epsilon\)/);
-    expect((await rejection(m.explain(x, { target: 1, composite: 'epsilon-plus', samples: 3 })))
+    expect((await rejection(m.explain(x, { target: 1, composite: 'epsilon-plus', samples: 3 } as never)))
       .message).toMatch(/unknown key 'samples' \('samples' does not apply to method lrp\)/);
     expect((await rejection(m.explain(x, { target: 1, composite: 'epsilon-plus', gamma: 0.25, foo: 1 } as never))).message)
       .toMatch(/^explain options: unknown key 'foo' \(known: composite, epsilon, /);

@@ -1,79 +1,12 @@
 // The explain config (docs/cli.md "Explain config") as a schema: every key of the config, of each
-// rule entry (whose parameters depend on the rule, with zennit's names) and of `canonize`.
+// rule entry and user composite (lib/options/rule_schema.ts), of `canonize`, and of each method.
 import { CANONIZE } from '../canonize';
 import { COMPOSITE_NAMES } from '../composites';
 import { LrpError } from '../errors';
-import { anyOf, custom, Fields, nameOf, integer, listOf, number, object, oneOf, Refine, required, Spec, string } from './schema';
+import { COMPOSITE_PARAMS, lowBelowHigh, RULE_ENTRY, USER_COMPOSITE } from './rule_schema';
+import { anyOf, custom, Fields, nameOf, integer, listOf, number, object, oneOf, Refine, required, Spec } from './schema';
 
-// A stabilizer is added to a denominator with its sign (z + sign(z)·ε): 0 divides by zero where
-// z = 0, so it must be positive. The epsilon rule's epsilon is its stabilizer.
-const stabilizer = number({ above: 0 });
-const bound = anyOf(number(), listOf(number(), 1));
-const zeroParams = listOf(oneOf('weight', 'bias'));
-
-/** The parameters of each rule (zennit 0.5.1's constructors). */
-export const RULE_PARAMS: Readonly<Record<string, Fields>> = {
-  epsilon: { epsilon: stabilizer, zeroParams },
-  gamma: { gamma: number({ min: 0 }), stabilizer, zeroParams },
-  zplus: { stabilizer, zeroParams },
-  'alpha-beta': { alpha: number({ min: 0 }), beta: number({ min: 0 }), stabilizer, zeroParams },
-  zbox: { low: required(bound), high: required(bound), stabilizer, zeroParams },
-  flat: { stabilizer, zeroParams },
-  wsquare: { stabilizer, zeroParams },
-  pass: {},
-  norm: { stabilizer },
-  gradient: {},
-  'relu-deconvnet': {},
-  'relu-guided-backprop': {},
-  'relu-beta-smooth': { betaSmooth: number({ above: 0 }) },
-};
-
-function values(v: unknown): number[] {
-  return Array.isArray(v) ? (v as number[]) : [v as number];
-}
-
-/** zbox bounds: low ≤ high, element by element (a scalar pairs with every channel). */
-const lowBelowHigh: Refine = (o, at) => {
-  if (o.low === undefined || o.high === undefined) return;
-  const low = values(o.low);
-  const high = values(o.high);
-  if (low.length > 1 && high.length > 1 && low.length !== high.length) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${at}: low has ${low.length} channels but high has ${high.length}`);
-  }
-  for (let c = 0; c < Math.max(low.length, high.length); c++) {
-    const l = low[low.length === 1 ? 0 : c];
-    const h = high[high.length === 1 ? 0 : c];
-    if (l > h) {
-      throw new LrpError('LRP_BAD_ARGUMENT', `${at}: low must not exceed high${low.length > 1 || high.length > 1 ? ` (channel ${c})` : ''}, got low ${l} > high ${h}`);
-    }
-  }
-};
-
-/** alpha − beta = 1 (zennit's AlphaBeta), so relevance is conserved. */
-const alphaBeta: Refine = (o, at) => {
-  if (o.rule !== 'alpha-beta') return;
-  const alpha = (o.alpha as number | undefined) ?? 2;
-  const beta = (o.beta as number | undefined) ?? 1;
-  if (Math.abs(alpha - beta - 1) > 1e-12) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `${at}: alpha - beta = 1 is required (zennit's AlphaBeta), got alpha ${alpha}, beta ${beta}`);
-  }
-};
-
-export const RULE_ENTRY: Spec = object(
-  { layers: required(listOf(string(), 1)) },
-  { tag: { key: 'rule', cases: RULE_PARAMS }, refine: (o, at) => { lowBelowHigh(o, at); alphaBeta(o, at); } },
-);
-
-/** Composite-wide parameters: each reaches the rules of the composite that take it. */
-const COMPOSITE_PARAMS: Fields = {
-  epsilon: stabilizer,
-  gamma: number({ min: 0 }),
-  stabilizer,
-  low: bound,
-  high: bound,
-  betaSmooth: number({ above: 0 }),
-  zeroParams,
-};
+export { RULE_ENTRY, RULE_PARAMS } from './rule_schema';
 
 const manyInputs = { maxBatch: integer({ min: 1 }) };
 const windowSpec = anyOf(integer({ min: 1 }), listOf(integer({ min: 1 }), 1));
@@ -88,29 +21,57 @@ export const METHOD_PARAMS: Readonly<Record<string, Fields>> = {
 };
 
 export const EXPLAIN_CONFIG_FIELDS: Fields = {
-  composite: nameOf('composite', COMPOSITE_NAMES),
+  composite: anyOf(nameOf('composite', COMPOSITE_NAMES), USER_COMPOSITE),
   ...COMPOSITE_PARAMS,
   canonize: CANONIZE,
   rules: listOf(RULE_ENTRY),
   init: oneOf('onehot', 'logit'),
 };
 
+/**
+ * Composite-wide parameters reach the rules of a built-in composite; a user composite carries its
+ * parameters in its own rules, so one given beside it would silently do nothing.
+ */
+const paramsFitComposite: Refine = (o, at) => {
+  if (typeof o.composite !== 'object' || o.composite === null) return;
+  const given = Object.keys(COMPOSITE_PARAMS).filter((key) => o[key] !== undefined);
+  if (given.length > 0) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${at}: ${given.map((k) => `'${k}'`).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to ` +
+      'the built-in composites only; a user composite sets its parameters in its rules (layerMap, first)');
+  }
+};
+
+const explainRefine: Refine = (o, at) => {
+  lowBelowHigh(o, at);
+  paramsFitComposite(o, at);
+};
+
 /** An explain config: a file's object, or one configuration of explainMany. */
 export const EXPLAIN_CONFIG: Spec = object(EXPLAIN_CONFIG_FIELDS, {
   tag: { key: 'method', fallback: 'lrp', cases: METHOD_PARAMS },
-  refine: lowBelowHigh,
+  refine: explainRefine,
 });
+
+/** One class for the batch, one per sample, or argmax. */
+const TARGET = anyOf(oneOf('argmax'), integer({ min: 0 }), listOf(integer({ min: 0 }), 1));
+const WARNING_SINK = custom('a function', (v) => typeof v === 'function');
 
 /** model.explain's options: a config plus the target and a warning callback. */
 export const EXPLAIN_OPTIONS: Spec = object(
   {
     ...EXPLAIN_CONFIG_FIELDS,
-    target: required(anyOf(oneOf('argmax'), integer({ min: 0 }), listOf(integer({ min: 0 }), 1))),
-    onWarning: custom('a function', (v) => typeof v === 'function'),
+    target: required(TARGET),
+    onWarning: WARNING_SINK,
   },
-  { tag: { key: 'method', fallback: 'lrp', cases: METHOD_PARAMS }, refine: lowBelowHigh },
+  { tag: { key: 'method', fallback: 'lrp', cases: METHOD_PARAMS }, refine: explainRefine },
 );
 
+/** model.explainMany's options: explain's, with a list of configs (each checked as EXPLAIN_CONFIG). */
+export const EXPLAIN_MANY_OPTIONS: Spec = object({
+  target: required(TARGET),
+  configs: required(custom('a list of explain configs', Array.isArray)),
+  onWarning: WARNING_SINK,
+});
 
 const side = integer({ min: 1 });
 const sides = listOf(side, 2);
@@ -134,5 +95,5 @@ export const PREPROCESSING: Spec = object(
 /** An explain config file: a config plus, for image folders, its preprocessing. */
 export const EXPLAIN_CONFIG_FILE: Spec = object({ ...EXPLAIN_CONFIG_FIELDS, preprocessing: PREPROCESSING }, {
   tag: { key: 'method', fallback: 'lrp', cases: METHOD_PARAMS },
-  refine: lowBelowHigh,
+  refine: explainRefine,
 });

@@ -3,7 +3,7 @@
 // types must reject; an unused one fails the compile, so the rejections are checked too.
 import {
   backends, encodeNpy, loadModel, LrpError, readNpy, releaseCachedMemory, threads, versions, writeHeatmapPng, writeNpy,
-  ExplainOptions, LoadOptions, Tensor,
+  Composite, ExplainConfig, ExplainOptions, LoadOptions, Tensor,
 } from 'lrp-node';
 
 async function main(): Promise<void> {
@@ -18,6 +18,10 @@ async function main(): Promise<void> {
   const explainOptions: ExplainOptions = { target: [3, 5], composite: 'epsilon-plus-flat', rules: [{ layers: ['features.0'], rule: 'gamma', gamma: 0.1 }] };
   const { relevance } = await model.explain(x, explainOptions);
   await writeNpy('r.npy', relevance);
+  const composite: Composite = { layerMap: { convolution: { rule: 'gamma', gamma: 0.25 }, dense: { rule: 'epsilon' } }, first: { category: 'convolution', rule: 'flat' } };
+  const configs: ExplainConfig[] = [{ composite }, { method: 'occlusion', window: 8 }, { method: 'smoothgrad', samples: 4, noiseLevel: 0.2 }];
+  const many = await model.explainMany(x, { target: 'argmax', configs });
+  void many[0].relevance;
   await writeHeatmapPng('r.png', relevance, { cmap: 'bwr', pool: 'sum' });
   const bytes = encodeNpy(logits);
   const size: number = bytes.byteLength;
@@ -39,6 +43,14 @@ async function main(): Promise<void> {
   await model.explain(x, { target: 0, composite: 'epsilon-minus' });
   // @ts-expect-error an unknown method
   await model.explain(x, { target: 0, method: 'shap' });
+  // @ts-expect-error a window is occlusion's, not lrp's
+  await model.explain(x, { target: 0, composite: 'epsilon-plus', window: 8 });
+  // @ts-expect-error samples are not occlusion's
+  await model.explain(x, { target: 0, method: 'occlusion', samples: 8 });
+  // @ts-expect-error a user composite's layer map names categories
+  await model.explain(x, { target: 0, composite: { layerMap: { conv: { rule: 'zplus' } } } });
+  // @ts-expect-error explainMany's options need the configs
+  await model.explainMany(x, { target: 0 });
   // @ts-expect-error a target is a class index, a list of them, or 'argmax'
   await model.explain(x, { target: 'cat' });
   // @ts-expect-error the tensor's data is a Float32Array
