@@ -3,18 +3,15 @@
 // (summary.json included); a worker killed with SIGKILL mid-run loses nothing (its job is handed
 // to the other worker); a Redis restart mid-run is survived; a bad job fails once with its
 // reason; SIGTERM ends a worker with exit 0.
-import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
 
-import { CLI, modelPath } from './helpers';
+import { modelPath } from './helpers';
+import { expectSameFiles, lrpNode, RedisFixture, redisAvailable, until } from './queue_helpers';
 
-const REDIS = '/usr/bin/redis-server';
-const available = fs.existsSync(REDIS);
-const maybe = available ? describe : describe.skip;
+const maybe = redisAvailable ? describe : describe.skip;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-queue-'));
 const DATA = path.join(tmp, 'data');
@@ -22,79 +19,8 @@ const CONFIG = path.join(tmp, 'config.json');
 const SLOW_CONFIG = path.join(tmp, 'slow.json');
 const PREPROCESSING = { size: 32, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
 const IMAGES = 12;
-let redis: ChildProcess | undefined;
-let url = '';
-let port = 0;
-
-/** redis-server on `port`, persisting to an append-only file so that a restart keeps the jobs. */
-async function startRedis(): Promise<void> {
-  const dir = path.join(tmp, 'redis');
-  fs.mkdirSync(dir, { recursive: true });
-  redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir], { stdio: 'ignore' });
-  await until(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG', 'redis-server');
-}
-const workers: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function until(check: () => boolean, what: string, ms = 30000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function startWorker(queue: string): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queue', queue, '--stalled-ms', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  worker.stdout?.on('data', (chunk) => (out += chunk));
-  worker.stderr?.on('data', (chunk) => (out += chunk));
-  workers.push(worker);
-  await until(() => out.includes('taking jobs'), 'a worker to start');
-  return worker;
-}
-
-/** Runs the CLI without blocking the event loop (the workers' output must keep flowing). */
-function lrpNode(...args: string[]): Promise<{ status: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (status) => resolve({ status, stderr }));
-  });
-}
-
-/** The same file names, then the same bytes (a failure names the files first). */
-function expectSameFiles(folder: string, reference: string): void {
-  const got = contents(folder);
-  const expected = contents(reference);
-  expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
-  expect(got).toEqual(expected);
-}
-
-/** Every file under a folder with its bytes. */
-function contents(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(root, full)] = fs.readFileSync(full).toString('base64');
-    }
-  };
-  walk(root);
-  return out;
-}
+const fixture = new RedisFixture(path.join(tmp, 'redis'));
+const startWorker = (queue: string) => fixture.startWorker(queue);
 
 const explainArgs = (config: string, out: string) =>
   ['explain', '--data', DATA, '--model', modelPath('vgg_bn'), '--config', config, '--out-dir', out, '--target', 'argmax', '--batch', '2'];
@@ -111,21 +37,16 @@ maybe('explain --data --redis (BullMQ)', () => {
     fs.writeFileSync(CONFIG, JSON.stringify({ composite: 'epsilon-plus', preprocessing: PREPROCESSING }));
     // Slow enough per job that a worker can be killed while it holds one.
     fs.writeFileSync(SLOW_CONFIG, JSON.stringify({ method: 'smoothgrad', samples: 400, maxBatch: 8, noiseLevel: 0.1, preprocessing: PREPROCESSING }));
-    port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    await startRedis();
+    await fixture.start();
   });
 
-  afterAll(() => {
-    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
-    redis?.kill('SIGKILL');
-  });
+  afterAll(() => fixture.stop());
 
   test('two workers write the same bytes as a local run; SIGTERM ends a worker with exit 0', async () => {
     const queue = 'same';
     const [a, b] = [await startWorker(queue), await startWorker(queue)];
     const local = await lrpNode(...explainArgs(CONFIG, path.join(tmp, 'local')));
-    const queued = await lrpNode(...explainArgs(CONFIG, path.join(tmp, 'queued')), '--redis', url, '--queue', queue);
+    const queued = await lrpNode(...explainArgs(CONFIG, path.join(tmp, 'queued')), '--redis', fixture.url, '--queue', queue);
     expect(local.status).toBe(1);
     expect(queued.status).toBe(1);
     expect(queued.stderr).toMatch(/skipped even\/broken\.png: cannot read image/);
@@ -141,7 +62,7 @@ maybe('explain --data --redis (BullMQ)', () => {
     const queue = 'kill';
     const [victim] = [await startWorker(queue), await startWorker(queue)];
     const local = await lrpNode(...explainArgs(SLOW_CONFIG, path.join(tmp, 'slow-local')));
-    const run = lrpNode(...explainArgs(SLOW_CONFIG, path.join(tmp, 'slow-queued')), '--redis', url, '--queue', queue);
+    const run = lrpNode(...explainArgs(SLOW_CONFIG, path.join(tmp, 'slow-queued')), '--redis', fixture.url, '--queue', queue);
     // Both workers hold a job once the first outputs appear; kill one of them there.
     await until(() => fs.existsSync(path.join(tmp, 'slow-queued', 'even')) || fs.existsSync(path.join(tmp, 'slow-queued', 'odd')), 'first outputs', 60000);
     victim.kill('SIGKILL');
@@ -159,13 +80,13 @@ maybe('explain --data --redis (BullMQ)', () => {
     const localOut = path.join(tmp, 'slow-local');
     if (!fs.existsSync(localOut)) await lrpNode(...explainArgs(SLOW_CONFIG, localOut));
     const out = path.join(tmp, 'restart-queued');
-    const run = lrpNode(...explainArgs(SLOW_CONFIG, out), '--redis', url, '--queue', queue);
+    const run = lrpNode(...explainArgs(SLOW_CONFIG, out), '--redis', fixture.url, '--queue', queue);
     await until(() => fs.existsSync(path.join(out, 'even')) || fs.existsSync(path.join(out, 'odd')), 'first outputs', 60000);
-    const stopped = new Promise((resolve) => redis?.on('exit', resolve));
-    redis?.kill('SIGTERM');
+    const stopped = new Promise((resolve) => fixture.redis?.on('exit', resolve));
+    fixture.redis?.kill('SIGTERM');
     await stopped;
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    await startRedis();
+    await fixture.start();
     const queued = await run;
     expect(queued).toMatchObject({ status: 1, stderr: expect.stringMatching(/^lrp-node explain: skipped even\/broken\.png[^\n]*\nlrp-node explain: 1 of 13 images skipped, 0 failed/) });
     expect(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'))).toMatchObject({ done: IMAGES, failed: 0 });
@@ -179,7 +100,7 @@ maybe('explain --data --redis (BullMQ)', () => {
     // A rule on a layer the model does not have: every job fails on it, none is retried.
     fs.writeFileSync(badConfig, JSON.stringify({ rules: [{ layers: ['no.such.layer'], rule: 'epsilon' }], preprocessing: PREPROCESSING }));
     const started = Date.now();
-    const run = await lrpNode(...explainArgs(badConfig, path.join(tmp, 'bad-out')), '--redis', url, '--queue', queue);
+    const run = await lrpNode(...explainArgs(badConfig, path.join(tmp, 'bad-out')), '--redis', fixture.url, '--queue', queue);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/failed job of images 0-1: .*no\.such\.layer/);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'bad-out', 'summary.json'), 'utf8'))).toMatchObject({ done: 0, failed: IMAGES + 1 });

@@ -1,9 +1,10 @@
-// lrp-node search --config SC.json --out DIR [--resume] [--shard I/N] (docs/search.md).
-import { search } from '../search';
+// lrp-node search --config SC.json --out DIR [--resume] [--shard I/N] [--redis …] (docs/search.md, docs/queue.md).
+import { ResultLine, search, Summary } from '../search';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { progressBar } from './progress';
+import { QUEUE_FLAGS, QUEUE_USAGE, queueOptions } from './queue_options';
 
-export const SEARCH_USAGE = 'lrp-node search   --config SC.json --out DIR [--resume] [--shard I/N]';
+export const SEARCH_USAGE = `lrp-node search   --config SC.json --out DIR [--resume] [--shard I/N] ${QUEUE_USAGE}`;
 
 export function parseShard(text: string, usage: UsageFactory): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
@@ -14,12 +15,14 @@ export function parseShard(text: string, usage: UsageFactory): { index: number; 
 }
 
 export async function searchCommand(args: string[], usage: UsageFactory): Promise<void> {
-  const parsed = parseCommand(args, { config: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' } }, usage);
+  const parsed = parseCommand(args, { config: { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, shard: { type: 'string' }, ...QUEUE_FLAGS }, usage);
   const config = requiredOption(parsed, 'config', usage);
   const out = requiredOption(parsed, 'out', usage);
   const shard = typeof parsed.values.shard === 'string' ? parseShard(parsed.values.shard, usage) : undefined;
   const bar = progressBar('search');
-  const run = search({ config, out, resume: Boolean(parsed.values.resume), shard, onPlan: ({ total, done }) => bar.start(total, done) });
+  const options = { config, out, resume: Boolean(parsed.values.resume), shard, onPlan: ({ total, done }: { total: number; done: number }) => bar.start(total, done) };
+  const { redis, ...queue } = queueOptions(parsed, usage);
+  const run: AsyncGenerator<ResultLine, Summary> = redis ? search({ ...options, ...queue, redis }) : search(options);
   try {
     for (let next = await run.next(); !next.done; next = await run.next()) bar.tick(next.value.id);
   } finally {

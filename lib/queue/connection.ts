@@ -25,3 +25,16 @@ export function redisConnection(url: string): ConnectionOptions {
     maxRetriesPerRequest: null,
   };
 }
+
+/** Waits until the queue's connection is up; an error naming the URL after `seconds`. */
+export async function ready(queue: { waitUntilReady(): Promise<unknown> }, url: string, seconds: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new LrpError('LRP_BAD_ARGUMENT', `cannot reach Redis at ${url} (waited ${seconds} s)`)), seconds * 1000);
+  });
+  try {
+    await Promise.race([queue.waitUntilReady(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,12 +6,13 @@ import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 
-import { LrpError } from '../errors';
 import { ExplainFolderOptions, FolderSummary, Plan, planFolder, summarize } from '../folder_explain';
-import { DEFAULT_QUEUE, redisConnection } from './connection';
-import { EXPLAIN_JOB, ExplainJobData, fileHash } from './explain_job';
+import { DEFAULT_QUEUE, ready, redisConnection } from './connection';
+import { EXPLAIN_JOB, ExplainJobData } from './explain_job';
+import { fileHash } from './model_cache';
+import { settled } from './poll';
 
 export interface SubmitOptions extends Omit<ExplainFolderOptions, 'model' | 'range'> {
   redis: string;
@@ -26,20 +27,6 @@ export interface SubmitOptions extends Omit<ExplainFolderOptions, 'model' | 'ran
 }
 
 const DEFAULT_BATCH = 16;
-
-async function ready(queue: Queue, url: string, seconds: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LrpError('LRP_BAD_ARGUMENT', `cannot reach Redis at ${url} (waited ${seconds} s)`)), seconds * 1000);
-  });
-  try {
-    await Promise.race([queue.waitUntilReady(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const POLL_MS = 300;
 
 /** The temporary files writeFileAtomic makes (lib/atomic_write.ts): `.<name>.<pid>.<12 hex>.tmp`. */
 const TEMPORARY = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
@@ -57,43 +44,25 @@ async function removeLeftovers(folder: string): Promise<void> {
   }
 }
 
-/**
- * Waits for every job by polling its state (robust to a Redis restart, when events in flight are
- * lost; one round trip per pending job and poll). A failed job counts its images as failed.
- */
+/** Waits for every job; a failed job counts its images as failed. */
 async function waitForAll(
   queue: Queue<ExplainJobData>, ids: string[], ranges: Array<[number, number]>, total: number,
   onProgress: SubmitOptions['onProgress'], onJobFailed: SubmitOptions['onJobFailed'],
 ): Promise<FolderSummary[]> {
-  const results = new Array<FolderSummary | undefined>(ids.length);
-  let pending = ids.map((_, k) => k);
+  const results = new Array<FolderSummary>(ids.length);
   let finished = 0;
-  while (pending.length > 0) {
-    const states = await Promise.all(pending.map(async (k) => {
-      const job = await Job.fromId<ExplainJobData, FolderSummary>(queue, ids[k]);
-      const state = job ? await job.getState() : 'missing';
-      return { k, job, state };
-    }));
-    for (const { k, job, state } of states) {
-      const size = ranges[k][1] - ranges[k][0];
-      if (state === 'completed') {
-        // The job was read before its state: it may have completed in between, its return value
-        // not yet in the copy read. Read it again on the next poll.
-        if (!job?.returnvalue) continue;
-        results[k] = job.returnvalue as FolderSummary;
-      } else if (state === 'failed' || state === 'missing') {
-        onJobFailed?.(ranges[k], state === 'missing' ? 'the job is gone from Redis' : job?.failedReason ?? 'failed');
-        results[k] = { done: 0, skipped: [], failed: size, resumed: 0 };
-      } else {
-        continue;
-      }
-      finished += size;
-      onProgress?.(finished, total);
+  for await (const { k, result, failure } of settled<FolderSummary>(queue, ids)) {
+    const size = ranges[k][1] - ranges[k][0];
+    if (result) {
+      results[k] = result;
+    } else {
+      onJobFailed?.(ranges[k], failure ?? 'failed');
+      results[k] = { done: 0, skipped: [], failed: size, resumed: 0 };
     }
-    pending = pending.filter((k) => results[k] === undefined);
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    finished += size;
+    onProgress?.(finished, total);
   }
-  return results as FolderSummary[];
+  return results;
 }
 
 export async function submitExplainFolder(options: SubmitOptions, plan?: Plan): Promise<FolderSummary> {

@@ -1,5 +1,6 @@
-// A worker process: takes explain jobs from a BullMQ queue on Redis (docs/queue.md), keeps the
-// models it loaded, reports each job's progress, and on close finishes its current jobs first.
+// A worker process: takes explain, search and evaluate jobs from a BullMQ queue on Redis
+// (docs/queue.md), keeps the models it loaded (and the runs it prepared), reports each job's
+// progress, and on close finishes its current jobs first.
 // A job that fails on bad input (an unreadable model, a bad config) fails once, not retried; a
 // job whose worker died is handed to another worker by BullMQ's stalled-job check.
 import { Job, UnrecoverableError, Worker } from 'bullmq';
@@ -7,7 +8,9 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { LrpError } from '../errors';
 import { FolderSummary } from '../folder_explain';
 import { DEFAULT_QUEUE, redisConnection } from './connection';
-import { EXPLAIN_JOB, ExplainJobData, ModelCache, runExplainJob } from './explain_job';
+import { EXPLAIN_JOB, ExplainJobData, runExplainJob } from './explain_job';
+import { ModelCache } from './model_cache';
+import { EVALUATE_JOB, RunCache, runScoreJob, ScoreJobData, ScoreJobResult, SEARCH_JOB } from './score_job';
 
 export interface WorkerOptions {
   redis: string;
@@ -18,26 +21,32 @@ export interface WorkerOptions {
   stalledInterval?: number;
 }
 
+type JobData = ExplainJobData | ScoreJobData;
+type JobResult = FolderSummary | ScoreJobResult;
+
 export interface RunningWorker {
-  worker: Worker<ExplainJobData, FolderSummary>;
+  worker: Worker<JobData, JobResult>;
   /** Stops taking jobs, lets the current ones finish, and releases the models. */
   close(): Promise<void>;
 }
 
 export function startWorker(options: WorkerOptions): RunningWorker {
   const models = new ModelCache();
-  const processor = async (job: Job<ExplainJobData, FolderSummary>): Promise<FolderSummary> => {
-    if (job.name !== EXPLAIN_JOB) throw new UnrecoverableError(`unknown job '${job.name}'`);
+  const runs = new RunCache(models);
+  const processor = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
+    const progress = (done: number) => job.updateProgress(done);
     try {
-      return await runExplainJob(job.data, models, (done) => job.updateProgress(done));
+      if (job.name === EXPLAIN_JOB) return await runExplainJob(job.data as ExplainJobData, models, progress);
+      if (job.name === SEARCH_JOB || job.name === EVALUATE_JOB) return await runScoreJob(job.name, job.data as ScoreJobData, runs, progress);
     } catch (error) {
       // Bad input does not get better on another try.
       if (error instanceof LrpError) throw new UnrecoverableError(error.message);
       throw error;
     }
+    throw new UnrecoverableError(`unknown job '${job.name}'`);
   };
   const stalledInterval = options.stalledInterval ?? 30000;
-  const worker = new Worker<ExplainJobData, FolderSummary>(options.queue ?? DEFAULT_QUEUE, processor, {
+  const worker = new Worker<JobData, JobResult>(options.queue ?? DEFAULT_QUEUE, processor, {
     connection: redisConnection(options.redis),
     concurrency: options.concurrency ?? 1,
     stalledInterval,

@@ -82,8 +82,13 @@ async function readTargets(value: unknown, here: string, model: Model, inputs: T
   return { targets };
 }
 
-/** Reads and checks the data keys of EC.json / SC.json; `here` is the folder relative paths start from. */
-export async function loadData(config: Record<string, unknown>, here: string, where: string): Promise<LoadedData> {
+/**
+ * Reads and checks the data keys of EC.json / SC.json; `here` is the folder relative paths start from,
+ * `load` reads the model (a queue worker passes its cache of loaded models).
+ */
+export async function loadData(
+  config: Record<string, unknown>, here: string, where: string, load: (file: string) => Promise<Model> = loadModel,
+): Promise<LoadedData> {
   if (config.data !== undefined) {
     for (const key of ['input', 'masks']) if (config[key] !== undefined) bad(where, `'data' replaces '${key}': give one or the other`);
   }
@@ -115,7 +120,7 @@ export async function loadData(config: Record<string, unknown>, here: string, wh
     if (t.shape[0] !== n) bad(where, `input ${inputFiles[k]} has ${t.shape[0]} samples, the first input ${n}`);
   });
   const modelFile = path.resolve(here, config.model);
-  const model = await loadModel(modelFile);
+  const model = await load(modelFile);
   if (config.target === undefined && !dataset) bad(where, "'target' is required (a class, a comma list, argmax or a .npy of labels)");
   // A data folder's labels are the targets unless `target` says otherwise.
   const { targets } = config.target === undefined ? { targets: Array.from(dataset!.targets) } : await readTargets(config.target, here, model, inputs, where);

@@ -8,16 +8,17 @@ import { writeFileAtomic } from '../atomic_write';
 import { CanonizeSetting, resolveCanonize } from '../canonize';
 import { LrpError } from '../errors';
 import { parseExplainConfig, readJsonFile } from '../explain_config';
-import type { ExplainConfig, Model } from '../model';
+import { ExplainConfig, loadModel, Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
-import { checkKeys, DATA_KEYS, loadData } from './data_config';
+import { checkKeys, DATA_KEYS, loadData, LoadedData } from './data_config';
 import { writeEvaluateReport } from './evaluate_report';
-import { SharedEvaluator } from './evaluator';
+import { Scored, SharedEvaluator } from './evaluator';
+import { QueueRunOptions, queueScorer, Scorer } from './scoring';
 import { jsonNumber, ResultsWriter, RUN, RunRecord, writeJson } from './store';
 import { buildTable, EvaluateLine, Table, tableMarkdown } from './table';
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends QueueRunOptions {
   /** EC.json's path, or the config itself (its relative paths then start at `baseDir`). */
   config: string | Record<string, unknown>;
   baseDir?: string;
@@ -30,6 +31,9 @@ export interface EvaluateResult extends EvaluateLine {
   /** The attribution of every sample under this explainer and setting. */
   attributions: Tensor;
 }
+
+/** A result of an evaluate run on a queue: the attributions stay with the workers. */
+export type QueuedEvaluateResult = EvaluateLine & { attributions?: undefined };
 
 /** `<explainer>/can<k>`: the key of an explainer under setting k (run.json's `explain`). */
 export function pairKey(explainer: string, k: number): string {
@@ -55,7 +59,22 @@ async function readExplainers(config: Record<string, unknown>, here: string, whe
   return out;
 }
 
-export async function* evaluate(options: EvaluateOptions): AsyncGenerator<EvaluateResult, Table> {
+/** One explainer under one canonize setting (`k`: the setting's index). */
+interface Pair {
+  item: { explainer: string; canonize: CanonizeSetting; k: number };
+  explain: ExplainConfig;
+}
+
+export interface PreparedEvaluate {
+  data: LoadedData;
+  pairs: Pair[];
+  record: RunRecord;
+  /** The config as read and where its relative paths start (what a worker rebuilds the run from). */
+  source: { config: Record<string, unknown>; baseDir: string };
+}
+
+/** Reads EC.json, its explainers and the data and checks everything that can be wrong, before any compute. */
+export async function prepareEvaluate(options: EvaluateOptions, load: (file: string) => Promise<Model> = loadModel): Promise<PreparedEvaluate> {
   const where = typeof options.config === 'string' ? options.config : 'evaluate config';
   const config = typeof options.config === 'string' ? await readJsonFile(options.config, 'evaluate config') : options.config;
   const here = typeof options.config === 'string' ? path.dirname(path.resolve(options.config)) : path.resolve(options.baseDir ?? '.');
@@ -66,35 +85,73 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
     throw new LrpError('LRP_BAD_ARGUMENT', `${where}: 'canonize' must be a non-empty list of canonize settings`);
   }
   (settings ?? []).forEach((c: unknown, k: number) => resolveCanonize(c, `${where}: canonize[${k}]`));
-  const data = await loadData(config, here, where);
+  const data = await loadData(config, here, where, load);
   // The list overrides each explainer's own `canonize`; without it each explainer runs as written.
   const pairs = Object.entries(explainers).flatMap(([name, explain]) =>
     ((settings as CanonizeSetting[] | undefined) ?? [explain.canonize ?? false]).map((canonize, k) => ({
       item: { explainer: name, canonize, k }, explain: { ...explain, canonize },
     })));
   const samples = data.inputs[0].shape[0];
-  const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
   const record: RunRecord = {
     kind: 'evaluate', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples,
     explain: Object.fromEntries(pairs.map((p) => [pairKey(p.item.explainer, p.item.k), p.explain])),
     ...(data.pool ? { pool: data.pool } : {}), seed: data.seed, options: data.options,
   };
+  return { data, pairs, record, source: { config, baseDir: here } };
+}
+
+function lineOf(scored: Scored<Pair['item']>): EvaluateLine {
+  const { explainer, canonize } = scored.item;
+  const list = (values: Float64Array) => Array.from(values, jsonNumber);
+  return {
+    explainer, canonize,
+    scores: Object.fromEntries(Object.entries(scored.perSample).map(([m, v]) => [m, list(v as Float64Array)])),
+    ...(Object.keys(scored.curves).length > 0
+      ? { curves: Object.fromEntries(Object.entries(scored.curves).map(([m, c]) => [m, (c as Float64Array[]).map(list)])) } : {}),
+  };
+}
+
+/** Scores pairs (by position in the list) here, sharing work between them (lib/search/evaluator.ts). */
+export function evaluateScorer(prepared: PreparedEvaluate): Scorer<EvaluateLine> {
+  const evaluator = new SharedEvaluator(prepared.data);
+  const position = new Map(prepared.pairs.map((p, i) => [p.item, i]));
+  return {
+    async *score(items, samples) {
+      for await (const scored of evaluator.run(items.map((i) => prepared.pairs[i]), samples)) {
+        // The line holds the curves (results.jsonl's `curves`).
+        yield { item: position.get(scored.item)!, line: lineOf(scored), curves: {}, attributions: scored.attributions };
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Scores every explainer under every setting; yields each as it completes and returns the table
+ * (with `out`, also written). With `redis`, each explainer × setting is a job for `lrp-node worker`
+ * processes (docs/queue.md) and the same lines and files come out, without attributions.
+ */
+export function evaluate(options: EvaluateOptions & { redis: string }): AsyncGenerator<QueuedEvaluateResult, Table>;
+export function evaluate(options: EvaluateOptions & { redis?: undefined }): AsyncGenerator<EvaluateResult, Table>;
+export async function* evaluate(options: EvaluateOptions): AsyncGenerator<EvaluateResult | QueuedEvaluateResult, Table> {
+  const prepared = await prepareEvaluate(options);
+  const { data, pairs, record } = prepared;
+  const samples = record.samples;
+  const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
   if (options.out) await writeJson(path.join(options.out, RUN), record);
   options.onPlan?.({ total: pairs.length, done: 0 });
+  const scorer = options.redis
+    ? await queueScorer<EvaluateLine>('evaluate', { ...options, redis: options.redis }, { ...prepared.source, modelPath: data.files.model })
+    : evaluateScorer(prepared);
   const lines: EvaluateLine[] = [];
-  const evaluator = new SharedEvaluator(data);
-  for await (const scored of evaluator.run(pairs, samples)) {
-    const { explainer, canonize } = scored.item;
-    const list = (values: Float64Array) => Array.from(values, jsonNumber);
-    const line: EvaluateLine = {
-      explainer, canonize,
-      scores: Object.fromEntries(Object.entries(scored.perSample).map(([m, v]) => [m, list(v as Float64Array)])),
-      ...(Object.keys(scored.curves).length > 0
-        ? { curves: Object.fromEntries(Object.entries(scored.curves).map(([m, c]) => [m, (c as Float64Array[]).map(list)])) } : {}),
-    };
-    lines.push(line);
-    await writer?.append(line);
-    yield { ...line, attributions: scored.attributions };
+  try {
+    for await (const { line, attributions } of scorer.score(pairs.map((_, i) => i), samples)) {
+      lines.push(line);
+      await writer?.append(line);
+      yield (attributions ? { ...line, attributions } : line) as EvaluateResult | QueuedEvaluateResult;
+    }
+  } finally {
+    await scorer.close();
   }
   const table = buildTable(lines, data.metrics as MetricName[]);
   if (options.out) await writeEvaluateOutputs(options.out, record, lines, data.model, data.inputs);

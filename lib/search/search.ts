@@ -5,16 +5,18 @@ import * as path from 'path';
 import { LrpError } from '../errors';
 import { readJsonFile } from '../explain_config';
 import type { MetricName } from '../metrics';
+import { loadModel, Model } from '../model';
 import type { Tensor } from '../tensor';
 import { checkKeys, DATA_KEYS, knownLayerNames, loadData, LoadedData } from './data_config';
-import { SharedEvaluator } from './evaluator';
+import { Scored, SharedEvaluator } from './evaluator';
 import { DIRECTIONS } from './pareto';
 import { writeReport } from './report';
 import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize, SpaceSpec } from './space';
+import { curvesJson, JsonCurves, QueueRunOptions, queueScorer, Scorer } from './scoring';
 import { jsonNumber, mergeResults, readResults, readRun, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, writeJson } from './store';
 import { makeStrategy, parseStrategy, Round, Strategy } from './strategies';
 
-export interface SearchOptions {
+export interface SearchOptions extends QueueRunOptions {
   /** SC.json's path, or the config itself (its relative paths then start at `baseDir`, default the working folder). */
   config: string | Record<string, unknown>;
   baseDir?: string;
@@ -36,10 +38,13 @@ export interface SearchResult extends ResultLine {
   /** Halving's round (0 for grid and random). */
   round: number;
   /** Curves of the perturbation metrics, per sample. */
-  curves: Partial<Record<MetricName, Array<Array<number | null>>>>;
+  curves: JsonCurves;
   /** The configuration's attribution of the samples it was evaluated on. */
   attributions: Tensor;
 }
+
+/** A result of a search run on a queue: the attributions stay with the workers. */
+export type QueuedSearchResult = Omit<SearchResult, 'attributions'> & { attributions?: undefined };
 
 const SEARCH_KEYS = [...DATA_KEYS, 'base', 'groups', 'space', 'strategy'];
 
@@ -53,10 +58,12 @@ export interface PreparedSearch {
   strategy: Strategy;
   data: LoadedData;
   record: RunRecord;
+  /** The config as read and where its relative paths start (what a worker rebuilds the run from). */
+  source: { config: Record<string, unknown>; baseDir: string };
 }
 
 /** Reads SC.json and the data and checks everything that can be wrong, before any compute. */
-export async function prepareSearch(options: SearchOptions): Promise<PreparedSearch> {
+export async function prepareSearch(options: SearchOptions, load: (file: string) => Promise<Model> = loadModel): Promise<PreparedSearch> {
   const where = typeof options.config === 'string' ? options.config : 'search config';
   const config = typeof options.config === 'string' ? await readJsonFile(options.config, 'search config') : options.config;
   const here = typeof options.config === 'string' ? path.dirname(path.resolve(options.config)) : path.resolve(options.baseDir ?? '.');
@@ -69,7 +76,7 @@ export async function prepareSearch(options: SearchOptions): Promise<PreparedSea
       throw new LrpError('LRP_BAD_ARGUMENT', `shard ${index}/${count}: needs 0 ≤ I < N`);
     }
   }
-  const data = await loadData(config, here, where);
+  const data = await loadData(config, here, where, load);
   checkGroupLayers(space, knownLayerNames(data.model), where);
   const samples = data.inputs[0].shape[0];
   const strategy = makeStrategy(strategySpec, {
@@ -79,10 +86,10 @@ export async function prepareSearch(options: SearchOptions): Promise<PreparedSea
     kind: 'search', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples, space,
     ...(data.pool ? { pool: data.pool } : {}), seed: data.seed, options: data.options,
   };
-  return { space, strategy, data, record };
+  return { space, strategy, data, record, source: { config, baseDir: here } };
 }
 
-function lineOf(config: Configuration, samples: number, perSample: Partial<Record<MetricName, Float64Array>>): ResultLine {
+function lineOf(config: Configuration, samples: number, perSample: Scored<Configuration>['perSample']): ResultLine {
   const scores: ResultLine['scores'] = {};
   const per: ResultLine['perSample'] = {};
   for (const [m, values] of Object.entries(perSample) as Array<[MetricName, Float64Array]>) {
@@ -90,6 +97,20 @@ function lineOf(config: Configuration, samples: number, perSample: Partial<Recor
     per[m] = Array.from(values, jsonNumber);
   }
   return { id: config.id, canonize: config.canonize, values: config.values, samples, scores, perSample: per };
+}
+
+/** Scores configurations (by index in id order) here, sharing work between them (lib/search/evaluator.ts). */
+export function searchScorer(prepared: PreparedSearch, memoryBytes?: number): Scorer<ResultLine> {
+  const evaluator = new SharedEvaluator({ ...prepared.data, memoryBytes });
+  return {
+    async *score(items, samples) {
+      const todo = items.map((i) => configurationAt(prepared.space, i)).map((c) => ({ item: c, explain: c.explain }));
+      for await (const scored of evaluator.run(todo, samples)) {
+        yield { item: scored.item.index, line: lineOf(scored.item, samples, scored.perSample), curves: curvesJson(scored.curves), attributions: scored.attributions };
+      }
+    },
+    close: async () => undefined,
+  };
 }
 
 /** A resumed run must be the run that wrote DIR (same model, samples, metrics and space), or its lines would mix with others. */
@@ -100,9 +121,16 @@ async function checkSameRun(dir: string, record: RunRecord): Promise<void> {
   }
 }
 
-/** Runs the search; yields each configuration as it completes. Returns the summary (with `out`, also written). */
-export async function* search(options: SearchOptions): AsyncGenerator<SearchResult, Summary> {
-  const { space, strategy, data, record } = await prepareSearch(options);
+/**
+ * Runs the search; yields each configuration as it completes. Returns the summary (with `out`, also
+ * written). With `redis`, the configurations are scored as jobs by `lrp-node worker` processes
+ * (docs/queue.md) and the same lines and files come out, without attributions.
+ */
+export function search(options: SearchOptions & { redis: string }): AsyncGenerator<QueuedSearchResult, Summary>;
+export function search(options: SearchOptions & { redis?: undefined }): AsyncGenerator<SearchResult, Summary>;
+export async function* search(options: SearchOptions): AsyncGenerator<SearchResult | QueuedSearchResult, Summary> {
+  const prepared = await prepareSearch(options);
+  const { space, strategy, data, record } = prepared;
   if (options.out && options.resume) await checkSameRun(options.out, record);
   const writer = options.out ? await ResultsWriter.open(options.out, Boolean(options.resume)) : undefined;
   const held = options.out && options.resume ? await readResults(options.out) : [];
@@ -113,27 +141,31 @@ export async function* search(options: SearchOptions): AsyncGenerator<SearchResu
   // Held from an earlier run: round 0's lines (a later halving round's are found when it comes).
   const first = strategy.first();
   options.onPlan?.({ total, done: first.configs.filter((i) => done.has(key(configurationAt(space, i).id, first.samples))).length });
-  const evaluator = new SharedEvaluator({ ...data, memoryBytes: options.memoryBytes });
+  const scorer = options.redis
+    ? await queueScorer<ResultLine>('search', { ...options, redis: options.redis }, { ...prepared.source, modelPath: data.files.model, memoryBytes: options.memoryBytes })
+    : searchScorer(prepared, options.memoryBytes);
   const metrics = data.metrics;
   const completed: ResultLine[] = [];
-  for (let round: Round | null = first; round; ) {
-    const configs = round.configs.map((i) => configurationAt(space, i));
-    const lines = new Map<string, ResultLine>();
-    for (const c of configs) {
-      const stored = done.get(key(c.id, round.samples));
-      if (stored) lines.set(c.id, stored);
+  try {
+    for (let round: Round | null = first; round; ) {
+      const configs = round.configs.map((i) => configurationAt(space, i));
+      const lines = new Map<string, ResultLine>();
+      for (const c of configs) {
+        const stored = done.get(key(c.id, round.samples));
+        if (stored) lines.set(c.id, stored);
+      }
+      const todo = configs.filter((c) => !lines.has(c.id)).map((c) => c.index);
+      for await (const { item, line, curves, attributions } of scorer.score(todo, round.samples)) {
+        lines.set(line.id, line);
+        await writer?.append(line);
+        yield { ...line, index: item, round: round.index, curves, ...(attributions ? { attributions } : {}) } as SearchResult | QueuedSearchResult;
+      }
+      const ordered = configs.map((c) => lines.get(c.id)!);
+      completed.push(...ordered);
+      round = strategy.next(round, ordered.map((l) => metrics.map((m) => l.scores[m] ?? null)));
     }
-    const todo = configs.filter((c) => !lines.has(c.id)).map((c) => ({ item: c, explain: c.explain }));
-    for await (const scored of evaluator.run(todo, round.samples)) {
-      const line = lineOf(scored.item, round.samples, scored.perSample);
-      lines.set(line.id, line);
-      await writer?.append(line);
-      const curves = Object.fromEntries(Object.entries(scored.curves).map(([m, list]) => [m, (list as Float64Array[]).map((c) => Array.from(c, jsonNumber))]));
-      yield { ...line, index: scored.item.index, round: round.index, curves, attributions: scored.attributions };
-    }
-    const ordered = configs.map((c) => lines.get(c.id)!);
-    completed.push(...ordered);
-    round = strategy.next(round, ordered.map((l) => metrics.map((m) => l.scores[m] ?? null)));
+  } finally {
+    await scorer.close();
   }
   const all = options.out ? mergeResults([await readResults(options.out)]) : mergeResults([completed]);
   const summary = summarize(all, metrics, record.samples);
