@@ -8,12 +8,10 @@ import { writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
 import { parseExplainFile, parseTarget, readJsonFile } from '../explain_config';
 import { explainFolder, planFolder, summarize } from '../folder_explain';
-import { HEATMAP_OPTIONS } from '../heatmap';
 import { loadModel } from '../model';
-import { validate } from '../options/schema';
 import { checkOutputPaths } from '../output_paths';
-import { ChannelPooling } from '../pooling';
 import { parseCommand, requiredOption, UsageFactory } from './args';
+import { HEATMAP_FLAGS, heatmapFlags } from './heatmap_flags';
 import { progressBar } from './progress';
 import { submitExplainFolder } from '../queue/submit';
 
@@ -30,7 +28,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
   const parsed = parseCommand(args, {
     data: { type: 'string' }, model: { type: 'string' }, config: { type: 'string' }, 'out-dir': { type: 'string' },
     target: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' },
-    png: { type: 'boolean' }, cmap: { type: 'string' }, pool: { type: 'string' }, overlay: { type: 'boolean' },
+    png: { type: 'boolean' }, ...HEATMAP_FLAGS,
     'trust-code': { type: 'boolean' },
     redis: { type: 'string' }, queue: { type: 'string' },
   }, usage);
@@ -47,12 +45,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
   }
   const batchText = (values.batch as string | undefined) ?? '16';
   if (!/^[1-9]\d*$/.test(batchText)) throw usage(`--batch must be a positive integer, got '${batchText}'`);
-  for (const flag of ['cmap', 'pool', 'overlay']) {
-    if (values[flag] !== undefined && !values.png) throw usage(`--${flag} needs --png`);
-  }
-  const heatmap = validate<{ cmap?: string; pool?: ChannelPooling }>(HEATMAP_OPTIONS, {
-    ...(values.cmap !== undefined ? { cmap: values.cmap } : {}), ...(values.pool !== undefined ? { pool: values.pool } : {}),
-  }, 'heatmap options');
+  const heatmap = heatmapFlags(parsed, Boolean(values.png), usage);
   const summaryFile = path.join(outDir, 'summary.json');
   const { config, preprocessing } = parseExplainFile(await readJsonFile(configPath, 'config file'), configPath);
   const folder = {

@@ -2,6 +2,7 @@
 // integer class per sample, each below the model's number of outputs.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
+import type { Target } from '../explain_options';
 import type { Tensor } from '../tensor';
 
 /**
@@ -36,4 +37,22 @@ async function classesFor(model: Model, inputs: Tensor[]): Promise<number> {
   if (!knownClasses.has(model)) knownClasses.set(model, new Map());
   knownClasses.get(model)!.set(shapes, logits.shape[1]);
   return logits.shape[1];
+}
+
+/**
+ * One class per sample from a target as the command line and configs give it: one class for the
+ * batch, one per sample, or each sample's largest logit (one forward; the first of equal maxima).
+ */
+export async function classTargets(target: Target, batch: number, logits: () => Promise<Tensor>): Promise<number[]> {
+  if (target === 'argmax') {
+    const out = await logits();
+    const classes = out.shape[1];
+    return Array.from({ length: out.shape[0] }, (_, i) => {
+      const row = out.data.subarray(i * classes, (i + 1) * classes);
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+      return best;
+    });
+  }
+  return typeof target === 'number' ? new Array<number>(batch).fill(target) : [...target];
 }

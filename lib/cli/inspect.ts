@@ -1,0 +1,51 @@
+// lrp-node inspect --model M.pt [--canonize] [--json] (docs/cli.md): the graph's layers, op counts
+// and, canonized, what became of each batch norm.
+import { loadModel, Model } from '../model';
+import { parseCommand, requiredOption, UsageFactory } from './args';
+
+export const INSPECT_USAGE = 'lrp-node inspect  --model M.pt [--canonize] [--json] [--trust-code]';
+
+function layerJson(model: Model) {
+  return model.layers.map((layer) => ({
+    name: layer.name,
+    op: layer.op,
+    inputs: layer.inputs,
+    params: layer.params,
+    attrs: layer.attrs,
+    ...(layer.module ? { module: layer.module } : {}),
+  }));
+}
+
+function table(model: Model): string[] {
+  const width = Math.max(4, ...model.layers.map((l) => l.name.length));
+  const lines = [`inputs: ${model.inputNames.join(', ')}`, `${'name'.padEnd(width)}  ${'op'.padEnd(20)}  params`];
+  for (const layer of model.layers) {
+    const params = Object.entries(layer.params).map(([k, shape]) => `${k}[${shape.join('x')}]`).join(' ');
+    lines.push(`${layer.name.padEnd(width)}  ${layer.op.padEnd(20)}  ${params}`);
+  }
+  lines.push('counts: ' + Object.entries(model.counts).map(([op, n]) => `${op}=${n}`).join(' '));
+  const canonization = model.canonization;
+  if (canonization) {
+    lines.push(`canonization (${canonization.order}):`);
+    for (const fold of canonization.folds) {
+      lines.push(fold.pass
+        ? `  ${fold.batchNorm}: ${fold.pass} into ${fold.into.join(', ')}`
+        : `  ${fold.batchNorm}: stays (${fold.reason})`);
+    }
+  }
+  return lines;
+}
+
+export async function inspectCommand(args: string[], usage: UsageFactory): Promise<void> {
+  const parsed = parseCommand(args, {
+    model: { type: 'string' }, canonize: { type: 'boolean' }, json: { type: 'boolean' }, 'trust-code': { type: 'boolean' },
+  }, usage);
+  const { values } = parsed;
+  const model = await loadModel(requiredOption(parsed, 'model', usage), { canonize: Boolean(values.canonize), trustCode: Boolean(values['trust-code']) });
+  if (values.json) {
+    const report = { inputs: model.inputNames, layers: layerJson(model), counts: model.counts };
+    process.stdout.write(JSON.stringify(model.canonization ? { ...report, canonization: model.canonization } : report) + '\n');
+    return;
+  }
+  process.stdout.write(table(model).join('\n') + '\n');
+}
