@@ -7,6 +7,7 @@ import { LrpError } from '../errors';
 import { parseTarget } from '../explain_config';
 import { loadModel, Model } from '../model';
 import { METRIC_NAMES, MetricName } from '../metrics';
+import { classTargets } from '../metrics/targets';
 import { readNpy } from '../npy';
 import { ChannelPooling } from '../pooling';
 import { Tensor } from '../tensor';
@@ -53,16 +54,6 @@ function dataSource(value: unknown, here: string, where: string): DataSource {
   return { path: path.resolve(here, source.path), limit: source.limit as number | undefined, offset: source.offset as number | undefined };
 }
 
-function argmax(logits: Tensor): number[] {
-  const classes = logits.shape[1];
-  return Array.from({ length: logits.shape[0] }, (_, i) => {
-    const row = logits.data.subarray(i * classes, (i + 1) * classes);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-    return best;
-  });
-}
-
 async function readTargets(value: unknown, here: string, model: Model, inputs: Tensor[], where: string): Promise<{ targets: number[] }> {
   const n = inputs[0].shape[0];
   if (typeof value === 'number') value = String(value);
@@ -76,8 +67,7 @@ async function readTargets(value: unknown, here: string, model: Model, inputs: T
     return { targets };
   }
   const target = parseTarget(value);
-  if (target === 'argmax') return { targets: argmax(await model.forward(inputs)) };
-  const targets = typeof target === 'number' ? new Array<number>(n).fill(target) : [...target];
+  const targets = await classTargets(target, n, () => model.forward(inputs));
   if (targets.length !== n) bad(where, `'target' lists ${targets.length} classes for ${n} samples`);
   return { targets };
 }
