@@ -1,6 +1,9 @@
 #include "model_wrap.h"
 
+#include <cstdlib>
+
 #include "../core/errors.h"
+#include "../core/profile.h"
 #include "addon.h"
 #include "explain_args.h"
 #include "graph_describe.h"
@@ -101,10 +104,15 @@ Napi::Value ModelWrap::explain(const Napi::CallbackInfo& info) {
     // Non-finite values per relevance (and in the output, last), counted on the compute thread so
     // the JavaScript thread scans a result only to describe one that is bad.
     auto nonFinite = std::make_shared<std::vector<int64_t>>();
+    // LRP_NODE_PROFILE=<file>: where the call's time goes, written there (docs/benchmarks.md).
+    const char* profilePath = std::getenv("LRP_NODE_PROFILE");
     return PromiseWorker::start(
         info.Env(), "lrp.explain",
-        [plan, inputs, args, results, nonFinite]() {
-          *results = lrp::attributeAll(*plan, *inputs, args->targets, args->configs);
+        [plan, inputs, args, results, nonFinite, profile = std::string(profilePath ? profilePath : "")]() {
+          {
+            lrp::ProfileSession session(profile);
+            *results = lrp::attributeAll(*plan, *inputs, args->targets, args->configs);
+          }
           auto count = [](const at::Tensor& t) { return t.numel() - at::isfinite(t).sum().item<int64_t>(); };
           for (const auto& r : *results) nonFinite->push_back(count(r.relevance));
           if (!results->empty()) nonFinite->push_back(count(results->front().output));

@@ -3,6 +3,7 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
+#include "profile.h"
 #include "rules.h"
 
 namespace lrp {
@@ -26,10 +27,14 @@ at::Tensor gammaGradientsByOps(const at::Tensor& R, const at::Tensor& z, const a
 
 at::Tensor gammaGradients(const at::Tensor& relevance, const at::Tensor& z, const at::Tensor& positivePart,
                           double gamma, double stabilizer, int64_t groups, bool stacked) {
+  if (!positivePart.defined() && gamma == 0) {
+    return gammaGradients(relevance, z, z, 0.0, stabilizer, groups, stacked);  // γ·A = 0: z stands in for A
+  }
   const bool fast = relevance.device().is_cpu() && relevance.scalar_type() == z.scalar_type() &&
                     positivePart.scalar_type() == z.scalar_type() && at::isFloatingType(z.scalar_type()) &&
                     relevance.sizes().equals(z.sizes()) && positivePart.sizes().equals(z.sizes()) && z.dim() >= 2;
   if (!fast) return gammaGradientsByOps(relevance, z, positivePart, gamma, stabilizer, groups, stacked);
+  ProfileScope scope("fused division");
   at::Tensor r = relevance.contiguous(), zc = z.contiguous(), a = positivePart.contiguous();
   const int64_t n = z.size(0), channels = z.size(1), inner = z.numel() / std::max<int64_t>(1, n * channels);
   const int64_t perGroup = channels / groups;

@@ -11,7 +11,8 @@
 
 namespace lrp {
 
-// (N, 2C, …) stacked per group, or (N, C, …) summed when `stacked` is false.
+// (N, 2C, …) stacked per group, or (N, C, …) summed when `stacked` is false. For γ = 0 the
+// positive part is not read and may be undefined.
 at::Tensor gammaGradients(const at::Tensor& relevance, const at::Tensor& z, const at::Tensor& positivePart,
                           double gamma, double stabilizer, int64_t groups, bool stacked);
 

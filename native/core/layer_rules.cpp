@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "gamma_gradients.h"
+#include "profile.h"
 #include "stabilized_divide.h"
 
 namespace lrp {
@@ -108,6 +109,7 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     if (!cache) return compute();
     auto found = cache->find(key);
     if (found != cache->end()) return found->second;
+    ProfileScope scope("z-terms");
     return (*cache)[key] = compute();
   };
   const bool nonNegative = signSplit && x.numel() > 0 && cached("x >= 0", [&] { return (x.min() >= 0).cpu(); }).item<bool>();
@@ -165,11 +167,11 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
         // z⁺_γ and z⁻_γ from the output z and A = W⁺x + b⁺, one convolution for every γ; then one
         // fused division and one transposed convolution with [W + γW⁺; W + γW⁻] per relevance
         // (gamma_gradients.h). γ = 0 leaves both weights W: one transposed convolution with W.
+        if (gamma == 0) {
+          return affineVjp(node, x, params.weight, gammaGradients(R, params.output, {}, 0, s, groups, false)).mul_(x);
+        }
         Term positive = terms.make(x, clampPositive, false, "+");
         at::Tensor a = cached("w+x", [&] { return z(node, positive); });
-        if (gamma == 0) {
-          return affineVjp(node, x, params.weight, gammaGradients(R, params.output, a, 0, s, groups, false)).mul_(x);
-        }
         at::Tensor w = gammaStackedWeight(params.weight, positive.weight, terms.make(x, clampNegative, false, "-").weight,
                                           gamma, groups);
         return affineVjp(node, x, w, gammaGradients(R, params.output, a, gamma, s, groups, true)).mul_(x);
@@ -187,9 +189,13 @@ at::Tensor layerRelevance(const Node& node, const LayerParams& params, const Rul
     case RuleKind::ZBox: {
       // z = Wx + b − (W⁺l + b⁺) − (W⁻h + b⁻);  R = (x ∘ Wᵀg − l ∘ W⁺ᵀg − h ∘ W⁻ᵀg), g = R/stab(z)
       if (rule.low.empty() || rule.high.empty()) throw Error(ErrorCode::BadArgument, "zbox needs low and high");
-      Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, x, "low"), clampPositive, false, "+"),
-           t2 = terms.make(bound(rule.high, x, "high"), clampNegative, false, "-");
-      at::Tensor zBox = cached(boundsKey(rule), [&] { return z(node, t0) - z(node, t1) - z(node, t2); });
+      // The bounds are alike for every sample: their terms are computed for one and broadcast.
+      const at::Tensor one = x.narrow(0, 0, 1);
+      Term t0 = terms.make(x, same), t1 = terms.make(bound(rule.low, one, "low"), clampPositive, false, "+"),
+           t2 = terms.make(bound(rule.high, one, "high"), clampNegative, false, "-");
+      at::Tensor zBox = cached(boundsKey(rule), [&] {
+        return (plainZ ? params.output : z(node, t0)) - z(node, t1) - z(node, t2);
+      });
       at::Tensor g = stabilizedDivide(R, zBox, s);
       if (groups == 1) {
         // The three transposed products in one, with [W, W⁺, W⁻] stacked along the input axis.

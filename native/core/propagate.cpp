@@ -7,6 +7,7 @@
 
 #include "errors.h"
 #include "layer_rules.h"
+#include "profile.h"
 
 namespace lrp {
 
@@ -40,11 +41,15 @@ std::vector<at::Tensor> nodeVjp(const Plan& plan, int id, const std::vector<at::
   return out;
 }
 
-// Max pooling's gradient without autograd's graph: the argmax positions receive R.
-at::Tensor maxPoolVjp(const Node& node, const at::Tensor& x, const at::Tensor& R) {
+// Max pooling's gradient without autograd's graph: the argmax positions receive R. The positions
+// are found once per call and node, for every configuration.
+at::Tensor maxPoolVjp(const Node& node, const at::Tensor& x, const at::Tensor& R, TermCache* cache) {
   const Attributes& a = node.attrs;
-  auto [pooled, indices] = at::max_pool2d_with_indices(x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
-                                                       a.ints("dilation"), a.b("ceil_mode"));
+  auto argmax = [&] {
+    return std::get<1>(at::max_pool2d_with_indices(x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
+                                                   a.ints("dilation"), a.b("ceil_mode")));
+  };
+  at::Tensor indices = !cache ? argmax() : cache->count("argmax") ? cache->at("argmax") : ((*cache)["argmax"] = argmax());
   return at::max_pool2d_with_indices_backward(R, x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
                                               a.ints("dilation"), a.b("ceil_mode"), indices);
 }
@@ -111,7 +116,7 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     case RuleKind::Gradient:
       if (node.op == Op::Relu) return {at::threshold_backward(R, x[0], 0)};  // one fused pass
       if (relu) return {R * active()};
-      if (node.op == Op::MaxPool2d) return {maxPoolVjp(node, x[0], R)};
+      if (node.op == Op::MaxPool2d) return {maxPoolVjp(node, x[0], R, cache)};
       return nodeVjp(plan, id, x, R, sizeOf);
     case RuleKind::Norm:
     case RuleKind::Epsilon: {
@@ -183,6 +188,7 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
   auto apply = [&](Branch& branch, int id) {
     const Node& node = graph.node(id);
     std::vector<at::Tensor> in;
+    ProfileScope scope("relevance", opName(node.op));
     try {
       in = relevanceAtInputs(plan, id, ruleAt(*ruleSets[branch.members[0]], id), tape, branch.R[id], options, sizeOf,
                              &caches[id]);

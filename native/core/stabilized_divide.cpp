@@ -5,6 +5,7 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
+#include "profile.h"
 #include "rules.h"
 
 namespace lrp {
@@ -13,6 +14,7 @@ at::Tensor stabilizedDivide(const at::Tensor& relevance, const at::Tensor& z, do
   const bool fast = relevance.device().is_cpu() && z.device().is_cpu() && relevance.sizes().equals(z.sizes()) &&
                     relevance.scalar_type() == z.scalar_type() && at::isFloatingType(z.scalar_type());
   if (!fast) return relevance / stabilize(z, epsilon);
+  ProfileScope scope("fused division");
   at::Tensor r = relevance.contiguous(), d = z.contiguous();
   at::Tensor out = at::empty_like(r);
   AT_DISPATCH_FLOATING_TYPES(d.scalar_type(), "lrp_stabilized_divide", [&] {
