@@ -137,14 +137,15 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
   const prepared = await prepareEvaluate(options);
   const { data, pairs, record } = prepared;
   const samples = record.samples;
-  const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
-  if (options.out) await writeJson(path.join(options.out, RUN), record);
-  options.onPlan?.({ total: pairs.length, done: 0 });
   const scorer = options.redis
     ? await queueScorer<EvaluateLine>('evaluate', { ...options, redis: options.redis }, { ...prepared.source, modelPath: data.files.model })
     : evaluateScorer(prepared);
   const lines: EvaluateLine[] = [];
+  // Connected to the queue (if any) before the output folder is touched.
   try {
+    const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
+    if (options.out) await writeJson(path.join(options.out, RUN), record);
+    options.onPlan?.({ total: pairs.length, done: 0 });
     for await (const { line, attributions } of scorer.score(pairs.map((_, i) => i), samples)) {
       lines.push(line);
       await writer?.append(line);

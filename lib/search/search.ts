@@ -132,21 +132,22 @@ export async function* search(options: SearchOptions): AsyncGenerator<SearchResu
   const prepared = await prepareSearch(options);
   const { space, strategy, data, record } = prepared;
   if (options.out && options.resume) await checkSameRun(options.out, record);
-  const writer = options.out ? await ResultsWriter.open(options.out, Boolean(options.resume)) : undefined;
-  const held = options.out && options.resume ? await readResults(options.out) : [];
-  const key = (id: string, samples: number) => `${id}@${samples}`;
-  const done = new Map(held.map((l) => [key(l.id, l.samples), l]));
-  if (options.out) await writeJson(path.join(options.out, RUN), record);
-  const total = strategy.schedule.reduce((n, r) => n + r.configs, 0);
-  // Held from an earlier run: round 0's lines (a later halving round's are found when it comes).
-  const first = strategy.first();
-  options.onPlan?.({ total, done: first.configs.filter((i) => done.has(key(configurationAt(space, i).id, first.samples))).length });
   const scorer = options.redis
     ? await queueScorer<ResultLine>('search', { ...options, redis: options.redis }, { ...prepared.source, modelPath: data.files.model, memoryBytes: options.memoryBytes })
     : searchScorer(prepared, options.memoryBytes);
   const metrics = data.metrics;
   const completed: ResultLine[] = [];
+  // Connected to the queue (if any) before the output folder is touched.
   try {
+    const writer = options.out ? await ResultsWriter.open(options.out, Boolean(options.resume)) : undefined;
+    const held = options.out && options.resume ? await readResults(options.out) : [];
+    const key = (id: string, samples: number) => `${id}@${samples}`;
+    const done = new Map(held.map((l) => [key(l.id, l.samples), l]));
+    if (options.out) await writeJson(path.join(options.out, RUN), record);
+    const total = strategy.schedule.reduce((n, r) => n + r.configs, 0);
+    // Held from an earlier run: round 0's lines (a later halving round's are found when it comes).
+    const first = strategy.first();
+    options.onPlan?.({ total, done: first.configs.filter((i) => done.has(key(configurationAt(space, i).id, first.samples))).length });
     for (let round: Round | null = first; round; ) {
       const configs = round.configs.map((i) => configurationAt(space, i));
       const lines = new Map<string, ResultLine>();
