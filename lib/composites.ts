@@ -146,9 +146,10 @@ export function compositeOf(composite: CompositeName | Composite, params: Compos
 
 /** The rule a composite's layer map gives a layer: the most specific entry that reaches it. */
 function layerMapRule(layerMap: LayerMap, layer: Layer): RuleSpec | undefined {
+  const category = categoryOf(layer);
   let best: { spec: RuleSpec; rank: number } | undefined;
   for (const [selector, spec] of Object.entries(layerMap) as Array<[LayerSelector, RuleSpec | undefined]>) {
-    if (spec === undefined || !selects(selector, layer)) continue;
+    if (spec === undefined || !selects(selector, layer, category)) continue;
     const rank = specificity(selector);
     if (!best || rank > best.rank) best = { spec, rank };
   }

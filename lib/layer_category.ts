@@ -44,8 +44,7 @@ export function categoryOf(layer: CategorizedLayer): LayerCategory {
  * keeps its gradient there. Convolutions, dense layers, sums and average poolings are reached
  * however they are called (structural canonization makes sums and poolings nodes of their own).
  */
-export function selects(selector: LayerSelector, layer: CategorizedLayer): boolean {
-  const category = categoryOf(layer);
+export function selects(selector: LayerSelector, layer: CategorizedLayer, category = categoryOf(layer)): boolean {
   switch (selector) {
     case 'linear':
       return category === 'convolution' || category === 'dense';
