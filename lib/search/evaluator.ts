@@ -5,16 +5,20 @@
 // - sensitivity metrics: the noisy copies are drawn once (common random numbers) and explained for
 //   all configurations of a chunk together; random logit: the other classes are drawn once and
 //   explained the same way;
-// - the perturbation metrics run per configuration on its attribution (their forwards depend on it).
+// - the perturbation metrics run per configuration on its attribution (their forwards depend on it),
+//   two configurations at a time, so one's JavaScript (perturbing inputs, reductions) runs while the
+//   other's forwards run on the native thread.
 // Per-sample scores equal lib/metrics evaluate() for the configuration's explain config.
 import type { ExplainConfig, Model } from '../model';
-import { evaluate, MetricName } from '../metrics';
+import { evaluate, Evaluation, MetricName } from '../metrics';
 import { rowBatches } from '../metrics/explained';
 import { defaultBatchSize } from '../metrics/model_eval';
+import { checkTargets } from '../metrics/targets';
 import { randomLogitClasses, randomLogitScores } from '../metrics/randomisation';
 import { reduceSensitivity, sensitivityNoise, sensitivityRatios, sensitivitySeed } from '../metrics/robustness';
 import type { ChannelPooling } from '../pooling';
 import { Tensor } from '../tensor';
+import { NativePhase, SearchProfiler } from './profile';
 
 export interface EvaluationData {
   model: Model;
@@ -46,6 +50,8 @@ export interface Scored<T> {
 const SENSITIVITY = ['avg-sensitivity', 'max-sensitivity'] as const;
 type Sensitivity = (typeof SENSITIVITY)[number];
 const SHARED: readonly MetricName[] = [...SENSITIVITY, 'random-logit'];
+/** Configurations whose own metrics run at once: two keep both the native and the JavaScript thread busy. */
+const IN_FLIGHT = 2;
 
 /** Rows `begin`…`begin+count−1` of a tensor (a view). */
 function prefixRows(t: Tensor, begin: number, count: number): Tensor {
@@ -89,9 +95,14 @@ export class SharedEvaluator {
   };
   private readonly draws = new Map<number, SharedDraws>();
   private classes?: number;
+  private readonly profile = SearchProfiler.fromEnvironment();
+  /** The model the metrics get: with the profile on, one whose forwards are timed (made once, so
+   * the target check's cache, kept per model, holds for the whole run). */
+  private readonly metricModel: Model;
 
   constructor(private readonly data: EvaluationData) {
     this.rowSize = data.inputs[0].data.length / data.inputs[0].shape[0];
+    this.metricModel = this.profile ? this.profile.timedForwards(data.model, 'perturbation') : data.model;
   }
 
   get sampleCount(): number {
@@ -148,10 +159,18 @@ export class SharedEvaluator {
     for (let begin = 0; begin < items.length; begin += chunk) {
       yield* this.runChunk(items.slice(begin, begin + chunk), samples);
     }
+    this.profile?.write();
+  }
+
+  /** explainMany of the model, timed as `phase` when profiling. */
+  private explainMany(phase: NativePhase, inputs: Tensor[], targets: number[], configs: ExplainConfig[]) {
+    const call = () => this.data.model.explainMany(inputs, targets, configs, this.warn);
+    return this.profile ? this.profile.native(phase, inputs[0].shape[0], call) : call();
   }
 
   private async *runChunk<T>(items: ReadonlyArray<{ item: T; explain: ExplainConfig }>, samples: number): AsyncGenerator<Scored<T>> {
-    const { model, metrics } = this.data;
+    const { metrics } = this.data;
+    const endExplain = this.profile?.stage('explain');
     const inputs = this.data.inputs.map((t) => prefix(t, samples));
     const targets = this.data.targets.slice(0, samples);
     const configs = items.map(({ explain }) => explain);
@@ -162,11 +181,11 @@ export class SharedEvaluator {
     const owners = targets.map((_, i) => i);
     for (const batch of rowBatches(inputs[0], inputs.slice(1), owners, this.batchSize)) {
       const batchTargets = targets.slice(batch.begin, batch.begin + batch.count);
-      const explained = await model.explainMany(batch.inputs, batchTargets, configs, this.warn);
+      const explained = await this.explainMany('explain', batch.inputs, batchTargets, configs);
       explained.forEach(({ relevance }, c) => attributions[c].set(relevance.data, batch.begin * this.rowSize));
       const given = (c: number) => explained[c].relevance;
       if (draws.others) {
-        const others = await model.explainMany(batch.inputs, draws.others.slice(batch.begin, batch.begin + batch.count), configs, this.warn);
+        const others = await this.explainMany('random-logit', batch.inputs, draws.others.slice(batch.begin, batch.begin + batch.count), configs);
         others.forEach(({ relevance }, c) => {
           shared[c]['random-logit']!.set(randomLogitScores(given(c), relevance, metricOptions(this.data, 'random-logit')), batch.begin);
         });
@@ -182,7 +201,7 @@ export class SharedEvaluator {
             [count * noise.k, ...noise.rows.shape.slice(1)]);
           const rowOwners = Array.from({ length: count * noise.k }, (_, r) => first + Math.floor(r / noise.k));
           const copies = [rows, ...gatherRows(inputs.slice(1), rowOwners)];
-          const perturbed = await model.explainMany(copies, rowOwners.map((s) => targets[s]), configs, this.warn);
+          const perturbed = await this.explainMany('sensitivity', copies, rowOwners.map((s) => targets[s]), configs);
           perturbed.forEach(({ relevance }, c) => {
             const ratios = sensitivityRatios(prefixRows(given(c), first - batch.begin, count), relevance, noise.k, metricOptions(this.data, name));
             shared[c][name]!.set(ratios.map((r) => reduceSensitivity(r, name === 'avg-sensitivity' ? 'mean' : 'max')), first);
@@ -190,17 +209,34 @@ export class SharedEvaluator {
         }
       }
     }
+    endExplain?.();
     const rest = metrics.filter((m) => !SHARED.includes(m));
+    const model = this.metricModel;
+    // The metrics check the targets against the model's classes; once here, before two run at once.
+    await checkTargets(model, inputs, targets);
+    const masks = this.data.masks && prefix(this.data.masks, samples);
+    const options = Object.fromEntries(rest.filter((m) => this.data.options[m]).map((m) => [m, this.data.options[m]!]));
+    const own = (c: number) => rest.length === 0 ? Promise.resolve({ scores: {}, curves: {} } as Evaluation) : evaluate({
+      metrics: rest, attributions: new Tensor(attributions[c], inputs[0].shape), masks, model, inputs, targets,
+      explain: configs[c], pool: this.data.pool, seed: this.data.seed, options,
+    });
+    const running: Array<Promise<Evaluation> | undefined> = [];
+    const start = (c: number) => {
+      if (c >= items.length || running[c]) return;
+      running[c] = own(c);
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      running[c]!.catch(() => undefined);
+    };
     for (let c = 0; c < items.length; c++) {
-      const attribution = new Tensor(attributions[c], inputs[0].shape);
-      const result = rest.length === 0 ? { scores: {}, curves: {} } : await evaluate({
-        metrics: rest, attributions: attribution, masks: this.data.masks && prefix(this.data.masks, samples), model, inputs, targets,
-        explain: configs[c], pool: this.data.pool, seed: this.data.seed,
-        options: Object.fromEntries(rest.filter((m) => this.data.options[m]).map((m) => [m, this.data.options[m]!])),
-      });
+      const endMetrics = this.profile?.stage('metrics');
+      for (let k = c; k < c + IN_FLIGHT; k++) start(k);
+      const result = await running[c]!;
+      running[c] = undefined;
+      endMetrics?.();
       const perSample: Partial<Record<MetricName, Float64Array>> = {};
       for (const m of metrics) perSample[m] = shared[c][m] ?? result.scores[m];
-      yield { item: items[c].item, perSample, curves: result.curves, attributions: attribution };
+      yield { item: items[c].item, perSample, curves: result.curves, attributions: new Tensor(attributions[c], inputs[0].shape) };
     }
+    if (this.profile) this.profile.totals.evaluations += items.length * samples;
   }
 }
