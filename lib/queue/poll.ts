@@ -16,22 +16,20 @@ export interface Settled<R> {
 export async function* settled<R>(queue: Queue, ids: readonly string[]): AsyncGenerator<Settled<R>> {
   let pending = ids.map((_, k) => k);
   while (pending.length > 0) {
-    const states = await Promise.all(pending.map(async (k) => {
-      const job = await Job.fromId(queue, ids[k]);
-      const state = job ? await job.getState() : 'missing';
-      return { k, job, state };
-    }));
+    // States first (one small call per job); only a finished job is read whole.
+    const states = await Promise.all(pending.map(async (k) => ({ k, state: await queue.getJobState(ids[k]) })));
     const done = new Set<number>();
-    for (const { k, job, state } of states) {
-      if (state === 'completed') {
-        // The job was read before its state: it may have completed in between, its return value
-        // not yet in the copy read. Read it again on the next poll.
-        if (!job?.returnvalue) continue;
+    for (const { k, state } of states) {
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
+      const job = await Job.fromId(queue, ids[k]);
+      if (state === 'completed' && job) {
+        // Read again on the next poll should the return value not be there yet.
+        if (!job.returnvalue) continue;
         done.add(k);
         yield { k, result: job.returnvalue as R };
-      } else if (state === 'failed' || state === 'missing') {
+      } else {
         done.add(k);
-        yield { k, failure: state === 'missing' ? 'the job is gone from Redis' : job?.failedReason ?? 'failed' };
+        yield { k, failure: job && state === 'failed' ? job.failedReason ?? 'failed' : 'the job is gone from Redis' };
       }
     }
     pending = pending.filter((k) => !done.has(k));
