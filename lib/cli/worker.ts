@@ -1,5 +1,6 @@
-// `lrp-node worker`: runs explain jobs from a BullMQ queue until SIGTERM or SIGINT, then lets its
-// current jobs finish (or, after 30 s, releases them to other workers) and exits 0 (docs/queue.md).
+// `lrp-node worker`: runs explain, evaluate and search jobs from a BullMQ queue until SIGTERM or
+// SIGINT, then lets its current jobs finish (or, after 30 s, releases them to other workers) and
+// exits 0 (docs/queue.md).
 import { threads } from '../index';
 import { startWorker } from '../queue/worker';
 import { DEFAULT_QUEUE } from '../queue/connection';
