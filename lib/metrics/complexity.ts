@@ -16,7 +16,9 @@ export async function sparseness(args: ComplexityArgs): Promise<Float64Array> {
   const samples = prepareAttributions(args.attributions, { ...DEFAULTS, ...definedOnly(args) });
   return Float64Array.from(samples, ({ values }) => {
     // score = Σ_k (2k − n − 1)·v_(k) / (n·Σ v), v sorted ascending, after v ← v + 1e-7.
-    const v = Float64Array.from(values, (x) => x + 1e-7).sort();
+    const v = new Float64Array(values.length);
+    for (let i = 0; i < v.length; i++) v[i] = values[i] + 1e-7;
+    v.sort();
     const n = v.length;
     let weighted = 0;
     let total = 0;
