@@ -2,16 +2,16 @@
 // lrp-node search against the paper's pipeline (bench/paper_pipeline.py: zennit NameMapComposite +
 // Quantus v0.6.0, one configuration at a time, every metric explaining again), on the same narrow
 // VGG-13-BN, images, configurations (one γ per group: low / mid / high convolutions and the head,
-// canonized no/yes) and the paper's seven search metrics. Prints, in one run on this machine:
-//  1. seconds per configuration of each and their ratio; lrp-node's cost against its forward floor
-//     (the forwards pixel flipping and region perturbation need, one per step and batch) and against
-//     that floor plus the configuration's explains run alone;
-//  2. halving against grid: compute spent (sample evaluations and wall time) and, per deterministic
-//     metric, the grid rank of halving's best configuration;
-//  3. with --full: the paper's 4802-configuration grid (7 values, 32 images), whole and as two shards
-//     in two processes.
-//   node bench/search.js [--samples 4] [--size 64] [--values 0,1] [--pipeline-configs 2] [--threads N] [--full]
-//                        [--skip-pipeline (lrp-node only, for larger halving runs)] [--keep (keep the outputs)]
+// canonized no/yes) and the paper's seven search metrics. Sections, each printed as it finishes:
+//  1. seconds per configuration of each (wall and CPU) and their ratio; where lrp-node's time goes
+//     (CPU per phase, from LRP_NODE_SEARCH_PROFILE); its cost against the forward floor;
+//  2. halving against grid on the same space: compute spent (sample evaluations, wall and CPU time)
+//     and, per deterministic metric, the grid rank of halving's best configuration;
+//  3. (--full) the paper's 4802-configuration grid (7 values, 32 images at 64²): with --configs K, a
+//     declared subset of K configurations spread over it (the shard 0/⌊4802/K⌋), timed in one
+//     process and as two shards in two processes, with the whole grid's time extrapolated.
+//   node bench/search.js [--samples 4] [--size 64] [--values 0,1] [--pipeline-configs 2] [--threads N]
+//                        [--skip-pipeline] [--sections 1,2] [--full [--configs K]] [--keep]
 'use strict';
 
 const fs = require('fs');
@@ -27,7 +27,8 @@ const CLI = path.join(root, 'dist', 'cli.js');
 const { values: flags } = parseArgs({
   options: {
     samples: { type: 'string' }, size: { type: 'string' }, values: { type: 'string' }, 'pipeline-configs': { type: 'string' },
-    threads: { type: 'string' }, full: { type: 'boolean' }, keep: { type: 'boolean' }, 'skip-pipeline': { type: 'boolean' },
+    threads: { type: 'string' }, full: { type: 'boolean' }, configs: { type: 'string' }, sections: { type: 'string' },
+    keep: { type: 'boolean' }, 'skip-pipeline': { type: 'boolean' },
   },
 });
 const samples = Number(flags.samples ?? 4);
@@ -35,11 +36,14 @@ const size = Number(flags.size ?? 64);
 const gammas = (flags.values ?? '0,1').split(',').map(Number);
 const pipelineConfigs = Number(flags['pipeline-configs'] ?? 2);
 const threads = Number(flags.threads ?? os.cpus().length);
+const sections = new Set((flags.sections ?? (flags.full ? '3' : '1,2')).split(',').map(Number));
+if (flags.full) sections.add(3);
 const METRICS = ['avg-sensitivity', 'rra', 'rma', 'sparseness', 'random-logit', 'pixel-flipping', 'region-perturbation'];
 const DETERMINISTIC = ['rra', 'rma', 'sparseness', 'pixel-flipping', 'region-perturbation'];
+const PAPER_VALUES = [0, 0.1, 0.25, 0.5, 1, 10, 50];
 // Pixel flipping needs the step to divide H·W in Quantus (448 does not divide 64²); region
-// perturbation: 8×8 patches (patch 14 leaves fewer than 50 regions at 64²).
-const OPTIONS = { 'pixel-flipping': { featuresInStep: 256 }, 'region-perturbation': { patchSize: 8, regions: 50 } };
+// perturbation: patches of 1/8 of the side (patch 14 leaves fewer than 50 regions at 64²).
+const options = (side) => ({ 'pixel-flipping': { featuresInStep: 256 }, 'region-perturbation': { patchSize: side / 8, regions: 50 } });
 
 function python(args) {
   const run = spawnSync('/usr/bin/python3', [path.join(__dirname, 'paper_pipeline.py'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -47,14 +51,25 @@ function python(args) {
   return JSON.parse(run.stdout.trim().split('\n').pop());
 }
 
-/** Runs lrp-node with LRP_NODE threads set; resolves with the wall seconds. */
+/**
+ * Runs the lrp-node CLI with `threads` threads and the search profile on; resolves with its wall
+ * seconds and the profile (lib/search/profile.ts: CPU per phase, the evaluation's wall and CPU).
+ */
 function lrpNode(args) {
+  const profile = path.join(os.tmpdir(), `lrp-search-profile-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), LRP_NODE_SEARCH_PROFILE: profile };
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'inherit', 'pipe'], env });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e9) : reject(new Error(`lrp-node ${args[0]}: ${err}`))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`lrp-node ${args.join(' ')}: ${err}`));
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const read = fs.existsSync(profile) ? JSON.parse(fs.readFileSync(profile, 'utf8')) : undefined;
+      fs.rmSync(profile, { force: true });
+      resolve({ seconds, profile: read });
+    });
   });
 }
 
@@ -62,102 +77,185 @@ function readLines(dir) {
   return fs.readFileSync(path.join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
 
-/** The median of 5 timed calls after a warm-up call. */
+/** The median wall and CPU seconds of 5 calls after a warm-up call. */
 async function median(fn) {
   await fn();
-  const times = [];
+  const runs = [];
   for (let r = 0; r < 5; r++) {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const c = process.cpuUsage(c0);
+    runs.push({ wall: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6 });
   }
-  return times.sort((a, b) => a - b)[2];
+  const mid = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[2];
+  return { wall: mid('wall'), cpu: mid('cpu') };
 }
 
 /** Repeats every row of x k times (the sensitivity metrics' noisy copies, without the noise). */
 function repeatRows(x, k) {
-  const size = x.data.length / x.shape[0];
+  const rowSize = x.data.length / x.shape[0];
   const data = new Float32Array(x.data.length * k);
-  for (let s = 0; s < x.shape[0]; s++) for (let j = 0; j < k; j++) data.set(x.data.subarray(s * size, (s + 1) * size), (s * k + j) * size);
+  for (let s = 0; s < x.shape[0]; s++) for (let j = 0; j < k; j++) data.set(x.data.subarray(s * rowSize, (s + 1) * rowSize), (s * k + j) * rowSize);
   return new lrp.Tensor(data, [x.shape[0] * k, ...x.shape.slice(1)]);
+}
+
+const ms = (s) => `${(s * 1000).toFixed(1)} ms`;
+const pct = (a, b) => `${((100 * a) / b).toFixed(1)} %`;
+
+/** Makes the data (python side) and the search configs of one space in `dir`. */
+function makeSpace(dir, { n, side, values }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const made = python(['make', '--dir', dir, '--samples', String(n), '--size', String(side)]);
+  const config = (strategy) => ({
+    model: 'model.pt', input: 'x.npy', target: 'labels.npy', masks: 'masks.npy', metrics: METRICS, options: options(side), seed: 0,
+    base: { composite: 'name-map', rules: [{ layers: made.pass, rule: 'pass' }] }, groups: made.groups,
+    space: { rule: 'gamma', values, canonize: [false, true] }, strategy,
+  });
+  fs.writeFileSync(path.join(dir, 'grid.json'), JSON.stringify(config({ kind: 'grid' })));
+  fs.writeFileSync(path.join(dir, 'halving.json'), JSON.stringify(config({ kind: 'halving', eta: 3 })));
+  return { made, configs: 2 * values.length ** Object.keys(made.groups).length };
+}
+
+/** Section 1's breakdown: CPU seconds per configuration, by phase, from a grid run's profile. */
+function printBreakdown(profile, configs) {
+  const per = (s) => ms(s / configs);
+  const { native, js, rows } = profile;
+  const nativeTotal = Object.values(native).reduce((a, b) => a + b, 0);
+  const other = profile.cpu - nativeTotal - js.explain - js.metrics;
+  console.log(`   where lrp-node's time goes, CPU per configuration (profile of the grid run; ${per(profile.cpu)} in all, evaluation only):`);
+  console.log(`     native: explanations ${per(native.explain)} (one forward per batch and canonize setting, one propagation per configuration),` +
+    ` random-logit class ${per(native['random-logit'])}, noisy copies ${per(native.sensitivity)} (${rows.sensitivity / rows.explain} rows per sample row),` +
+    ` perturbation forwards ${per(native.perturbation)} (${Math.round(rows.perturbation / configs)} rows in ${Math.round(profile.calls.perturbation / configs)} calls)`);
+  console.log(`     JavaScript: explain stage ${per(js.explain)} (shared metrics' reductions, copies), metric stage ${per(js.metrics)} ` +
+    `(perturbing inputs, reductions, rows handed to the native side), other ${per(Math.max(0, other))} (results, lines, scheduling)`);
+  console.log(`     wall: explain stage ${per(profile.wall.explain)}, metric stage ${per(profile.wall.metrics)}, evaluation ${per(profile.elapsed)}`);
+}
+
+async function sectionOne(dir, space, grid) {
+  const { configs } = space;
+  const paper = flags['skip-pipeline'] ? null : python(['run', '--dir', dir, '--values', gammas.join(','), '--configs', String(pipelineConfigs), '--batch', String(samples),
+    '--threads', String(threads), '--features-in-step', '256', '--patch', String(size / 8), '--regions', '50']);
+  const x = await lrp.readNpy(path.join(dir, 'x.npy'));
+  const labels = Array.from((await lrp.readNpy(path.join(dir, 'labels.npy'))).data);
+  const model = await lrp.loadModel(path.join(dir, 'model.pt'));
+  const forward = await median(() => model.forward(x));
+  const opts = options(size);
+  const steps = Math.ceil((3 * size * size) / opts['pixel-flipping'].featuresInStep) + 1 + opts['region-perturbation'].regions + 1;
+  // A configuration's own explains (its explanation, the random-logit class's, the 10 noisy copies
+  // per sample of avg-sensitivity), each timed alone: their propagations are its own in a search
+  // too; only their forwards are shared.
+  const explain = { composite: 'name-map', rules: [{ layers: space.made.pass, rule: 'pass' }, ...Object.values(space.made.groups).map((layers) => ({ layers, rule: 'gamma', gamma: 0.25 }))] };
+  const one = await median(() => model.explain(x, { ...explain, target: labels }));
+  const noisy = await median(() => model.explain(repeatRows(x, 10), { ...explain, target: labels.flatMap((y) => new Array(10).fill(y)) }));
+  const ours = { wall: grid.seconds / configs, cpu: grid.profile.cpu / configs, evaluationWall: grid.profile.elapsed / configs };
+  console.log('\n1. seconds per configuration');
+  if (paper) {
+    console.log(`   paper pipeline (zennit + Quantus, ${paper.configs} configurations timed): ${paper.secondsPerConfig.toFixed(2)} s wall, ${paper.cpuSecondsPerConfig.toFixed(2)} s CPU`);
+    console.log(`     by metric (wall): ${Object.entries(paper.metricSecondsPerConfig).map(([m, s]) => `${m} ${s.toFixed(2)}`).join(', ')}`);
+  }
+  console.log(`   lrp-node search (all ${configs}): ${ours.wall.toFixed(3)} s wall (${grid.seconds.toFixed(1)} s in all, process start and report included), ` +
+    `evaluation alone ${ours.evaluationWall.toFixed(3)} s wall, ${ours.cpu.toFixed(3)} s CPU`);
+  if (paper) {
+    console.log(`   ratio paper / lrp-node: ${(paper.secondsPerConfig / ours.wall).toFixed(1)}× wall (start and report counted on lrp-node's side only), ` +
+      `${(paper.cpuSecondsPerConfig / ours.cpu).toFixed(1)}× CPU`);
+  }
+  printBreakdown(grid.profile, configs);
+  const { native } = grid.profile;
+  const inRun = native.perturbation / configs;
+  const sensitivity = native.sensitivity / configs;
+  console.log(`   forward floor, as the issue defines it: ${steps} forwards of the ${samples} images × ${ms(forward.wall)} wall, ${ms(forward.cpu)} CPU = ` +
+    `${(steps * forward.cpu).toFixed(3)} s CPU; lrp-node CPU / floor = ${(ours.cpu / (steps * forward.cpu)).toFixed(2)}`);
+  console.log(`   forward floor as the search runs them (the perturbation forwards' own native CPU in the run, in batches of up to 64 rows): ` +
+    `${inRun.toFixed(3)} s; lrp-node CPU / floor = ${(ours.cpu / inRun).toFixed(2)}, ` +
+    `without the noisy copies' propagations (avg-sensitivity, ${sensitivity.toFixed(3)} s) ${((ours.cpu - sensitivity) / inRun).toFixed(2)}`);
+  const own = 2 * one.cpu + noisy.cpu;
+  console.log(`   one configuration's explains run alone, unshared (its explanation, the random-logit class's, 10 noisy copies per image): ` +
+    `${own.toFixed(3)} s CPU; lrp-node CPU / (issue's floor + those) = ${(ours.cpu / (steps * forward.cpu + own)).toFixed(2)}`);
+  model.dispose?.();
+}
+
+/** 1 + the number of grid configurations with a strictly better mean (ties share the best rank). */
+function gridRank(grid, metric, id, direction) {
+  const score = grid.find((l) => l.id === id).scores[metric];
+  const better = grid.filter((l) => l.scores[metric] !== null && (direction === 'max' ? l.scores[metric] > score : l.scores[metric] < score)).length;
+  return better + 1;
+}
+
+async function sectionTwo(dir, grid) {
+  const halving = await lrpNode(['search', '--config', path.join(dir, 'halving.json'), '--out', path.join(dir, 'halving')]);
+  const gridLines = readLines(path.join(dir, 'grid'));
+  const halvingLines = readLines(path.join(dir, 'halving'));
+  const evaluations = (lines) => lines.reduce((n, l) => n + l.samples, 0);
+  const spent = evaluations(halvingLines) / evaluations(gridLines);
+  const rounds = new Map();
+  for (const l of halvingLines) rounds.set(l.samples, (rounds.get(l.samples) ?? 0) + 1);
+  const { best, directions } = JSON.parse(fs.readFileSync(path.join(dir, 'halving', 'summary.json'), 'utf8'));
+  console.log(`\n2. halving (eta 3) against grid: ${gridLines.length} configurations, ${samples} samples`);
+  console.log(`   rounds: ${[...rounds].map(([s, c]) => `${c} configurations on ${s} samples`).join(', ')}`);
+  console.log(`   compute: ${evaluations(halvingLines)} of ${evaluations(gridLines)} sample evaluations (${pct(evaluations(halvingLines), evaluations(gridLines))}); ` +
+    `CPU ${halving.profile.cpu.toFixed(1)} s vs ${grid.profile.cpu.toFixed(1)} s (${pct(halving.profile.cpu, grid.profile.cpu)}); ` +
+    `wall ${halving.seconds.toFixed(1)} s vs ${grid.seconds.toFixed(1)} s (${pct(halving.seconds, grid.seconds)})`);
+  const top = [];
+  for (const m of DETERMINISTIC) {
+    const rank = gridRank(gridLines, m, best[m], directions[m]);
+    const defined = gridLines.filter((l) => l.scores[m] !== null).length;
+    top.push(rank / defined);
+    console.log(`   ${m.padEnd(20)} halving's best ${best[m]}: grid rank ${rank} of ${defined} (top ${pct(rank, defined)})`);
+  }
+  const worst = Math.max(...top);
+  console.log(`   target (every one within the top 5 % at ≤ 20 % of the grid's compute): ${worst <= 0.05 && spent <= 0.2 ? 'met' : 'missed'}; ` +
+    `worst metric in the top ${(100 * worst).toFixed(1)} %, compute ${(100 * spent).toFixed(1)} %`);
+}
+
+async function sectionThree(dir) {
+  const full = path.join(dir, 'full');
+  makeSpace(full, { n: 32, side: 64, values: PAPER_VALUES });
+  const total = 2 * PAPER_VALUES.length ** 4;
+  const wanted = Math.min(Number(flags.configs ?? total), total);
+  // A declared subset spread over the grid (both canonize settings): the shard 0/stride; its two
+  // halves are the shards 0/(2·stride) and stride/(2·stride).
+  const stride = Math.max(1, Math.floor(total / wanted));
+  const count = Math.ceil(total / stride);
+  const config = path.join(full, 'grid.json');
+  const subset = stride === 1 ? [] : ['--shard', `0/${stride}`];
+  const one = await lrpNode(['search', '--config', config, '--out', path.join(full, 'one'), ...subset]);
+  const sharded = process.hrtime.bigint();
+  const halves = stride === 1 ? [['--shard', '0/2'], ['--shard', '1/2']] : [['--shard', `0/${2 * stride}`], ['--shard', `${stride}/${2 * stride}`]];
+  const two = await Promise.all(halves.map((shard, i) => lrpNode(['search', '--config', config, '--out', path.join(full, `shard${i}`), ...shard])));
+  const twoSeconds = Number(process.hrtime.bigint() - sharded) / 1e9;
+  await lrpNode(['report', path.join(full, 'shard0'), path.join(full, 'shard1'), '--out', path.join(full, 'merged')]);
+  const byId = (lines) => JSON.stringify(lines.map((l) => [l.id, l.perSample]).sort());
+  const same = byId(readLines(path.join(full, 'merged'))) === byId(readLines(path.join(full, 'one')));
+  const evaluation = Math.max(...two.map((t) => t.profile.elapsed));
+  console.log(`\n3. the paper's grid: ${total} configurations (γ ∈ {${PAPER_VALUES.join(', ')}} per group × canonize no/yes), 32 images at 64²; ${threads} threads per process`);
+  if (stride > 1) console.log(`   timed: the ${count} configurations with index ≡ 0 (mod ${stride}) (--shard 0/${stride}); the rest is EXTRAPOLATED from them`);
+  console.log(`   one process: ${one.seconds.toFixed(1)} s wall (evaluation ${one.profile.elapsed.toFixed(1)} s: ${(one.profile.elapsed / count).toFixed(2)} s per configuration, ` +
+    `${(one.profile.cpu / count).toFixed(2)} s CPU; start and report ${(one.seconds - one.profile.elapsed).toFixed(1)} s)`);
+  console.log(`   two processes at once (${halves.map((h) => h.join(' ')).join(' and ')}): ${twoSeconds.toFixed(1)} s wall ` +
+    `(evaluation ${evaluation.toFixed(1)} s: ${(evaluation / count).toFixed(2)} s per configuration); merged by report: ${same ? 'equal' : 'NOT equal'} to the one-process run`);
+  if (stride > 1) {
+    const hours = (s) => `${(s / 3600).toFixed(1)} h`;
+    console.log(`   EXTRAPOLATED to all ${total}: one process ${hours((one.profile.elapsed / count) * total)}, ` +
+      `two processes ${hours((evaluation / count) * total)} (evaluation only; start and a report of all ${total} come on top)`);
+  }
 }
 
 async function main() {
   lrp.threads(threads);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-search-bench-'));
-  const made = python(['make', '--dir', dir, '--samples', String(samples), '--size', String(size)]);
-  const passRules = [{ layers: made.pass, rule: 'pass' }];
-  const config = (strategy, values = gammas) => ({
-    model: 'model.pt', input: 'x.npy', target: 'labels.npy', masks: 'masks.npy', metrics: METRICS, options: OPTIONS, seed: 0,
-    base: { composite: 'name-map', rules: passRules }, groups: made.groups,
-    space: { rule: 'gamma', values, canonize: [false, true] }, strategy,
-  });
-  fs.writeFileSync(path.join(dir, 'grid.json'), JSON.stringify(config({ kind: 'grid' })));
-  fs.writeFileSync(path.join(dir, 'halving.json'), JSON.stringify(config({ kind: 'halving', eta: 3 })));
-  const configs = 2 * gammas.length ** 4;
-  console.log(`narrow VGG-13-BN at ${size}², ${samples} images, γ ∈ {${gammas.join(', ')}} per group × canonize no/yes = ${configs} configurations; ` +
-    `metrics ${METRICS.join(', ')}; ${threads} threads`);
-
-  // 1. lrp-node search (grid) against the paper's pipeline
-  const gridSeconds = await lrpNode(['search', '--config', path.join(dir, 'grid.json'), '--out', path.join(dir, 'grid')]);
-  const ours = gridSeconds / configs;
-  const paper = flags['skip-pipeline'] ? null : python(['run', '--dir', dir, '--values', gammas.join(','), '--configs', String(pipelineConfigs), '--batch', String(samples),
-    '--threads', String(threads), '--features-in-step', '256', '--patch', '8', '--regions', '50']);
-  const x = await lrp.readNpy(path.join(dir, 'x.npy'));
-  const labels = Array.from((await lrp.readNpy(path.join(dir, 'labels.npy'))).data);
-  const model = await lrp.loadModel(path.join(dir, 'model.pt'));
-  const forward = await median(() => model.forward(x));
-  const steps = Math.ceil((3 * size * size) / OPTIONS['pixel-flipping'].featuresInStep) + 1 + OPTIONS['region-perturbation'].regions + 1;
-  const floor = steps * forward;
-  // A configuration's own explains (its explanation, the random-logit class's, the 10 noisy copies
-  // per sample of avg-sensitivity), each timed alone: their propagations are its own in a search
-  // too; only their forwards are shared.
-  const explain = { composite: 'name-map', rules: [...passRules, ...Object.values(made.groups).map((layers) => ({ layers, rule: 'gamma', gamma: 0.25 }))] };
-  const own = 2 * (await median(() => model.explain(x, { ...explain, target: labels }))) +
-    (await median(() => model.explain(repeatRows(x, 10), { ...explain, target: labels.flatMap((y) => new Array(10).fill(y)) })));
-  console.log('\n1. seconds per configuration');
-  if (paper) {
-    console.log(`   paper pipeline (zennit + Quantus, ${paper.configs} configurations timed): ${paper.secondsPerConfig.toFixed(2)} s`);
-    console.log(`     by metric: ${Object.entries(paper.metricSecondsPerConfig).map(([m, s]) => `${m} ${s.toFixed(2)}`).join(', ')}`);
+  if (sections.has(1) || sections.has(2)) {
+    const space = makeSpace(dir, { n: samples, side: size, values: gammas });
+    console.log(`narrow VGG-13-BN at ${size}², ${samples} images, γ ∈ {${gammas.join(', ')}} per group × canonize no/yes = ${space.configs} configurations; ` +
+      `metrics ${METRICS.join(', ')}; ${threads} threads; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const grid = await lrpNode(['search', '--config', path.join(dir, 'grid.json'), '--out', path.join(dir, 'grid')]);
+    if (sections.has(1)) await sectionOne(dir, space, grid);
+    if (sections.has(2)) await sectionTwo(dir, grid);
   }
-  console.log(`   lrp-node search (all ${configs}, wall ${gridSeconds.toFixed(1)} s incl. start and report): ${ours.toFixed(3)} s`);
-  if (paper) console.log(`   ratio paper / lrp-node: ${(paper.secondsPerConfig / ours).toFixed(1)}×`);
-  console.log(`   forward floor: ${steps} forwards of the ${samples} images × ${(forward * 1000).toFixed(2)} ms = ${floor.toFixed(3)} s; lrp-node / floor = ${(ours / floor).toFixed(2)}`);
-  console.log(`   one configuration's explains run alone, unshared (its explanation, the random-logit class's, 10 noisy copies per image): ` +
-    `${own.toFixed(3)} s; lrp-node / (forward floor + those) = ${(ours / (floor + own)).toFixed(2)}`);
-
-  // 2. halving against grid
-  const halvingSeconds = await lrpNode(['search', '--config', path.join(dir, 'halving.json'), '--out', path.join(dir, 'halving')]);
-  const grid = readLines(path.join(dir, 'grid'));
-  const halving = readLines(path.join(dir, 'halving'));
-  const spent = halving.reduce((n, l) => n + l.samples, 0) / grid.reduce((n, l) => n + l.samples, 0);
-  const { best, directions } = JSON.parse(fs.readFileSync(path.join(dir, 'halving', 'summary.json'), 'utf8'));
-  console.log('\n2. halving (eta 3) against grid');
-  console.log(`   compute: ${(100 * spent).toFixed(1)} % of the grid's sample evaluations; wall ${halvingSeconds.toFixed(1)} s vs ${gridSeconds.toFixed(1)} s (${(100 * halvingSeconds / gridSeconds).toFixed(1)} %)`);
-  for (const m of DETERMINISTIC) {
-    const sign = directions[m] === 'max' ? 1 : -1;
-    const order = grid.filter((l) => l.scores[m] !== null).sort((a, b) => sign * (b.scores[m] - a.scores[m]));
-    const rank = order.findIndex((l) => l.id === best[m]) + 1;
-    console.log(`   ${m.padEnd(20)} halving's best ${best[m]}: grid rank ${rank} of ${order.length} (top ${(100 * rank / order.length).toFixed(1)} %)`);
-  }
-
-  // 3. the paper's full grid
-  if (flags.full) {
-    const full = path.join(dir, 'full');
-    fs.mkdirSync(full);
-    python(['make', '--dir', full, '--samples', '32', '--size', '64']);
-    const paperValues = [0, 0.1, 0.25, 0.5, 1, 10, 50];
-    fs.writeFileSync(path.join(full, 'grid.json'), JSON.stringify(config({ kind: 'grid' }, paperValues)));
-    const whole = await lrpNode(['search', '--config', path.join(full, 'grid.json'), '--out', path.join(full, 'whole')]);
-    const sharded = process.hrtime.bigint();
-    await Promise.all([0, 1].map((i) => lrpNode(['search', '--config', path.join(full, 'grid.json'), '--out', path.join(full, `shard${i}`), '--shard', `${i}/2`])));
-    const shardSeconds = Number(process.hrtime.bigint() - sharded) / 1e9;
-    await lrpNode(['report', path.join(full, 'shard0'), path.join(full, 'shard1'), '--out', path.join(full, 'merged')]);
-    console.log('\n3. the paper\'s grid: 4802 configurations, 32 images at 64²');
-    console.log(`   one process: ${whole.toFixed(0)} s; two shards in two processes: ${shardSeconds.toFixed(0)} s`);
-  }
+  if (sections.has(3)) await sectionThree(dir);
+  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (!flags.keep) fs.rmSync(dir, { recursive: true, force: true });
-  else console.log(`\noutputs kept in ${dir}`);
+  else console.log(`outputs kept in ${dir}`);
 }
 
 main().catch((error) => {
