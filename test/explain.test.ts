@@ -155,6 +155,28 @@ describe('attribution methods: parity with zennit 0.5.1', () => {
   });
 });
 
+describe('explainMany keeps configurations apart that differ in any rule parameter', () => {
+  // The sharing key covers every parameter declared in native/core/rules.cpp (ruleParameters): two
+  // configurations differing only in one of them must not share a branch.
+  test('stabilizer, zeroParams and zbox bounds each split the tree', async () => {
+    const m = await model('vgg');
+    const [x] = await fixtureInputs('vgg');
+    const base = { composite: 'epsilon-gamma-box' as const, low: -3, high: 3 };
+    const configs = [
+      base,
+      { ...base, rules: [{ layers: ['features.3'], rule: 'gamma' as const, gamma: 0.25, stabilizer: 0.5 }] },
+      { ...base, rules: [{ layers: ['features.3'], rule: 'gamma' as const, gamma: 0.25, zeroParams: ['bias'] }] },
+      { ...base, low: -2 },
+    ];
+    const many = await m.explainMany(x, [1, 2], configs);
+    for (let k = 0; k < configs.length; k++) {
+      const one = await m.explain(x, { target: [1, 2], ...configs[k] });
+      expect(Array.from(many[k].relevance.data)).toEqual(Array.from(one.relevance.data));
+      if (k > 0) expect(Array.from(many[k].relevance.data)).not.toEqual(Array.from(many[0].relevance.data));
+    }
+  });
+});
+
 describe('explainMany over a γ grid (a tree of shared relevance)', () => {
   test('16 configurations equal their separate explains', async () => {
     const m = await model('vgg_bn');

@@ -31,18 +31,15 @@ Rule ruleFromJs(const Napi::Object& o) {
   Rule r;
   if (!o.Get("rule").IsString()) throw Error(ErrorCode::BadArgument, "each rule entry needs a 'rule' name");
   r.kind = parseRuleKind(o.Get("rule").As<Napi::String>());
-  r.epsilon = number(o, "epsilon", r.epsilon);
-  r.stabilizer = number(o, "stabilizer", r.stabilizer);
-  r.gamma = number(o, "gamma", r.gamma);
-  r.alpha = number(o, "alpha", r.alpha);
-  r.beta = number(o, "beta", r.beta);
-  r.betaSmooth = number(o, "betaSmooth", r.betaSmooth);
-  r.low = numbers(o, "low");
-  r.high = numbers(o, "high");
-  Napi::Value zero = o.Get("zeroParams");
-  if (zero.IsArray()) {
-    Napi::Array a = zero.As<Napi::Array>();
-    for (uint32_t i = 0; i < a.Length(); ++i) r.zeroParams.push_back(a.Get(i).ToString());
+  const RuleParameters& parameters = ruleParameters();
+  for (const auto& [name, member] : parameters.numbers) r.*member = number(o, name, r.*member);
+  for (const auto& [name, member] : parameters.lists) r.*member = numbers(o, name);
+  for (const auto& [name, member] : parameters.names) {
+    Napi::Value list = o.Get(name);
+    if (list.IsUndefined()) continue;
+    if (!list.IsArray()) throw Error(ErrorCode::BadArgument, std::string("'") + name + "' must be a list of names");
+    Napi::Array a = list.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) (r.*member).push_back(a.Get(i).ToString());
   }
   return r;
 }

@@ -157,20 +157,7 @@ Explanation attribute(const Plan& plan, const std::vector<at::Tensor>& inputs, c
   if (params.samples < 1) throw Error(ErrorCode::BadArgument, "samples must be at least 1");
   // Targets are resolved once on the clean input, so every variant explains the same class.
   at::Tensor cleanOutput = plan.forward(inputs);
-  if (cleanOutput.dim() != 2 || cleanOutput.size(0) != static_cast<int64_t>(targets.size())) {
-    throw Error(ErrorCode::BadArgument, "got " + std::to_string(targets.size()) + " targets for a batch of " +
-                                            std::to_string(cleanOutput.size(0)));
-  }
-  std::vector<int64_t> resolved = targets;
-  at::Tensor best = cleanOutput.argmax(1).cpu();
-  for (size_t i = 0; i < resolved.size(); ++i) {
-    if (resolved[i] == kArgmax) resolved[i] = best[i].item<int64_t>();
-    if (resolved[i] < 0 || resolved[i] >= cleanOutput.size(1)) {
-      throw Error(ErrorCode::BadArgument, "target " + std::to_string(targets[i]) + " of sample " + std::to_string(i) +
-                                              " is not a class index (the model has " +
-                                              std::to_string(cleanOutput.size(1)) + " classes)");
-    }
-  }
+  std::vector<int64_t> resolved = resolveTargets(cleanOutput, targets);
   at::NoGradGuard noGrad;
   std::vector<at::Tensor> prepared = inputs;
   prepared[0] = inputs.at(0).to(plan.device(), plan.dtype());

@@ -1,6 +1,5 @@
 #include "propagate.h"
 
-#include <sstream>
 #include <tuple>
 
 #include <torch/csrc/autograd/autograd.h>
@@ -8,6 +7,7 @@
 #include "errors.h"
 #include "layer_rules.h"
 #include "profile.h"
+#include "targets.h"
 
 namespace lrp {
 
@@ -152,18 +152,7 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
 
 namespace {
 
-// Everything that makes a rule compute differently, so equal keys can share their relevance.
-std::string ruleKey(const Rule* rule) {
-  if (!rule) return "-";
-  std::ostringstream key;
-  key.precision(17);
-  key << static_cast<int>(rule->kind) << ' ' << rule->epsilon << ' ' << rule->stabilizer << ' ' << rule->gamma << ' '
-      << rule->alpha << ' ' << rule->beta << ' ' << rule->betaSmooth;
-  for (double v : rule->low) key << " l" << v;
-  for (double v : rule->high) key << " h" << v;
-  for (const auto& z : rule->zeroParams) key << " z" << z;
-  return key.str();
-}
+std::string ruleKey(const Rule* rule) { return rule ? sharingKey(*rule) : "-"; }
 
 const Rule* ruleAt(const std::map<int, Rule>& rules, int id) {
   auto found = rules.find(id);
@@ -188,7 +177,7 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
   auto apply = [&](Branch& branch, int id) {
     const Node& node = graph.node(id);
     std::vector<at::Tensor> in;
-    ProfileScope scope("relevance", opName(node.op));
+    ProfileScope scope("relevance", opName(node.op), &node.name);
     try {
       in = relevanceAtInputs(plan, id, ruleAt(*ruleSets[branch.members[0]], id), tape, branch.R[id], options, sizeOf,
                              &caches[id]);
@@ -247,36 +236,15 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
 
 namespace {
 
-// The output relevance: one-hot at each sample's target (kArgmax: its largest logit), times the
-// logit for init = logit.
+// The output relevance: one-hot at each sample's target, times the logit for init = logit.
 at::Tensor initialRelevance(const at::Tensor& y, const std::vector<int64_t>& targets, InitialRelevance init) {
-  if (y.dim() != 2) {
-    throw Error(ErrorCode::BadShape, "explain needs a model output of shape (N, classes), got rank " + std::to_string(y.dim()));
-  }
-  const int64_t n = y.size(0), classes = y.size(1);
-  if (static_cast<int64_t>(targets.size()) != n) {
-    throw Error(ErrorCode::BadArgument, "got " + std::to_string(targets.size()) + " targets for a batch of " + std::to_string(n));
-  }
-  std::vector<int64_t> resolved = targets;
-  at::Tensor best = y.argmax(1).cpu();
-  for (size_t i = 0; i < resolved.size(); ++i) {
-    if (resolved[i] == kArgmax) resolved[i] = best[i].item<int64_t>();
-    if (resolved[i] < 0 || resolved[i] >= classes) {
-      throw Error(ErrorCode::BadArgument, "target " + std::to_string(targets[i]) + " of sample " + std::to_string(i) +
-                                              " is not a class index (the model has " + std::to_string(classes) + " classes)");
-    }
-  }
+  std::vector<int64_t> resolved = resolveTargets(y, targets);
   at::Tensor index = at::tensor(resolved, at::kLong).to(y.device()).view({-1, 1});
   at::Tensor onehot = at::zeros_like(y).scatter_(1, index, 1.0);
   return init == InitialRelevance::Logit ? onehot * y : onehot;
 }
 
 }  // namespace
-
-Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
-                    const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options) {
-  return explainMany(plan, inputs, targets, {RuleSet{rules, init, options}}).at(0);
-}
 
 std::vector<Explanation> explainMany(const Plan& plan, const std::vector<at::Tensor>& inputs,
                                      const std::vector<int64_t>& targets, const std::vector<RuleSet>& ruleSets) {

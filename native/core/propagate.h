@@ -12,6 +12,7 @@
 
 #include "plan.h"
 #include "rules.h"
+#include "targets.h"
 
 namespace lrp {
 
@@ -33,13 +34,6 @@ struct Explanation {
   at::Tensor relevance;  // at the first input
   at::Tensor output;     // the model's output (logits)
 };
-
-// A target that means "the class with the largest logit".
-constexpr int64_t kArgmax = -1;
-
-// One forward with a tape, then one propagation from the target logits (one class per sample).
-Explanation explain(const Plan& plan, const std::vector<at::Tensor>& inputs, const std::vector<int64_t>& targets,
-                    const std::map<int, Rule>& rules, InitialRelevance init, const PropagateOptions& options);
 
 // One forward with a tape, then one propagation per rule set: what hyperparameter search runs.
 struct RuleSet {

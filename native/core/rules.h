@@ -39,6 +39,19 @@ struct Rule {
   std::vector<std::string> zeroParams;   // zennit's zero_params: "weight" and/or "bias"
 };
 
+// Every parameter of a Rule, declared once: the binding reads them by these names, and explainMany's
+// sharing key covers each, so a parameter added to Rule and here is parsed and keeps configurations
+// that differ in it apart.
+struct RuleParameters {
+  std::vector<std::pair<const char*, double Rule::*>> numbers;
+  std::vector<std::pair<const char*, std::vector<double> Rule::*>> lists;  // one value or one per channel
+  std::vector<std::pair<const char*, std::vector<std::string> Rule::*>> names;
+};
+const RuleParameters& ruleParameters();
+
+// Everything that makes a rule compute differently; equal keys share their relevance.
+std::string sharingKey(const Rule& rule);
+
 // zennit's stabilize: x + (sign(x) with sign(0) = +1) · ε.
 at::Tensor stabilize(const at::Tensor& x, double epsilon);
 
