@@ -2,16 +2,20 @@
 // The paper's hyperparameter grid through explainMany: the conv layers split into 4 consecutive
 // groups, γ ∈ {0, 0.1, 0.25, 0.5} per group (4⁴ = 256 configurations of epsilon-gamma-box with
 // per-group overrides), one model, one batch. Prints explainMany's time, the time of separate
-// explains (timed on --separate configurations and scaled to 256, said so), their ratio, and
-// explainMany's cost in forward passes. Uses bench/models/ (make_bench_models.py).
-//   node bench/explain_many.js [--model vgg16_bn] [--size 224] [--batch 8] [--separate 2] [--threads N]
+// explains (timed on --separate configurations and scaled to 256, said so), their ratio,
+// explainMany's cost in forward passes, where its time goes (LRP_NODE_PROFILE, bench/profile_summary.js),
+// its floor from the model's per-layer forward times and the grid's fan-out, and the peak RSS.
+// Uses bench/models/ (test/fixture_makers/make_bench_models.py).
+//   node bench/explain_many.js [--model vgg16_bn] [--size 224] [--batch 4] [--separate 2] [--threads N]
 'use strict';
 
+const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
 
 const lrp = require('../dist');
+const { readProfile, printBreakdown, forwardByLayer } = require('./profile_summary');
 
 const { values } = parseArgs({
   options: {
@@ -21,14 +25,18 @@ const { values } = parseArgs({
 });
 const name = values.model ?? 'vgg16_bn';
 const size = Number(values.size ?? 224);
-const batch = Number(values.batch ?? 8);
+const batch = Number(values.batch ?? 4);
 const separate = Number(values.separate ?? 2);
 lrp.threads(Number(values.threads ?? os.cpus().length));
 
 const GAMMAS = [0, 0.1, 0.25, 0.5];
 
+function groupsOf(convs) {
+  return [0, 1, 2, 3].map((g) => convs.slice(Math.floor((g * convs.length) / 4), Math.floor(((g + 1) * convs.length) / 4)));
+}
+
 function grid(convs) {
-  const groups = [0, 1, 2, 3].map((g) => convs.slice(Math.floor((g * convs.length) / 4), Math.floor(((g + 1) * convs.length) / 4)));
+  const groups = groupsOf(convs);
   const configs = [];
   for (let i = 0; i < 256; i++) {
     const gammas = [0, 1, 2, 3].map((g) => GAMMAS[Math.floor(i / 4 ** g) % 4]);
@@ -46,6 +54,36 @@ async function seconds(fn) {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+// The floor of the grid per configuration, in forwards, from each layer's forward time t (the profiled
+// call's own forward) and the number of distinct relevances b reaching it (the product of the value
+// counts of the groups at or above it: the tree splits where a group starts, going down):
+//   one product  = (forward + Σ t·b) / configurations: every branch through a layer costing one forward
+//                  of it, as the issue's estimate counts;
+//   the γ rule's = (forward + Σ_γ-layers t + Σ t·b·f) / configurations, with the terms W⁺x once per layer
+//                  and f = 2 for γ ≠ 0 (the product with [W + γW⁺; W + γW⁻]), 1 for γ = 0 and other layers.
+function floors(model, groups, perLayer, forwardSeconds) {
+  const groupOf = new Map(groups.flatMap((layers, g) => layers.map((name) => [name, g])));
+  const configs = GAMMAS.length ** groups.length;
+  const zeroShare = GAMMAS.filter((v) => v === 0).length / GAMMAS.length;
+  let branches = 1, oneProduct = 0, gammaRule = 0, zTerms = 0;
+  const started = new Set();
+  for (const layer of [...model.layers].reverse()) {
+    const g = groupOf.get(layer.name);
+    if (g !== undefined && !started.has(g)) {
+      started.add(g);
+      branches *= GAMMAS.length;
+    }
+    const t = perLayer.get(layer.name)?.seconds ?? 0;
+    oneProduct += t * branches;
+    gammaRule += t * branches * (g === undefined ? 1 : 2 - zeroShare);
+    if (g !== undefined) zTerms += t;
+  }
+  return {
+    oneProduct: (oneProduct + forwardSeconds) / configs / forwardSeconds,
+    gammaRule: (gammaRule + zTerms + forwardSeconds) / configs / forwardSeconds,
+  };
+}
+
 async function main() {
   const model = await lrp.loadModel(path.join(__dirname, 'models', `${name}.pt`), { canonize: true });
   const convs = model.layers.filter((l) => l.op === 'conv2d').map((l) => l.name).slice(1);  // the first is zbox
@@ -59,13 +97,26 @@ async function main() {
   let one = 0;
   for (let k = 0; k < separate; k++) one += await seconds(() => model.explain(x, { target, ...configs[k * 37] }));
   one /= separate;
+  const profileFile = path.join(os.tmpdir(), `lrp-node-explain-many-${process.pid}.json`);
+  process.env.LRP_NODE_PROFILE = profileFile;
   const many = await seconds(() => model.explainMany(x, target, configs));
+  delete process.env.LRP_NODE_PROFILE;
+  const profile = readProfile(profileFile);
+  fs.unlinkSync(profileFile);
   console.log(`${name}, batch ${batch}, ${size}², ${lrp.threads()} threads, 256 configurations (4 groups of ${convs.length} convs × γ ∈ {${GAMMAS}})`);
   console.log(`forward                         ${forward.toFixed(2)} s  (median of 5)`);
   console.log(`one explain                     ${one.toFixed(2)} s  (${(one / forward).toFixed(2)} forwards; mean of ${separate})`);
   console.log(`256 separate explains           ${(one * 256).toFixed(1)} s  (scaled from ${separate} timed)`);
   console.log(`explainMany(256)                ${many.toFixed(1)} s  (${(many / forward).toFixed(1)} forwards, ${(many / forward / 256).toFixed(2)} per configuration)`);
   console.log(`speed-up                        ${((one * 256) / many).toFixed(2)}×`);
+  const perLayer = forwardByLayer(profile);
+  const profiledForward = [...perLayer.values()].reduce((sum, l) => sum + l.seconds, 0);
+  const floor = floors(model, groupsOf(convs), perLayer, profiledForward);
+  console.log(`floor per configuration         ${floor.gammaRule.toFixed(3)} forwards (the γ rule: W⁺x once, two weights per γ ≠ 0); ` +
+    `${floor.oneProduct.toFixed(3)} with one product per branch and layer`);
+  console.log(`explainMany / floor             ${(many / forward / 256 / floor.gammaRule).toFixed(2)}× (the γ rule's), ${(many / forward / 256 / floor.oneProduct).toFixed(2)}× (one product)`);
+  console.log(`peak RSS                        ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB`);
+  printBreakdown(profile, many, forward);
 }
 
 main().catch((error) => {

@@ -84,7 +84,7 @@ Tape Plan::run(const std::vector<at::Tensor>& inputs, bool keepAll) const {
     }
     in.clear();
     for (int input : node.inputs) in.push_back(tape.values[input]);
-    ProfileScope scope("forward", opName(node.op));
+    ProfileScope scope("forward", opName(node.op), &node.name);
     try {
       tape.values[id] = forwardNode(node, params_[id], in, sizeOf, borderBias_[id].get());
     } catch (const c10::Error& e) {

@@ -102,10 +102,12 @@ ProfileSession::~ProfileSession() {
   out << "\n}}\n";
 }
 
-ProfileScope::ProfileScope(const char* phase, const char* detail) : guard_(at::RecordScope::USER_SCOPE) {
+ProfileScope::ProfileScope(const char* phase, const char* op, const std::string* layer)
+    : guard_(at::RecordScope::USER_SCOPE) {
   if (!guard_.isActive()) return;
   std::string name = std::string(kPhasePrefix) + phase;
-  if (detail) name += std::string(" ") + detail;
+  if (op) name += std::string(" ") + op;
+  if (layer) name += " " + *layer;
   guard_.before(name);
 }
 

@@ -26,8 +26,8 @@ class ProfileSession {
 
 class ProfileScope {
  public:
-  // `detail` (an operator's name) is appended after a space.
-  explicit ProfileScope(const char* phase, const char* detail = nullptr);
+  // The phase's name in the profile: `phase`, then the operator and the layer, space-separated.
+  explicit ProfileScope(const char* phase, const char* op = nullptr, const std::string* layer = nullptr);
 
  private:
   at::RecordFunction guard_;
