@@ -1,6 +1,7 @@
 #include "explain_args.h"
 
 #include "../core/errors.h"
+#include "../core/rules/rule_family.h"
 
 namespace lrp::binding {
 
@@ -30,7 +31,7 @@ std::vector<double> numbers(const Napi::Object& o, const char* key) {
 Rule ruleFromJs(const Napi::Object& o) {
   Rule r;
   if (!o.Get("rule").IsString()) throw Error(ErrorCode::BadArgument, "each rule entry needs a 'rule' name");
-  r.kind = parseRuleKind(o.Get("rule").As<Napi::String>());
+  r.name = findRule(o.Get("rule").As<Napi::String>()).name;
   const RuleParameters& parameters = ruleParameters();
   for (const auto& [name, member] : parameters.numbers) r.*member = number(o, name, r.*member);
   for (const auto& [name, member] : parameters.lists) r.*member = numbers(o, name);

@@ -2,10 +2,8 @@
 
 #include <tuple>
 
-#include <torch/csrc/autograd/autograd.h>
-
 #include "errors.h"
-#include "layer_rules.h"
+#include "rules/rule_family.h"
 #include "profile.h"
 #include "targets.h"
 
@@ -13,56 +11,35 @@ namespace lrp {
 
 namespace {
 
-std::string label(const Node& node) { return std::string(opName(node.op)) + " '" + node.name + "'"; }
-
-// (∂y/∂x_k)ᵀ g for every input k of the node, recomputed with autograd; undefined for inputs
-// the output does not depend on.
-std::vector<at::Tensor> nodeVjp(const Plan& plan, int id, const std::vector<at::Tensor>& inputs, const at::Tensor& g,
-                                const SizeOf& sizeOf) {
-  at::AutoGradMode enable(true);
-  std::vector<at::Tensor> leaves, wrt;
-  std::vector<int> index(inputs.size(), -1);
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    leaves.push_back(inputs[k].detach());
-    if (leaves[k].is_floating_point()) {
-      leaves[k].requires_grad_(true);
-      index[k] = static_cast<int>(wrt.size());
-      wrt.push_back(leaves[k]);
-    }
-  }
-  at::Tensor y = plan.runNode(id, leaves, sizeOf);
-  std::vector<at::Tensor> out(inputs.size());
-  if (!y.requires_grad() || wrt.empty()) return out;
-  auto grads = torch::autograd::grad({y}, wrt, {g}, /*retain_graph=*/false, /*create_graph=*/false,
-                                     /*allow_unused=*/true);
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    if (index[k] >= 0) out[k] = grads[index[k]];
-  }
-  return out;
-}
-
-// Max pooling's gradient without autograd's graph: the argmax positions receive R. The positions
-// are found once per call and node, for every configuration.
-at::Tensor maxPoolVjp(const Node& node, const at::Tensor& x, const at::Tensor& R, TermCache* cache) {
-  const Attributes& a = node.attrs;
-  auto argmax = [&] {
-    return std::get<1>(at::max_pool2d_with_indices(x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
-                                                   a.ints("dilation"), a.b("ceil_mode")));
-  };
-  at::Tensor indices = !cache ? argmax() : cache->count("argmax") ? cache->at("argmax") : ((*cache)["argmax"] = argmax());
-  return at::max_pool2d_with_indices_backward(R, x, a.ints("kernel"), a.ints("stride"), a.ints("padding"),
-                                              a.ints("dilation"), a.b("ceil_mode"), indices);
-}
-
 bool isLayer(Op op) { return op == Op::Conv2d || op == Op::Linear; }
 
-// ThreshReLU's active positions: where it passes x (its gradient is 1 there, 0 where clamped).
-at::Tensor threshActive(const Plan& plan, int id, const at::Tensor& x) {
+// A convolution's or dense layer's parameters as the rules see them: a folded convolution's bias
+// map counts in z as its bias (biasMapInZ), or z is the convolution with its own bias without the
+// whole folded map (interior part Σ K included, the paper's App. A), which the paper's
+// implementation adds outside the rules.
+LayerParams layerParams(const Plan& plan, int id, const Tape& tape, const at::Tensor& x, const PropagateOptions& options) {
+  LayerParams params;
   const auto& p = plan.params(id);
-  std::vector<int64_t> shape(x.dim(), 1);
-  shape[1] = -1;
-  return ((x - p.at("threshold").view(shape)) * p.at("direction").view(shape) > 0).to(x.scalar_type());
+  params.weight = p.at("weight");
+  if (p.count("bias")) params.bias = p.at("bias");
+  if (p.count("border_weight")) {
+    if (options.biasMapInZ) {
+      params.bias = plan.biasMap(id, x.size(-2), x.size(-1));
+    } else {
+      params.bias = plan.derived(id, "bias_without_map", [&p]() {
+        const at::Tensor& bias = p.at("bias");
+        return (bias.to(at::kDouble) - p.at("border_weight").to(at::kDouble).sum({1, 2, 3})).to(bias.scalar_type());
+      });
+    }
+  }
+  if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
+  params.keep = [&plan, id](const std::string& key, const std::function<at::Tensor()>& make) {
+    return plan.derived(id, key, make);
+  };
+  return params;
 }
+
+const Rule kGradient{};
 
 std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* rule, const Tape& tape,
                                           const at::Tensor& R, const PropagateOptions& options, const SizeOf& sizeOf,
@@ -70,8 +47,6 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
   const Node& node = plan.graph().node(id);
   std::vector<at::Tensor> x;
   for (int input : node.inputs) x.push_back(tape.values.at(input));
-  const RuleKind kind = rule ? rule->kind : RuleKind::Gradient;
-
   if (node.op == Op::Mul && node.attrs.has("gate") && options.gateTakesAll) {
     // Signal-takes-it-all: the gate only scales; all relevance stays with the signal.
     std::vector<at::Tensor> out(2);
@@ -79,73 +54,18 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     out[1 - gate] = R;
     return out;
   }
-  if (isLayer(node.op)) {
-    LayerParams params;
-    const auto& p = plan.params(id);
-    params.weight = p.at("weight");
-    if (p.count("bias")) params.bias = p.at("bias");
-    if (p.count("border_weight")) {
-      if (options.biasMapInZ) {
-        params.bias = plan.biasMap(id, x[0].size(-2), x[0].size(-1));
-      } else {
-        // The paper's z: the convolution with its own bias, without the whole folded map
-        // (interior part Σ K included, App. A), which its implementation adds outside the rules.
-        params.bias = plan.derived(id, "bias_without_map", [&p]() {
-          const at::Tensor& bias = p.at("bias");
-          return (bias.to(at::kDouble) - p.at("border_weight").to(at::kDouble).sum({1, 2, 3})).to(bias.scalar_type());
-        });
-      }
-    }
-    if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
-    params.keep = [&plan, id](const std::string& key, const std::function<at::Tensor()>& make) {
-      return plan.derived(id, key, make);
-    };
-    if (kind == RuleKind::Pass) throw Error(ErrorCode::BadArgument, "rule 'pass' does not apply to " + label(node));
-    return {layerRelevance(node, params, rule ? *rule : Rule{}, x[0], R, cache)};
-  }
-  const bool relu = node.op == Op::Relu || node.op == Op::ThreshRelu;
-  auto active = [&]() {
-    return node.op == Op::Relu ? (x[0] > 0).to(R.scalar_type()) : threshActive(plan, id, x[0]);
+  const Rule& applied = rule ? *rule : kGradient;
+  const RuleFamily& family = findRule(applied.name);
+  auto notHere = [&]() {
+    return Error(ErrorCode::BadArgument, "rule '" + applied.name + "' does not apply to " + nodeLabel(node));
   };
-  switch (kind) {
-    case RuleKind::Pass:
-      if (x.size() != 1 || !x[0].sizes().equals(R.sizes())) {
-        throw Error(ErrorCode::BadArgument, "rule 'pass' needs an element-wise layer, not " + label(node));
-      }
-      return {R};
-    case RuleKind::Gradient:
-      if (node.op == Op::Relu) return {at::threshold_backward(R, x[0], 0)};  // one fused pass
-      if (relu) return {R * active()};
-      if (node.op == Op::MaxPool2d) return {maxPoolVjp(node, x[0], R, cache)};
-      return nodeVjp(plan, id, x, R, sizeOf);
-    case RuleKind::Norm:
-    case RuleKind::Epsilon: {
-      // R_k = x_k ⊙ (∂y/∂x_k)ᵀ (R / stab(y)): sums and average pooling share relevance in
-      // proportion to each input's contribution.
-      double eps = kind == RuleKind::Epsilon ? rule->epsilon : rule->stabilizer;
-      auto grads = nodeVjp(plan, id, x, R / stabilize(tape.values.at(id), eps), sizeOf);
-      for (size_t k = 0; k < grads.size(); ++k) {
-        if (grads[k].defined()) grads[k] = x[k] * grads[k];
-      }
-      return grads;
-    }
-    case RuleKind::ReluDeconvNet:
-    case RuleKind::ReluGuidedBackprop:
-    case RuleKind::ReluBetaSmooth:
-      if (!relu) throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(kind) + "' needs a relu, not " + label(node));
-      if (kind == RuleKind::ReluDeconvNet) return {R.clamp_min(0)};                           // Zeiler & Fergus 2014
-      if (kind == RuleKind::ReluGuidedBackprop) return {R * active() * (R > 0).to(R.scalar_type())};  // Springenberg 2015
-      if (node.op == Op::Relu) return {at::sigmoid(rule->betaSmooth * x[0]) * R};           // Dombrowski 2019
-      {
-        const auto& p = plan.params(id);
-        std::vector<int64_t> shape(x[0].dim(), 1);
-        shape[1] = -1;
-        at::Tensor d = p.at("direction").view(shape);
-        return {at::sigmoid(rule->betaSmooth * d * (x[0] - p.at("threshold").view(shape))) * R};
-      }
-    default:
-      throw Error(ErrorCode::BadArgument, std::string("rule '") + ruleName(kind) + "' does not apply to " + label(node));
+  if (isLayer(node.op)) {
+    if (!family.layer) throw notHere();
+    LayerParams params = layerParams(plan, id, tape, x[0], options);
+    return {family.layer(LayerContext{node, params, applied, x[0], R, cache})};
   }
+  if (!family.node) throw notHere();
+  return family.node(NodeContext{plan, id, node, applied, x, tape.values.at(id), R, sizeOf, cache});
 }
 
 }  // namespace
@@ -182,7 +102,7 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
       in = relevanceAtInputs(plan, id, ruleAt(*ruleSets[branch.members[0]], id), tape, branch.R[id], options, sizeOf,
                              &caches[id]);
     } catch (const c10::Error& e) {
-      throw Error(ErrorCode::Internal, "relevance at " + label(node) + ": " + firstLine(e.what_without_backtrace()));
+      throw Error(ErrorCode::Internal, "relevance at " + nodeLabel(node) + ": " + firstLine(e.what_without_backtrace()));
     }
     for (size_t j = 0; j < in.size() && j < node.inputs.size(); ++j) {
       if (!in[j].defined()) continue;

@@ -3,45 +3,7 @@
 #include <sstream>
 #include <utility>
 
-#include "errors.h"
-
 namespace lrp {
-
-namespace {
-
-const std::pair<RuleKind, const char*> kNames[] = {
-    {RuleKind::Gradient, "gradient"},
-    {RuleKind::Pass, "pass"},
-    {RuleKind::Epsilon, "epsilon"},
-    {RuleKind::Gamma, "gamma"},
-    {RuleKind::ZPlus, "zplus"},
-    {RuleKind::AlphaBeta, "alpha-beta"},
-    {RuleKind::ZBox, "zbox"},
-    {RuleKind::Flat, "flat"},
-    {RuleKind::WSquare, "wsquare"},
-    {RuleKind::Norm, "norm"},
-    {RuleKind::ReluDeconvNet, "relu-deconvnet"},
-    {RuleKind::ReluGuidedBackprop, "relu-guided-backprop"},
-    {RuleKind::ReluBetaSmooth, "relu-beta-smooth"},
-};
-
-}  // namespace
-
-RuleKind parseRuleKind(const std::string& name) {
-  std::string known;
-  for (const auto& [kind, text] : kNames) {
-    if (name == text) return kind;
-    known += std::string(known.empty() ? "" : ", ") + text;
-  }
-  throw Error(ErrorCode::BadArgument, "unknown rule '" + name + "' (known: " + known + ")");
-}
-
-const char* ruleName(RuleKind kind) {
-  for (const auto& [k, text] : kNames) {
-    if (k == kind) return text;
-  }
-  return "?";
-}
 
 const RuleParameters& ruleParameters() {
   static const RuleParameters parameters{
@@ -60,7 +22,7 @@ const RuleParameters& ruleParameters() {
 std::string sharingKey(const Rule& rule) {
   std::ostringstream key;
   key.precision(17);
-  key << ruleName(rule.kind);
+  key << rule.name;
   const RuleParameters& parameters = ruleParameters();
   for (const auto& [name, member] : parameters.numbers) key << ' ' << name << '=' << rule.*member;
   for (const auto& [name, member] : parameters.lists) {

@@ -1,5 +1,5 @@
 // LRP rules as data: which rule a node uses and its parameters, with zennit 0.5.1's names and
-// defaults. The math lives in layer_rules.cpp (conv/linear) and propagate.cpp (everything else).
+// defaults. The math lives in rules/, one file per rule family.
 #pragma once
 
 #include <string>
@@ -9,27 +9,8 @@
 
 namespace lrp {
 
-enum class RuleKind {
-  Gradient,            // the vector-Jacobian product (what a node without a rule gets)
-  Pass,                // relevance passes unchanged (element-wise ops)
-  Epsilon,             // R_i = x_i Σ_j w_ij R_j / stab_ε(z_j)
-  Gamma,               // generalized gamma (four sign terms)
-  ZPlus,               // alpha = 1, beta = 0
-  AlphaBeta,           // α·positive − β·negative contributions, α − β = 1
-  ZBox,                // bounded inputs, low ≤ x ≤ high
-  Flat,                // unit weights and inputs
-  WSquare,             // squared weights, unit inputs
-  Norm,                // R_i = x_i · VJP(R / stab(y)) for sums and average pooling
-  ReluDeconvNet,       // R_in = max(R, 0)
-  ReluGuidedBackprop,  // R_in = R · [x > 0] · [R > 0]
-  ReluBetaSmooth,      // R_in = R · sigmoid(β x)
-};
-
-RuleKind parseRuleKind(const std::string& name);  // kebab-case names of docs/cli.md
-const char* ruleName(RuleKind kind);
-
 struct Rule {
-  RuleKind kind = RuleKind::Gradient;
+  std::string name = "gradient";  // a registered rule family (rules/rule_family.h)
   double epsilon = 1e-6;     // epsilon rule's stabilizer (zennit calls it epsilon there)
   double stabilizer = 1e-6;  // every other rule's stabilizer
   double gamma = 0.25;

@@ -3,8 +3,8 @@
 #include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 
-#include "profile.h"
-#include "rules.h"
+#include "../profile.h"
+#include "../rules.h"
 
 namespace lrp {
 

@@ -1,0 +1,37 @@
+// epsilon and norm (Bach et al. 2015, LRP-ε):
+//   R_i = x_i · Σ_j (∂z_j/∂x_i) R_j / stab(z_j),   stab(z) = z + ε·sign(z), sign(0) = +1
+// On a layer z = Wx + b (epsilon applies zero_params; norm uses the layer as it is); on any other
+// node z is its output, so sums and average pooling share relevance in proportion to each input's
+// contribution. epsilon's ε is its `epsilon`, norm's its `stabilizer`.
+#include "../stabilized_divide.h"
+#include "node_gradients.h"
+#include "rule_family.h"
+
+namespace lrp {
+
+namespace {
+
+double epsilonOf(const Rule& rule, bool norm) { return norm ? rule.stabilizer : rule.epsilon; }
+
+template <bool norm>
+at::Tensor onLayer(const LayerContext& c) {
+  Term t = norm ? Term{c.x, c.params.weight, c.params.bias} : c.term(c.x, same);
+  at::Tensor z = c.plainZ() ? c.params.output : c.z(t);
+  return c.vjp(t, stabilizedDivide(c.R, z, epsilonOf(c.rule, norm))).mul_(c.x);
+}
+
+template <bool norm>
+std::vector<at::Tensor> onNode(const NodeContext& c) {
+  auto grads = nodeVjp(c, c.R / stabilize(c.y, epsilonOf(c.rule, norm)));
+  for (size_t k = 0; k < grads.size(); ++k) {
+    if (grads[k].defined()) grads[k] = c.x[k] * grads[k];
+  }
+  return grads;
+}
+
+}  // namespace
+
+LRP_RULE(epsilon, "epsilon", onLayer<false>, onNode<false>);
+LRP_RULE(norm, "norm", onLayer<true>, onNode<true>);
+
+}  // namespace lrp

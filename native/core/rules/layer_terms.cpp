@@ -1,0 +1,66 @@
+#include "layer_terms.h"
+
+#include <algorithm>
+
+#include "../profile.h"
+
+namespace lrp {
+
+at::Tensor affine(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& b) {
+  if (node.op == Op::Linear) return at::linear(in, w, b);
+  const Attributes& a = node.attrs;
+  at::Tensor y = at::conv2d(in, w, {}, a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"));
+  if (!b.defined()) return y;
+  return y + (b.dim() == 1 ? b.view({1, -1, 1, 1}) : b.unsqueeze(0));
+}
+
+at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g) {
+  if (node.op == Op::Linear) return at::matmul(g, w);
+  const Attributes& a = node.attrs;
+  return std::get<0>(at::convolution_backward(g, in, w, c10::nullopt, a.ints("stride"), a.ints("padding"),
+                                              a.ints("dilation"), false, {0, 0}, a.i("groups"),
+                                              {true, false, false}));
+}
+
+Term LayerContext::term(const at::Tensor& input, const Modifier& mod, bool zeroBias, const char* variant) const {
+  const auto& zero = rule.zeroParams;
+  auto zeroed = [&](const char* name) { return std::find(zero.begin(), zero.end(), name) != zero.end(); };
+  auto modified = [&](const at::Tensor& param, const char* name) {
+    const bool perPosition = std::string(name) == "bias" && param.dim() != 1;  // a bias map: size-dependent
+    if (!variant || !params.keep || perPosition) return mod(param);
+    return params.keep(std::string(name) + variant, [&] { return mod(param).contiguous(); });
+  };
+  Term t;
+  t.input = input;
+  t.weight = zeroed("weight") ? at::zeros_like(params.weight) : modified(params.weight, "weight");
+  if (params.bias.defined() && !zeroBias && !zeroed("bias")) t.bias = modified(params.bias, "bias");
+  return t;
+}
+
+at::Tensor LayerContext::cached(const std::string& key, const std::function<at::Tensor()>& compute) const {
+  if (!cache) return compute();
+  auto found = cache->find(key);
+  if (found != cache->end()) return found->second;
+  ProfileScope scope("z-terms");
+  return (*cache)[key] = compute();
+}
+
+bool LayerContext::inputNonNegative() const {
+  return x.numel() > 0 && cached("x >= 0", [&] { return (x.min() >= 0).cpu(); }).item<bool>();
+}
+
+SignSplit::SignSplit(const LayerContext& l) : layer(l), nonNegative(l.inputNonNegative()) {
+  xPos = nonNegative ? l.x : clampPositive(l.x);
+  if (!nonNegative) xNeg = clampNegative(l.x);
+}
+
+at::Tensor SignSplit::z(const Term& positivePart, const Term& negativePart) const {
+  return nonNegative ? layer.z(positivePart) : layer.z(positivePart) + layer.z(negativePart);
+}
+
+at::Tensor SignSplit::contribution(const Term& positivePart, const Term& negativePart, const at::Tensor& g) const {
+  auto one = [&](const Term& t) { return layer.vjp(t, g).mul_(t.input); };
+  return nonNegative ? one(positivePart) : one(positivePart) + one(negativePart);
+}
+
+}  // namespace lrp

@@ -1,0 +1,54 @@
+// An LRP rule as a unit (docs/explain.md, "Rules"): a name and how it turns the relevance at a node's
+// output into relevance at the node's inputs — on a convolution or dense layer, on any other node,
+// or both; a rule without one of them does not apply there. Each family lives in one file of this
+// folder with its formula above the code and registers itself with LRP_RULE; its parameters are
+// the Rule's (rules.h), declared once there.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "../plan.h"
+#include "../rules.h"
+#include "layer_terms.h"
+
+namespace lrp {
+
+// What a rule sees at any node other than a convolution or dense layer.
+struct NodeContext {
+  const Plan& plan;
+  int id;
+  const Node& node;
+  const Rule& rule;
+  const std::vector<at::Tensor>& x;  // the node's inputs (from the forward)
+  const at::Tensor& y;               // its output
+  const at::Tensor& R;               // relevance at its output
+  const SizeOf& sizeOf;
+  TermCache* cache;                  // per node and explain call; may be null
+};
+
+using LayerRelevance = at::Tensor (*)(const LayerContext&);
+using NodeRelevance = std::vector<at::Tensor> (*)(const NodeContext&);
+
+struct RuleFamily {
+  const char* name;       // the kebab-case name of docs/explain.md
+  LayerRelevance layer;   // on convolutions and dense layers, or null
+  NodeRelevance node;     // on other nodes, or null
+};
+
+// The registered rule of that name; an error listing the known names otherwise.
+const RuleFamily& findRule(const std::string& name);
+
+struct RuleRegistration {
+  explicit RuleRegistration(const RuleFamily& family);
+};
+
+#define LRP_RULE(id, name, layer, node) \
+  static const ::lrp::RuleRegistration id##Registration { ::lrp::RuleFamily{name, layer, node} }
+
+// "conv2d 'features.0'", for error messages.
+std::string nodeLabel(const Node& node);
+
+}  // namespace lrp

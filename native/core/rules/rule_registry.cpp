@@ -1,0 +1,30 @@
+#include "rule_family.h"
+
+#include <map>
+
+#include "../errors.h"
+
+namespace lrp {
+
+namespace {
+
+std::map<std::string, RuleFamily>& registry() {
+  static std::map<std::string, RuleFamily> families;
+  return families;
+}
+
+}  // namespace
+
+RuleRegistration::RuleRegistration(const RuleFamily& family) { registry().emplace(family.name, family); }
+
+const RuleFamily& findRule(const std::string& name) {
+  auto found = registry().find(name);
+  if (found != registry().end()) return found->second;
+  std::string known;
+  for (const auto& [key, family] : registry()) known += std::string(known.empty() ? "" : ", ") + key;
+  throw Error(ErrorCode::BadArgument, "unknown rule '" + name + "' (known: " + known + ")");
+}
+
+std::string nodeLabel(const Node& node) { return std::string(opName(node.op)) + " '" + node.name + "'"; }
+
+}  // namespace lrp
