@@ -6,7 +6,7 @@ import { maxAbsDiff, modelPath } from './helpers';
 import { ALL_METRICS, dataKeys, expectSelfContained, makeSearchData, METRIC_OPTIONS, SAMPLES, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
 import { configurationAt, configurationId, parseSpace, spaceSize } from '../lib/search/space';
 import { drawWithoutReplacement, halvingSchedule, makeStrategy, parseStrategy } from '../lib/search/strategies';
-import { paretoOrder, paretoRanks } from '../lib/search/pareto';
+import { crowdingDistances, paretoOrder, paretoRanks } from '../lib/search/pareto';
 
 
 
@@ -103,6 +103,19 @@ describe('strategies', () => {
   it('Pareto ranks: fronts in turn, NaN worst', () => {
     expect(paretoRanks([[1, 1], [2, 2], [0, 3], [null, 0]], ['max', 'max'])).toEqual([1, 0, 0, 2]);
     expect(paretoOrder([[1, 1], [2, 2], [0, 3]], ['max', 'max'])).toEqual([1, 2, 0]);
+  });
+
+  it('within a Pareto rank, each metric\'s best and the spread along the front go first (crowding distance)', () => {
+    // One front; the two in the middle come first by position and tie on mean per-metric rank.
+    const front = [[5, 5], [4.9, 5.1], [10, 0], [0, 10]];
+    const distances = crowdingDistances(front, ['max', 'max'], [0, 0, 0, 0]);
+    expect(distances[0]).toBeCloseTo(0.51 + 0.51, 12);
+    expect(distances[1]).toBeCloseTo(0.5 + 0.5, 12);
+    expect(distances.slice(2)).toEqual([Infinity, Infinity]);
+    expect(paretoOrder(front, ['max', 'max'])).toEqual([2, 3, 0, 1]);
+    // An undefined score takes no part in that metric: it is not made a boundary of it.
+    expect(crowdingDistances([[null, 1], [1, 2], [2, 3]], ['max', 'min'], [0, 0, 0])[0]).toBe(Infinity);
+    expect(crowdingDistances([[null, 2], [1, 1], [2, 3]], ['max', 'min'], [0, 0, 0])[0]).toBe(1);
   });
 
   it('bad strategies fail with one line', () => {

@@ -43,15 +43,44 @@ export function paretoRanks(scores: ReadonlyArray<ReadonlyArray<number | null>>,
 }
 
 /**
- * The order halving keeps configurations in: by Pareto rank, ties by the mean over metrics of the
- * configuration's rank on that metric alone, then by position.
+ * Crowding distance within each Pareto rank (Deb et al. 2002, NSGA-II): per metric, the members of
+ * a rank sorted by score; the best and worst get Infinity, every other the gap between its two
+ * neighbours divided by the rank's range; summed over metrics. Undefined scores (NaN) take no part
+ * in a metric's sort and add nothing.
+ */
+export function crowdingDistances(scores: ReadonlyArray<ReadonlyArray<number | null>>, directions: readonly Direction[], ranks: readonly number[]): number[] {
+  const distance = new Array<number>(scores.length).fill(0);
+  const fronts = new Map<number, number[]>();
+  ranks.forEach((rank, i) => fronts.set(rank, [...(fronts.get(rank) ?? []), i]));
+  for (const members of fronts.values()) {
+    directions.forEach((direction, m) => {
+      const value = (i: number) => oriented(scores[i][m], direction);
+      const sorted = members.filter((i) => Number.isFinite(value(i))).sort((a, b) => value(a) - value(b) || a - b);
+      if (sorted.length === 0) return;
+      distance[sorted[0]] = Infinity;
+      distance[sorted[sorted.length - 1]] = Infinity;
+      const range = value(sorted[sorted.length - 1]) - value(sorted[0]);
+      if (!(range > 0)) return;
+      for (let k = 1; k < sorted.length - 1; k++) distance[sorted[k]] += (value(sorted[k + 1]) - value(sorted[k - 1])) / range;
+    });
+  }
+  return distance;
+}
+
+/**
+ * The order halving keeps configurations in: by Pareto rank; within a rank, by crowding distance,
+ * largest first, so each metric's best and the spread along the front go before configurations
+ * crowded together; then by the mean over metrics of the configuration's rank on that metric
+ * alone; then by position.
  */
 export function paretoOrder(scores: ReadonlyArray<ReadonlyArray<number | null>>, directions: readonly Direction[]): number[] {
   const ranks = paretoRanks(scores, directions);
+  const crowding = crowdingDistances(scores, directions, ranks);
   const meanRank = new Array<number>(scores.length).fill(0);
   directions.forEach((direction, m) => {
     const order = scores.map((_, i) => i).sort((a, b) => oriented(scores[b][m], direction) - oriented(scores[a][m], direction) || a - b);
     order.forEach((i, r) => (meanRank[i] += r / directions.length));
   });
-  return scores.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b] || meanRank[a] - meanRank[b] || a - b);
+  const byCrowding = (a: number, b: number) => (crowding[a] === crowding[b] ? 0 : crowding[b] > crowding[a] ? 1 : -1);
+  return scores.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b] || byCrowding(a, b) || meanRank[a] - meanRank[b] || a - b);
 }
