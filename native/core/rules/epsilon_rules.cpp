@@ -22,7 +22,12 @@ at::Tensor onLayer(const LayerContext& c) {
 
 template <bool norm>
 std::vector<at::Tensor> onNode(const NodeContext& c) {
-  auto grads = nodeVjp(c, c.R / stabilize(c.y, epsilonOf(c.rule, norm)));
+  at::Tensor g = stabilizedDivide(c.R, c.y, epsilonOf(c.rule, norm));
+  const auto& x = c.x;
+  if (c.node.op == Op::Add && x.size() == 2 && x[0].sizes().equals(c.y.sizes()) && x[1].sizes().equals(c.y.sizes())) {
+    return {x[0] * g, x[1] * g};  // y = x₀ + x₁: ∂y/∂x_k = 1, no autograd needed
+  }
+  auto grads = nodeVjp(c, g);
   for (size_t k = 0; k < grads.size(); ++k) {
     if (grads[k].defined()) grads[k] = c.x[k] * grads[k];
   }
