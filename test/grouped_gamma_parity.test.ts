@@ -1,8 +1,8 @@
 // The γ and zbox rules on grouped and depthwise convolutions after ReLUs, against zennit 0.5.1
 // (test/fixture_makers/make_grouped_gamma_references.py). After a ReLU the γ rule runs one
 // transposed convolution with [W + γW⁺; W + γW⁻] stacked group by group, and a first-layer zbox one
-// with [W, W⁺, W⁻] (docs/explain.md); a stacking that mixed up groups or channels gives errors of
-// order 1. Tolerance as in explain.test.ts: 5× zennit's own float32-vs-float64 difference + 1e-6.
+// with [W, W⁺, W⁻] (docs/explain.md); flat sums over output channels before one single-channel
+// product. A stacking that mixed up groups or channels gives errors of order 1. Tolerance as in explain.test.ts: 5× zennit's own float32-vs-float64 difference + 1e-6.
 import * as fs from 'fs';
 import * as path from 'path';
 

@@ -1,4 +1,5 @@
-"""zennit 0.5.1 references for rules on grouped convolutions after a ReLU (test/fixtures/zennit/grouped/).
+"""zennit 0.5.1 references for rules on grouped convolutions after a ReLU, and flat on a convolution
+and a dense layer (test/fixtures/zennit/grouped/).
 
 The γ rule's fast path stacks [W + γW⁺; W + γW⁻] per convolution group, and the zbox rule of a first
 layer stacks [W, W⁺, W⁻]; the composite grid's families have grouped convolutions only after SiLU
@@ -18,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.environ.get('ZENNIT_SRC', '/work/ref/zennit/src'))
 from zennit.attribution import Gradient  # noqa: E402
 from zennit.composites import EpsilonGammaBox, NameMapComposite  # noqa: E402
-from zennit.rules import Epsilon, Gamma, ZBox, Pass  # noqa: E402
+from zennit.rules import Epsilon, Flat, Gamma, Pass, ZBox  # noqa: E402
 
 OUT = os.path.join(HERE, '..', 'fixtures', 'zennit', 'grouped')
 
@@ -49,6 +50,10 @@ def cases():
             lambda: NameMapComposite([(['0'], ZBox(low=-3., high=3.)), (['2'], Gamma(gamma=0.)),
                                       (['4'], Gamma(gamma=0.5)), (['8'], Gamma(gamma=10.)),
                                       (['10'], Epsilon(epsilon=1e-3)), (['1', '3', '5', '9'], Pass())])),
+        # flat on a convolution and on a dense layer (its sum over output channels comes first)
+        'flat-conv-and-dense': ({'composite': 'name-map', 'rules': [
+            {'layers': ['0', '8'], 'rule': 'flat'}, {'layers': ['10'], 'rule': 'epsilon'}]},
+            lambda: NameMapComposite([(['0', '8'], Flat()), (['10'], Epsilon())])),
     }
 
 

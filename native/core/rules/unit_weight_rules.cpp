@@ -16,8 +16,17 @@ at::Tensor wSquare(const LayerContext& c) {
 
 at::Tensor flat(const LayerContext& c) {
   Term one{at::ones_like(c.x.narrow(0, 0, 1)), at::ones_like(c.params.weight), at::Tensor()};
-  Term t{at::ones_like(c.x), one.weight, at::Tensor()};
-  return c.vjp(t, stabilizedDivide(c.R, c.z(one), c.rule.stabilizer));
+  at::Tensor g = stabilizedDivide(c.R, c.z(one), c.rule.stabilizer);
+  if (c.groups() == 1 && (c.node.op == Op::Conv2d || c.x.dim() == 2)) {
+    // Every weight is 1, so every input channel receives the same Σ over output channels: sum g
+    // over them first, then one single-channel transposed product, broadcast over the channels.
+    at::Tensor summed = g.sum(1, /*keepdim=*/true);
+    std::vector<int64_t> kernel = c.params.weight.sizes().vec();
+    kernel[0] = kernel[1] = 1;
+    at::Tensor back = affineVjp(c.node, c.x.narrow(1, 0, 1), at::ones(kernel, g.options()), summed);
+    return back.expand(c.x.sizes()).contiguous();
+  }
+  return c.vjp(Term{at::ones_like(c.x), one.weight, at::Tensor()}, g);
 }
 
 }  // namespace
