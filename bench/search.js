@@ -233,7 +233,8 @@ async function sectionThree(dir) {
   console.log(`   one process: ${one.seconds.toFixed(1)} s wall (evaluation ${one.profile.elapsed.toFixed(1)} s: ${(one.profile.elapsed / count).toFixed(2)} s per configuration, ` +
     `${(one.profile.cpu / count).toFixed(2)} s CPU; start and report ${(one.seconds - one.profile.elapsed).toFixed(1)} s)`);
   console.log(`   two processes at once (${halves.map((h) => h.join(' ')).join(' and ')}): ${twoSeconds.toFixed(1)} s wall ` +
-    `(evaluation ${evaluation.toFixed(1)} s: ${(evaluation / count).toFixed(2)} s per configuration); merged by report: ${same ? 'equal' : 'NOT equal'} to the one-process run`);
+    `(evaluation ${evaluation.toFixed(1)} s: ${(evaluation / count).toFixed(2)} s per configuration, ` +
+    `${(two.reduce((c, t) => c + t.profile.cpu, 0) / count).toFixed(2)} s CPU); merged by report: ${same ? 'equal' : 'NOT equal'} to the one-process run`);
   if (stride > 1) {
     const hours = (s) => `${(s / 3600).toFixed(1)} h`;
     console.log(`   EXTRAPOLATED to all ${total}: one process ${hours((one.profile.elapsed / count) * total)}, ` +
