@@ -212,8 +212,8 @@ export class SharedEvaluator {
     endExplain?.();
     const rest = metrics.filter((m) => !SHARED.includes(m));
     const model = this.metricModel;
-    // The metrics check the targets against the model's classes; once here, before two run at once.
-    await checkTargets(model, inputs, targets);
+    // evaluate() checks the targets against the model's classes; once here, before two run at once.
+    if (rest.length > 0) await checkTargets(model, inputs, targets);
     const masks = this.data.masks && prefix(this.data.masks, samples);
     const options = Object.fromEntries(rest.filter((m) => this.data.options[m]).map((m) => [m, this.data.options[m]!]));
     const own = (c: number) => rest.length === 0 ? Promise.resolve({ scores: {}, curves: {} } as Evaluation) : evaluate({
