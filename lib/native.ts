@@ -15,9 +15,17 @@ export interface NativeTensor {
   shape: readonly number[];
 }
 
+/** A layer's role, from the native operator table (native/core/ops/op_table.h). */
+export type LayerCategory =
+  | 'input' | 'constant' | 'convolution' | 'dense' | 'batch-norm' | 'activation' | 'thresh-relu'
+  | 'max-pooling' | 'average-pooling' | 'sum' | 'elementwise' | 'product' | 'concat' | 'reshape' | 'broadcast';
+
 export interface NativeLayer {
   name: string;
   op: string;
+  /** What composites match the layer by: `activation` (relu, silu, sigmoid), `sum` (a sum of two
+   * tensors or over dimensions), `average-pooling` (average poolings and means), ... */
+  category: LayerCategory;
   module?: string;
   /** Set for ops of a parent's forward (`+`, `torch.cat`, `F.relu`), which zennit cannot hook. */
   functional?: boolean;

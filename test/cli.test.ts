@@ -27,7 +27,7 @@ describe('lrp-node CLI (docs/cli.md)', () => {
     expect(report.counts.conv2d ?? 0).toBe(manifest.models[name].modules.Conv2d ?? 0);
     expect(report.counts.batch_norm ?? 0).toBe(manifest.models[name].modules.BatchNorm2d ?? 0);
     for (const layer of report.layers) {
-      expect(Object.keys(layer)).toEqual(expect.arrayContaining(['name', 'op', 'inputs', 'params']));
+      expect(Object.keys(layer)).toEqual(expect.arrayContaining(['name', 'op', 'category', 'inputs', 'params']));
     }
   });
 

@@ -9,6 +9,7 @@ function layerJson(model: Model) {
   return model.layers.map((layer) => ({
     name: layer.name,
     op: layer.op,
+    category: layer.category,
     inputs: layer.inputs,
     params: layer.params,
     attrs: layer.attrs,

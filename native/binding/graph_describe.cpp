@@ -1,5 +1,6 @@
 #include "graph_describe.h"
 
+#include "../core/ops/op_table.h"
 #include "tensor_convert.h"
 
 namespace lrp::binding {
@@ -37,6 +38,7 @@ Napi::Object describeGraph(Napi::Env env, const Plan& plan) {
     Napi::Object layer = Napi::Object::New(env);
     layer.Set("name", node.name);
     layer.Set("op", opName(node.op));
+    layer.Set("category", categoryName(nodeCategory(node)));
     if (!node.module.empty() && node.module != node.name) layer.Set("module", node.module);
     if (node.module.empty()) layer.Set("functional", true);
     layer.Set("inputs", names(env, graph, node.inputs));

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "errors.h"
+#include "ops/op_table.h"
 
 namespace lrp {
 
@@ -109,28 +110,34 @@ class AbsorberSearch {
     const int64_t rank = shapes_.rank(value), d = layout.dim;
     const std::string notLinear = "feeds " + label(node) + ", which is not linear";
     auto onSpatial = [&]() { return rank != 4 || d == 2 || d == 3; };
-    switch (node.op) {
-      case Op::Conv2d:
-        if (rank != 4 || d != 1 || layout.inner != 1) return "reaches " + label(node) + " off its channel axis";
-        return absorb(reader, layout, node.param("weight").size(1) * a.i("groups"));
-      case Op::Linear:
-        if (d != rank - 1) return "reaches " + label(node) + " off its feature axis";
-        return absorb(reader, layout, node.param("weight").size(1));
-      case Op::MaxPool2d:
+    switch (opInfo(node.op).channelFlow) {
+      case ChannelFlow::Absorbs: {
+        // Conv reads channels along dimension 1 of a rank-4 input, linear its last dimension.
+        const InputRequirement required = inputRequirement(node);
+        const bool lastDim = required.featureDim == kLastDim;
+        const bool offAxis = lastDim ? d != rank - 1
+                                     : (required.rank >= 0 && rank != required.rank) || d != required.featureDim ||
+                                           layout.inner != 1;
+        if (offAxis) {
+          return "reaches " + label(node) + " off its " + (lastDim ? "feature" : "channel") + " axis";
+        }
+        return absorb(reader, layout, required.features);
+      }
+      case ChannelFlow::MaxWindow:
         out_->needsPositiveScale = true;
         if (onSpatial()) return notLinear;
         return visit(reader, layout);
-      case Op::AvgPool2d: {
+      case ChannelFlow::AverageWindow: {
         bool padded = std::any_of(a.ints("padding").begin(), a.ints("padding").end(), [](int64_t p) { return p; });
         if (onSpatial() || a.i("divisor") > 0 || (padded && a.b("count_include_pad"))) {
           return "feeds " + label(node) + ", whose zero padding or divisor does not commute with a shift";
         }
         return visit(reader, layout);
       }
-      case Op::AdaptiveAvgPool2d:
+      case ChannelFlow::AdaptiveAverage:
         if (onSpatial()) return notLinear;
         return visit(reader, layout);
-      case Op::Mean: {
+      case ChannelFlow::MeanOverDims: {
         const auto& dims = a.ints("dims");
         if (dims.empty()) return notLinear;
         Layout next = layout;
@@ -141,32 +148,30 @@ class AbsorberSearch {
         }
         return visit(reader, next);
       }
-      case Op::Flatten:
-      case Op::Reshape:
+      case ChannelFlow::Reshape:
         return reshape(value, layout, reader);
-      case Op::Permute: {
+      case ChannelFlow::Permute: {
         const auto& dims = a.ints("dims");
         for (size_t k = 0; k < dims.size(); ++k) {
           if ((dims[k] < 0 ? dims[k] + rank : dims[k]) == d) return visit(reader, Layout{int64_t(k), layout.offset, layout.inner});
         }
         return notLinear;
       }
-      case Op::Transpose: {
+      case ChannelFlow::Transpose: {
         int64_t d0 = shapes_.normalizeDim(value, a.i("dim0")), d1 = shapes_.normalizeDim(value, a.i("dim1"));
         Layout next = layout;
         if (d == d0) next.dim = d1;
         else if (d == d1) next.dim = d0;
         return visit(reader, next);
       }
-      case Op::Unsqueeze: {
+      case ChannelFlow::Unsqueeze: {
         int64_t u = a.i("dim");
         if (u < 0) u += rank + 1;
         Layout next = layout;
         if (u <= d) ++next.dim;
         return visit(reader, next);
       }
-      case Op::Expand:
-      case Op::Repeat: {
+      case ChannelFlow::Broadcast: {
         int64_t outRank = shapes_.rank(reader);
         if (outRank < rank) return "the rank of " + label(node) + " is not known";
         Layout next = layout;
@@ -178,7 +183,7 @@ class AbsorberSearch {
         }
         return visit(reader, next);
       }
-      case Op::Cat: {
+      case ChannelFlow::Concat: {
         int64_t dim = shapes_.normalizeDim(value, a.i("dim"));
         if (dim != d) return "feeds " + label(node) + " along a non-channel dimension";
         if (layout.inner == kFillsAxis) return "feeds " + label(node) + " after a flatten of run-time size";
@@ -191,9 +196,10 @@ class AbsorberSearch {
         out_->throughConcat = true;
         return visit(reader, next);
       }
-      default:
+      case ChannelFlow::Blocks:
         return notLinear;
     }
+    return notLinear;
   }
 
   // A reshape keeps the channel axis when the dimensions before it multiply to the same size
@@ -281,8 +287,7 @@ void foldIntoInputs(Node& node, const at::Tensor& s, const at::Tensor& t) {
 void applyAbsorption(Graph& graph, const Absorption& absorption, const ChannelAffine& affine) {
   for (const auto& [id, channelAt] : absorption.channelAt) {
     Node& node = graph.node(id);
-    const at::Tensor& w = node.param("weight");
-    int64_t features = node.op == Op::Linear ? w.size(1) : w.size(1) * node.attrs.i("groups");
+    const int64_t features = inputRequirement(node).features;
     at::Tensor s = at::ones({features}, at::kDouble), t = at::zeros({features}, at::kDouble);
     std::vector<int64_t> positions, channels;
     for (const auto& [position, channel] : channelAt) {
@@ -321,7 +326,7 @@ ChannelAffine batchNormAffine(const Node& bn) {
 FoldResult foldIntoProducer(Graph& graph, const ShapeInfo& shapes, int bn) {
   const int producer = graph.node(bn).inputs.at(0);
   Node& p = graph.node(producer);
-  if (p.op != Op::Conv2d && p.op != Op::Linear) return failed("its input is " + label(p) + ", not conv/linear");
+  if (!isWeightedLayer(nodeCategory(p))) return failed("its input is " + label(p) + ", not conv/linear");
   if (dataReaders(graph, producer).size() != 1 || isOutput(graph, producer)) {
     return failed(label(p) + " also feeds other layers");
   }

@@ -7,10 +7,12 @@
 
 #include <caffe2/serialize/inline_container.h>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
 #include "errors.h"
+#include "ops/op_table.h"
 #include "structural.h"
 
 namespace lrp {
@@ -47,6 +49,8 @@ struct Scope {
   int opsNamed = 0;
 };
 
+class RefArgs;
+
 class Importer {
  public:
   Graph run(const jit::Module& root);
@@ -55,13 +59,15 @@ class Importer {
   Ref callModule(const jit::Module& module, const std::string& path, const std::string& method,
                  const std::vector<Ref>& args);
   void importNode(const jit::Node* n, Scope& scope, std::unordered_map<const jit::Value*, Ref>& env);
-  bool importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, Ref& out);
+  bool importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, const Scope& scope, Ref& out);
   int importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
 
   int tensorOf(const Ref& r, const std::string& kind, const Scope& scope);
   int addNode(Op op, const std::string& suffix, Scope& scope, std::vector<int> inputs, Attributes attrs = {},
               std::map<std::string, at::Tensor> params = {});
   std::string uniqueName(const std::string& base);
+
+  friend class RefArgs;
 
   Graph graph_;
   std::set<std::string> usedNames_;
@@ -72,7 +78,7 @@ class Importer {
   throw Error(ErrorCode::UnsupportedOp, "unsupported operator " + what + " in " + where(scope.path));
 }
 
-bool isNone(const Ref& r) { return r.kind == Ref::Kind::None || (r.kind == Ref::Kind::Constant && r.constant.isNone()); }
+bool isNoneRef(const Ref& r) { return r.kind == Ref::Kind::None || (r.kind == Ref::Kind::Constant && r.constant.isNone()); }
 
 int64_t constInt(const Ref& r, const std::string& kind, const Scope& scope) {
   if (r.kind == Ref::Kind::Constant && r.constant.isInt()) return r.constant.toInt();
@@ -115,13 +121,18 @@ SizeList sizeList(const Ref& r, const std::string& kind, const Scope& scope) {
   return out;
 }
 
-bool isScalarLike(const Ref& r) {
-  return r.kind == Ref::Kind::Size ||
-         (r.kind == Ref::Kind::Constant && (r.constant.isInt() || r.constant.isDouble()));
+// An integer a trace records as a constant: a Python int, or a 0-dim integer tensor (the literal
+// 2 in `x.size(1) * 2`, traced as tensor arithmetic on the size).
+std::optional<int64_t> tracedInt(const Ref& r) {
+  if (r.kind == Ref::Kind::Constant && r.constant.isInt()) return r.constant.toInt();
+  if (r.kind == Ref::Kind::Param && r.tensor.dim() == 0 && c10::isIntegralType(r.tensor.scalar_type(), false)) {
+    return r.tensor.item<int64_t>();
+  }
+  return std::nullopt;
 }
 
-SizeExpr asSize(const Ref& r) {
-  return r.kind == Ref::Kind::Size ? r.size : SizeExpr::constant(r.constant.toInt());
+bool isNumberRef(const Ref& r) {
+  return r.kind == Ref::Kind::Constant && (r.constant.isInt() || r.constant.isDouble());
 }
 
 std::string stripSuffix(const std::string& kind) {
@@ -263,19 +274,39 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
     return setOut(in.at(0));
   }
   Ref arithmetic;
-  if (importSizeArithmetic(kind, in, arithmetic)) return setOut(arithmetic);
+  if (importSizeArithmetic(kind, in, scope, arithmetic)) return setOut(arithmetic);
   setOut(Ref::ofTensor(importTensorOp(kind, in, scope)));
 }
 
-bool Importer::importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, Ref& out) {
+// Integer arithmetic on traced sizes (`x.size(1) // 2 + 1`) is a size expression, not a node.
+// Its other operand is a size, a Python int or a 0-dim integer tensor; add/sub/rsub may carry an
+// integer alpha (a + alpha·b).
+bool Importer::importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, const Scope& scope,
+                                    Ref& out) {
   static const std::map<std::string, SizeExpr::Kind> ops = {
       {"aten::add", SizeExpr::Kind::Add},           {"aten::sub", SizeExpr::Kind::Sub},
-      {"aten::mul", SizeExpr::Kind::Mul},           {"aten::floordiv", SizeExpr::Kind::FloorDiv},
-      {"aten::floor_divide", SizeExpr::Kind::FloorDiv}, {"aten::div", SizeExpr::Kind::FloorDiv}};
+      {"aten::rsub", SizeExpr::Kind::Sub},          {"aten::mul", SizeExpr::Kind::Mul},
+      {"aten::floordiv", SizeExpr::Kind::FloorDiv}, {"aten::floor_divide", SizeExpr::Kind::FloorDiv},
+      {"aten::div", SizeExpr::Kind::FloorDiv}};
   auto it = ops.find(kind);
-  if (it == ops.end() || in.size() < 2 || !isScalarLike(in[0]) || !isScalarLike(in[1])) return false;
+  if (it == ops.end() || in.size() < 2) return false;
   if (in[0].kind != Ref::Kind::Size && in[1].kind != Ref::Kind::Size) return false;
-  out = Ref::ofSize(SizeExpr::binary(it->second, asSize(in[0]), asSize(in[1])));
+  auto operand = [&](const Ref& r) -> std::optional<SizeExpr> {
+    if (r.kind == Ref::Kind::Size) return r.size;
+    if (auto v = tracedInt(r)) return SizeExpr::constant(*v);
+    if (isNumberRef(r)) unsupported(kind + " of a traced size and a non-integer number", scope);
+    return std::nullopt;  // a tensor: tensor arithmetic, not a size
+  };
+  auto a = operand(in[0]), b = operand(in[1]);
+  if (!a || !b) return false;
+  if (kind == "aten::rsub") std::swap(a, b);  // rsub(self, other, alpha) = other − alpha·self
+  const bool hasAlpha = (it->second == SizeExpr::Kind::Add || it->second == SizeExpr::Kind::Sub) && in.size() > 2;
+  if (hasAlpha) {
+    auto alpha = tracedInt(in[2]);
+    if (!alpha) unsupported(kind + " of a traced size with a non-integer alpha", scope);
+    if (*alpha != 1) b = SizeExpr::binary(SizeExpr::Kind::Mul, *b, SizeExpr::constant(*alpha));
+  }
+  out = Ref::ofSize(SizeExpr::binary(it->second, *a, *b));
   return true;
 }
 
@@ -317,134 +348,55 @@ int Importer::tensorOf(const Ref& r, const std::string& kind, const Scope& scope
 }
 
 at::Tensor paramOf(const Ref& r, const std::string& kind, const Scope& scope) {
-  if (isNone(r)) return at::Tensor();
+  if (isNoneRef(r)) return at::Tensor();
   if (r.kind != Ref::Kind::Param) unsupported(kind + " with weights computed in the forward", scope);
   return r.tensor.detach().clone().to(at::kFloat);
 }
 
-int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
-  auto tensor = [&](size_t i) { return tensorOf(in.at(i), kind, scope); };
-  auto ints = [&](size_t i) { return constInts(in.at(i), kind, scope); };
-  auto integer = [&](size_t i) { return constInt(in.at(i), kind, scope); };
-  auto flag = [&](size_t i) { return constBool(in.at(i), kind, scope); };
-  const std::string base = stripSuffix(kind);
-  Attributes attrs;
+// A tensor operator's arguments, read through the importer: tensor arguments become nodes,
+// constants are checked to be constants; anything else is one "unsupported operator" error.
+class RefArgs : public TorchScriptArgs {
+ public:
+  RefArgs(Importer& importer, const std::string& kind, const std::vector<Ref>& in, const Scope& scope)
+      : importer_(importer), kind_(kind), in_(in), scope_(scope) {}
 
-  if (kind == "aten::_convolution" || kind == "aten::conv2d") {
-    bool convolution = kind == "aten::_convolution";
-    if (convolution && flag(6)) unsupported("transposed convolution (aten::_convolution, transposed=True)", scope);
-    at::Tensor weight = paramOf(in.at(1), kind, scope);
-    if (weight.dim() != 4) unsupported(kind + " with a " + std::to_string(weight.dim() - 2) + "-d kernel (only conv2d)", scope);
-    if (in.at(4).kind == Ref::Kind::Constant && in[4].constant.isString()) unsupported(kind + " with string padding", scope);
-    auto expand2 = [](std::vector<int64_t> v) { return v.size() == 1 ? std::vector<int64_t>{v[0], v[0]} : v; };
-    attrs.set("stride", expand2(ints(3)));
-    attrs.set("padding", expand2(ints(4)));
-    attrs.set("dilation", expand2(ints(5)));
-    attrs.set("groups", integer(convolution ? 8 : 6));
-    std::map<std::string, at::Tensor> params{{"weight", weight}};
-    if (!isNone(in.at(2))) params["bias"] = paramOf(in[2], kind, scope);
-    return addNode(Op::Conv2d, "conv2d", scope, {tensor(0)}, attrs, params);
+  const std::string& kind() const override { return kind_; }
+  size_t count() const override { return in_.size(); }
+  bool isNone(size_t i) const override { return isNoneRef(in_.at(i)); }
+  bool isString(size_t i) const override {
+    return in_.at(i).kind == Ref::Kind::Constant && in_[i].constant.isString();
   }
-  if (kind == "aten::linear") {
-    std::map<std::string, at::Tensor> params{{"weight", paramOf(in.at(1), kind, scope)}};
-    if (!isNone(in.at(2))) params["bias"] = paramOf(in[2], kind, scope);
-    return addNode(Op::Linear, "linear", scope, {tensor(0)}, attrs, params);
+  bool isNumber(size_t i) const override { return isNumberRef(in_.at(i)); }
+  int tensor(size_t i) const override { return importer_.tensorOf(in_.at(i), kind_, scope_); }
+  std::vector<int> tensors(size_t i) const override {
+    const Ref& list = in_.at(i);
+    if (list.kind != Ref::Kind::List) unsupported(kind_ + " of a list not built in the graph");
+    std::vector<int> ids;
+    for (const auto& item : list.items) ids.push_back(importer_.tensorOf(item, kind_, scope_));
+    return ids;
   }
-  if (kind == "aten::batch_norm") {
-    if (flag(5)) unsupported("aten::batch_norm in training mode (trace the model after model.eval())", scope);
-    at::Tensor mean = paramOf(in.at(3), kind, scope), var = paramOf(in.at(4), kind, scope);
-    if (!mean.defined() || !var.defined()) unsupported("aten::batch_norm without running statistics", scope);
-    at::Tensor weight = isNone(in.at(1)) ? at::ones_like(mean) : paramOf(in[1], kind, scope);
-    at::Tensor bias = isNone(in.at(2)) ? at::zeros_like(mean) : paramOf(in[2], kind, scope);
-    attrs.set("eps", constDouble(in.at(7), kind, scope));
-    return addNode(Op::BatchNorm, "batch_norm", scope, {tensor(0)}, attrs,
-                   {{"weight", weight}, {"bias", bias}, {"running_mean", mean}, {"running_var", var}});
-  }
-  static const std::map<std::string, Op> unary = {{"relu", Op::Relu}, {"silu", Op::Silu}, {"sigmoid", Op::Sigmoid}};
-  if (auto it = unary.find(base); it != unary.end() && in.size() == 1) {
-    return addNode(it->second, base, scope, {tensor(0)});
-  }
-  // Pooling windows: (input, kernel, stride, padding, ...); an empty stride means the kernel.
-  auto setWindow = [&]() {
-    auto kernel = ints(1);
-    auto stride = ints(2);
-    attrs.set("kernel", kernel);
-    attrs.set("stride", stride.empty() ? kernel : stride);
-    attrs.set("padding", ints(3));
-  };
-  if (kind == "aten::max_pool2d") {
-    setWindow();
-    attrs.set("dilation", ints(4));
-    attrs.set("ceil_mode", flag(5));
-    return addNode(Op::MaxPool2d, "max_pool2d", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::avg_pool2d") {
-    setWindow();
-    attrs.set("ceil_mode", flag(4));
-    attrs.set("count_include_pad", flag(5));
-    attrs.set("divisor", isNone(in.at(6)) ? int64_t(0) : integer(6));
-    return addNode(Op::AvgPool2d, "avg_pool2d", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::adaptive_avg_pool2d") {
-    attrs.set("output_size", ints(1));
-    return addNode(Op::AdaptiveAvgPool2d, "adaptive_avg_pool2d", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::flatten") {
-    attrs.set("start", integer(1));
-    attrs.set("end", integer(2));
-    return addNode(Op::Flatten, "flatten", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::view" || kind == "aten::reshape") {
-    attrs.set("shape", sizeList(in.at(1), kind, scope));
-    return addNode(Op::Reshape, base, scope, {tensor(0)}, attrs);
-  }
-  if (base == "add" || base == "mul") {
-    Op op = base == "add" ? Op::Add : Op::Mul;
-    double alpha = (op == Op::Add && in.size() > 2) ? constDouble(in[2], kind, scope) : 1.0;
-    if (isScalarLike(in.at(1)) && in[1].kind == Ref::Kind::Constant) {
-      attrs.set("scalar", constDouble(in[1], kind, scope) * alpha);
-      return addNode(op, base, scope, {tensor(0)}, attrs);
-    }
-    if (alpha != 1.0) unsupported(kind + " with alpha != 1", scope);
-    return addNode(op, base, scope, {tensor(0), tensor(1)}, attrs);
-  }
-  if (kind == "aten::cat") {
-    const Ref& list = in.at(0);
-    if (list.kind != Ref::Kind::List) unsupported("aten::cat of a list not built in the graph", scope);
-    std::vector<int> inputs;
-    for (const auto& item : list.items) inputs.push_back(tensorOf(item, kind, scope));
-    attrs.set("dim", integer(1));
-    return addNode(Op::Cat, "cat", scope, inputs, attrs);
-  }
-  if (kind == "aten::sum" || kind == "aten::mean") {
-    bool hasDims = in.size() >= 4;
-    if (hasDims && !isNone(in[3])) unsupported(kind + " with a dtype argument", scope);
-    attrs.set("dims", hasDims && !isNone(in[1]) ? ints(1) : std::vector<int64_t>{});
-    attrs.set("keepdim", hasDims ? flag(2) : false);
-    return addNode(kind == "aten::sum" ? Op::Sum : Op::Mean, base, scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::unsqueeze") {
-    attrs.set("dim", integer(1));
-    return addNode(Op::Unsqueeze, "unsqueeze", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::expand") {
-    attrs.set("shape", sizeList(in.at(1), kind, scope));
-    return addNode(Op::Expand, "expand", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::repeat") {
-    attrs.set("repeats", sizeList(in.at(1), kind, scope));
-    return addNode(Op::Repeat, "repeat", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::permute") {
-    attrs.set("dims", ints(1));
-    return addNode(Op::Permute, "permute", scope, {tensor(0)}, attrs);
-  }
-  if (kind == "aten::transpose") {
-    attrs.set("dim0", integer(1));
-    attrs.set("dim1", integer(2));
-    return addNode(Op::Transpose, "transpose", scope, {tensor(0)}, attrs);
-  }
-  unsupported(kind, scope);
+  int64_t integer(size_t i) const override { return constInt(in_.at(i), kind_, scope_); }
+  double number(size_t i) const override { return constDouble(in_.at(i), kind_, scope_); }
+  bool flag(size_t i) const override { return constBool(in_.at(i), kind_, scope_); }
+  std::vector<int64_t> ints(size_t i) const override { return constInts(in_.at(i), kind_, scope_); }
+  SizeList sizes(size_t i) const override { return sizeList(in_.at(i), kind_, scope_); }
+  at::Tensor weight(size_t i) const override { return paramOf(in_.at(i), kind_, scope_); }
+  [[noreturn]] void unsupported(const std::string& what) const override { lrp::unsupported(what, scope_); }
+
+ private:
+  Importer& importer_;
+  const std::string& kind_;
+  const std::vector<Ref>& in_;
+  const Scope& scope_;
+};
+
+// The operator table's importer for `kind` (ops/op_table.h) makes the node.
+int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
+  const OpInfo* info = opForTorchScript(kind);
+  if (!info) unsupported(kind, scope);
+  ImportedNode node = importFromTorchScript(*info, RefArgs(*this, kind, in, scope));
+  const std::string suffix = node.suffix.empty() ? stripSuffix(kind) : node.suffix;
+  return addNode(node.op, suffix, scope, std::move(node.inputs), std::move(node.attrs), std::move(node.params));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "errors.h"
+#include "ops/op_table.h"
 
 namespace lrp {
 
@@ -35,10 +36,6 @@ bool allFinite(const at::Tensor& x) {
   return at::isfinite(x).all().item<bool>();
 }
 
-bool isElementwise(Op op) {
-  return op == Op::Relu || op == Op::ThreshRelu || op == Op::Silu || op == Op::Sigmoid;
-}
-
 }  // namespace
 
 InputExpectation expectationFor(const Graph& graph, int inputNode) {
@@ -55,22 +52,17 @@ InputExpectation expectationFor(const Graph& graph, int inputNode) {
     const auto& readers = consumers[current];
     if (readers.size() != 1) return e;
     const Node& n = graph.node(readers[0]);
-    if (isElementwise(n.op)) {
+    if (opInfo(n.op).elementwise) {
       current = readers[0];
       continue;
     }
     e.layer = n.name;
     e.layerOp = opName(n.op);
-    if (n.op == Op::Conv2d) {
-      e.rank = 4;
-      e.featureDim = 1;
-      e.features = n.param("weight").size(1) * n.attrs.i("groups");
-    } else if (n.op == Op::BatchNorm) {
-      e.featureDim = 1;
-      e.features = n.param("running_mean").size(0);
-    } else if (n.op == Op::Linear) {
-      e.featureDim = -2;  // the last dimension
-      e.features = n.param("weight").size(1);
+    const InputRequirement required = inputRequirement(n);
+    if (required.rank >= 0) e.rank = required.rank;
+    if (required.features >= 0) {
+      e.featureDim = required.featureDim;
+      e.features = required.features;
     }
     return e;
   }
@@ -96,11 +88,11 @@ void checkInputs(const Graph& graph, const std::vector<InputExpectation>& expect
                                            (e.rank == 4 ? " (N, C, H, W)" : ""));
     }
     if (e.features >= 0) {
-      int64_t dim = e.featureDim == -2 ? x.dim() - 1 : e.featureDim;
+      int64_t dim = e.featureDim == kLastDim ? x.dim() - 1 : e.featureDim;
       if (dim < 0 || dim >= x.dim() || x.size(dim) != e.features) {
         throw Error(ErrorCode::BadShape, label + " has shape " + shapeString(x.sizes()) + ", but " + e.layerOp +
                                              " '" + e.layer + "' needs " + std::to_string(e.features) +
-                                             (e.featureDim == -2 ? " features in the last dimension"
+                                             (e.featureDim == kLastDim ? " features in the last dimension"
                                                                  : " channels in dimension 1"));
       }
     }

@@ -12,7 +12,7 @@ namespace lrp {
 
 struct InputExpectation {
   int64_t rank = -1;         // -1: any
-  int64_t featureDim = -1;   // the dimension whose size is fixed (1 for conv/BN, last for linear)
+  int64_t featureDim = -1;   // the dimension whose size is fixed (1 for conv/BN, kLastDim for linear)
   int64_t features = -1;     // its size
   std::string layer;         // the node that fixes it
   std::string layerOp;

@@ -1,40 +1,11 @@
 #include "ir.h"
 
 #include "errors.h"
+#include "ops/op_table.h"
 
 #include <functional>
 
 namespace lrp {
-
-const char* opName(Op op) {
-  switch (op) {
-    case Op::Input: return "input";
-    case Op::Constant: return "constant";
-    case Op::Conv2d: return "conv2d";
-    case Op::Linear: return "linear";
-    case Op::BatchNorm: return "batch_norm";
-    case Op::Relu: return "relu";
-    case Op::ThreshRelu: return "thresh_relu";
-    case Op::Silu: return "silu";
-    case Op::Sigmoid: return "sigmoid";
-    case Op::MaxPool2d: return "max_pool2d";
-    case Op::AvgPool2d: return "avg_pool2d";
-    case Op::AdaptiveAvgPool2d: return "adaptive_avg_pool2d";
-    case Op::Flatten: return "flatten";
-    case Op::Reshape: return "reshape";
-    case Op::Add: return "add";
-    case Op::Mul: return "mul";
-    case Op::Cat: return "cat";
-    case Op::Sum: return "sum";
-    case Op::Mean: return "mean";
-    case Op::Unsqueeze: return "unsqueeze";
-    case Op::Expand: return "expand";
-    case Op::Repeat: return "repeat";
-    case Op::Permute: return "permute";
-    case Op::Transpose: return "transpose";
-  }
-  return "unknown";
-}
 
 const AttrValue& Attributes::at(const std::string& key) const {
   auto it = values_.find(key);
@@ -141,17 +112,6 @@ void Graph::removeDeadNodes() {
   nodes_ = std::move(kept);
 }
 
-static int expectedArity(Op op) {
-  switch (op) {
-    case Op::Input:
-    case Op::Constant: return 0;
-    case Op::Add:
-    case Op::Mul: return -2;  // one (with a scalar) or two
-    case Op::Cat: return -1;  // any number >= 1
-    default: return 1;
-  }
-}
-
 void Graph::validate() const {
   for (int id = 0; id < size(); ++id) {
     const Node& n = nodes_[id];
@@ -164,11 +124,9 @@ void Graph::validate() const {
     for (int dep : shapeDependencies(id)) {
       if (dep < 0 || dep >= id) throw Error(ErrorCode::Internal, "node '" + n.name + "' reads a later shape");
     }
-    int arity = expectedArity(n.op);
-    size_t count = n.inputs.size();
-    bool ok = arity >= 0 ? count == static_cast<size_t>(arity)
-                         : (arity == -2 ? (count == 1 || count == 2) : count >= 1);
-    if (!ok) {
+    const OpInfo& info = opInfo(n.op);
+    const int count = static_cast<int>(n.inputs.size());
+    if (count < info.minInputs || (info.maxInputs >= 0 && count > info.maxInputs)) {
       throw Error(ErrorCode::Internal, std::string("node '") + n.name + "' (" + opName(n.op) + ") has " +
                                            std::to_string(count) + " inputs");
     }

@@ -1,7 +1,7 @@
-// The forward computation of one IR node with ATen ops.
+// The forward computation of one IR node with ATen ops: its operator's forward in the operator
+// table (ops/op_table.h).
 #pragma once
 
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -10,10 +10,9 @@
 
 #include "border_bias_conv.h"
 #include "ir.h"
+#include "ops/op_table.h"
 
 namespace lrp {
-
-using SizeOf = std::function<int64_t(int node, int64_t dim)>;
 
 // `params` are the node's parameters already on the plan's device and dtype; `borderBias` is the
 // node's cache when it is a convolution with a folded border bias (else unused).

@@ -3,6 +3,7 @@
 #include <tuple>
 
 #include "errors.h"
+#include "ops/op_table.h"
 #include "rules/rule_family.h"
 #include "profile.h"
 #include "targets.h"
@@ -11,7 +12,7 @@ namespace lrp {
 
 namespace {
 
-bool isLayer(Op op) { return op == Op::Conv2d || op == Op::Linear; }
+bool isLayer(Op op) { return opInfo(op).relevance == DefaultRelevance::LayerRule; }
 
 // A convolution's or dense layer's parameters as the rules see them: a folded convolution's bias
 // map counts in z as its bias (biasMapInZ), or z is the convolution with its own bias without the
@@ -47,7 +48,7 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
   const Node& node = plan.graph().node(id);
   std::vector<at::Tensor> x;
   for (int input : node.inputs) x.push_back(tape.values.at(input));
-  if (node.op == Op::Mul && node.attrs.has("gate") && options.gateTakesAll) {
+  if (opInfo(node.op).relevance == DefaultRelevance::Gate && node.attrs.has("gate") && options.gateTakesAll) {
     // Signal-takes-it-all: the gate only scales; all relevance stays with the signal.
     std::vector<at::Tensor> out(2);
     int64_t gate = node.attrs.i("gate");

@@ -1,5 +1,5 @@
 // Static shapes for graph rewrites: every node's rank and, per dimension, a size expression over
-// the model's input sizes (or unknown). Canonization reads it to check a batch norm's rank before a
+// the model's input sizes (or unknown), from each operator's shape rule (ops/op_table.h). Canonization reads it to check a batch norm's rank before a
 // fold and to find where a channel lands after reshapes, permutes and concatenations.
 #pragma once
 
@@ -7,10 +7,9 @@
 #include <vector>
 
 #include "ir.h"
+#include "ops/static_shape.h"
 
 namespace lrp {
-
-using StaticDims = std::vector<std::optional<SizeExpr>>;
 
 class ShapeInfo {
  public:
@@ -33,6 +32,11 @@ class ShapeInfo {
   int64_t normalizeDim(int node, int64_t dim) const;
 
  private:
+  // A graph input's shape: the rank its first layer needs (input_checks.h) or its readers need,
+  // with the feature size that layer fixes.
+  MaybeShape inputShape(const Graph& graph, int id, int64_t requiredRank, bool readByFeatureLayer);
+  // An operator's shape from its inputs' shapes (its table entry's shape rule).
+  MaybeShape ruleShape(const Node& node) const;
   std::optional<int64_t> evaluate(const SizeExpr& expr, int probe) const;
   std::vector<std::optional<StaticDims>> shapes_;
   std::vector<bool> isInput_;

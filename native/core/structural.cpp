@@ -1,5 +1,7 @@
 #include "structural.h"
 
+#include "ops/op_table.h"
+
 namespace lrp {
 
 namespace {
@@ -7,8 +9,9 @@ namespace {
 bool isGate(const Graph& graph, int id) {
   while (true) {
     const Node& n = graph.node(id);
-    if (n.op == Op::Sigmoid) return true;
-    if (n.op != Op::Reshape && n.op != Op::Expand && n.op != Op::Unsqueeze && n.op != Op::Flatten) return false;
+    const GateRole role = opInfo(n.op).gate;
+    if (role == GateRole::Source) return true;
+    if (role != GateRole::Carrier) return false;
     id = n.inputs.at(0);
   }
 }
@@ -18,7 +21,7 @@ bool isGate(const Graph& graph, int id) {
 void markGateProducts(Graph& graph) {
   for (int id = 0; id < graph.size(); ++id) {
     Node& n = graph.node(id);
-    if (n.op != Op::Mul || n.inputs.size() != 2) continue;
+    if (nodeCategory(n) != Category::Product) continue;
     bool first = isGate(graph, n.inputs[0]), second = isGate(graph, n.inputs[1]);
     if (first != second) n.attrs.set("gate", int64_t(first ? 0 : 1));
   }

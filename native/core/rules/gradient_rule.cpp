@@ -1,5 +1,6 @@
 // gradient: the vector-Jacobian product, what a node without a rule gets. ReLUs, ThreshReLUs and
 // max pooling take their gradient directly, without building an autograd graph.
+#include "../ops/op_table.h"
 #include "node_gradients.h"
 #include "rule_family.h"
 
@@ -11,8 +12,8 @@ at::Tensor onLayer(const LayerContext& c) { return affineVjp(c.node, c.x, c.para
 
 std::vector<at::Tensor> onNode(const NodeContext& c) {
   if (c.node.op == Op::Relu) return {at::threshold_backward(c.R, c.x[0], 0)};  // one fused pass
-  if (c.node.op == Op::ThreshRelu) return {c.R * reluActive(c)};
-  if (c.node.op == Op::MaxPool2d) return {maxPoolVjp(c, c.R)};
+  if (opInfo(c.node.op).relevance == DefaultRelevance::ActiveMask) return {c.R * reluActive(c)};
+  if (opInfo(c.node.op).relevance == DefaultRelevance::ArgmaxRouting) return {maxPoolVjp(c, c.R)};
   return nodeVjp(c, c.R);
 }
 

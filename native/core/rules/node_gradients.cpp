@@ -2,6 +2,8 @@
 
 #include <torch/csrc/autograd/autograd.h>
 
+#include "../ops/op_table.h"
+
 namespace lrp {
 
 std::vector<at::Tensor> nodeVjp(const NodeContext& c, const at::Tensor& g) {
@@ -49,6 +51,6 @@ at::Tensor reluActive(const NodeContext& c) {
   return ((x - p.at("threshold").view(shape)) * p.at("direction").view(shape) > 0).to(x.scalar_type());
 }
 
-bool isRelu(const Node& node) { return node.op == Op::Relu || node.op == Op::ThreshRelu; }
+bool isRelu(const Node& node) { return opInfo(node.op).relevance == DefaultRelevance::ActiveMask; }
 
 }  // namespace lrp
