@@ -1,5 +1,6 @@
-import { loadModel, Tensor } from '../lib';
-import { FAMILIES, fixtureInputs, fixtureOutput, manifest, maxAbsDiff, modelPath, repeatBatch, roundOff } from './helpers';
+import path from 'path';
+import { loadModel, readNpy, Tensor } from '../lib';
+import { FAMILIES, fixtureInputs, fixtureOutput, manifest, maxAbsDiff, MODELS, modelPath, repeatBatch, roundOff } from './helpers';
 
 function firstSample(t: Tensor): Tensor {
   return new Tensor(t.data.slice(0, t.data.length / t.shape[0]), [1, ...t.shape.slice(1)]);
@@ -73,5 +74,26 @@ describe('TorchScript import into the graph IR', () => {
     const four = await model.forward([repeatBatch(image, 2), repeatBatch(question, 2)]);
     expect(four.shape).toEqual([4, classes]);
     expect(maxAbsDiff(four.data, repeatBatch(expected, 2).data)).toBeLessThanOrEqual(roundOff(expected.data));
+  });
+
+  test('integer arithmetic on traced sizes (x.size(1) // 2, 2 * h, h + 1 - 1, 16 - (16 - w)) imports as size expressions', async () => {
+    // test/fixture_makers/make_size_arithmetic_model.py: a trace records each as tensor arithmetic on the
+    // size with 0-dim integer tensor literals; none of it may become a node.
+    const model = await loadModel(modelPath('size_arithmetic'));
+    expect(model.layers.map((l) => l.op)).toEqual(['conv2d', 'reshape', 'reshape', 'flatten', 'linear']);
+    const input = await readNpy(path.join(MODELS, 'size_arithmetic.input0.npy'));
+    const expected = await fixtureOutput('size_arithmetic');
+    const classes = expected.shape[1];
+    const two = await model.forward([input]);
+    expect(maxAbsDiff(two.data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+    // The batch and spatial sizes are read at run time: batch 1 and 4 give TorchScript's rows, and
+    // an 8×8 input reshapes to the doubled sizes (so the linear layer then rejects its width).
+    const one = await model.forward([firstSample(input)]);
+    expect(maxAbsDiff(one.data, expected.data.subarray(0, classes))).toBeLessThanOrEqual(roundOff(expected.data));
+    const four = await model.forward([repeatBatch(input, 2)]);
+    expect(maxAbsDiff(four.data, repeatBatch(expected, 2).data)).toBeLessThanOrEqual(roundOff(expected.data));
+    const larger = new Tensor(new Float32Array(2 * 3 * 8 * 8), [2, 3, 8, 8]);
+    await expect(model.forward([larger])).rejects.toThrow(/at layer 'fc' \(linear\)/);
+    model.dispose();
   });
 });
