@@ -1,6 +1,7 @@
 // The graph IR: the single source of truth every later stage reads (canonization, the executor,
-// LRP). A node has an op kind, a name (the PyTorch module path), input node ids, attributes and
-// parameter tensors. Each node produces exactly one tensor, so a node id is also a value id.
+// LRP). A node has an op kind (ops/op.h; what an operator does is its entry in ops/op_table.h), a
+// name (the PyTorch module path), input node ids, attributes and parameter tensors. Each node
+// produces exactly one tensor, so a node id is also a value id.
 #pragma once
 
 #include <cstdint>

@@ -133,7 +133,7 @@ std::vector<at::Tensor> propagateShared(const Plan& plan, const Tape& tape, cons
     bool split = false;
     for (int id = pending.next; id >= 0 && !split; --id) {
       const Node& node = graph.node(id);
-      if (node.op == Op::Input || node.op == Op::Constant || !branch.R[id].defined()) continue;
+      if (opInfo(node.op).relevance == DefaultRelevance::Source || !branch.R[id].defined()) continue;
       std::map<std::string, std::vector<size_t>> parts;
       for (size_t m : branch.members) parts[ruleKey(ruleAt(*ruleSets[m], id))].push_back(m);
       if (parts.size() == 1) {
