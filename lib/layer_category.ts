@@ -1,6 +1,7 @@
-// What kind of layer a graph node is, for composites (docs/explain.md, "Composites"): the one place
-// in TypeScript that looks at a node's operator. Composites select layers by these categories, as
-// zennit's layer maps select modules by type (Convolution, Linear, Activation, BatchNorm, AvgPool, Sum).
+// What kind of layer a graph node is, for composites (docs/explain.md, "Composites"): the category the
+// native operator table gives each layer (native/core/ops/op_table.h). Composites select layers by
+// these categories, as zennit's layer maps select modules by type (Convolution, Linear, Activation,
+// BatchNorm, AvgPool, Sum).
 import type { NativeLayer } from './native';
 
 /** The categories a composite's layer map can name. */
@@ -18,24 +19,19 @@ export const LAYER_SELECTORS: readonly LayerSelector[] = [
   'convolution', 'dense', 'linear', 'activation', 'relu', 'batch-norm', 'sum', 'average-pooling',
 ];
 
-export type CategorizedLayer = Pick<NativeLayer, 'op' | 'inputs' | 'functional'>;
+export type CategorizedLayer = Pick<NativeLayer, 'op' | 'category' | 'inputs' | 'functional'>;
 
-const ACTIVATIONS: readonly string[] = ['relu', 'silu', 'sigmoid'];
-const AVERAGE_POOLINGS: readonly string[] = ['avg_pool2d', 'adaptive_avg_pool2d', 'mean'];
+// The native categories a composite can tell apart; the others (products, reshapes, max pooling, …)
+// are 'other'. `activation` is relu, silu and sigmoid; `thresh-relu` is canonization's ReLU, which
+// no composite places a rule on (it keeps its gradient, passing relevance where active and dropping
+// it where clamped); `sum` is a sum of two tensors (a residual +) or a reduction by summation (a
+// relation network's pairs); `average-pooling` includes a mean over dimensions.
+const COMPOSITE_CATEGORIES: ReadonlySet<string> = new Set<LayerCategory>([
+  'convolution', 'dense', 'activation', 'batch-norm', 'sum', 'average-pooling', 'thresh-relu',
+]);
 
 export function categoryOf(layer: CategorizedLayer): LayerCategory {
-  const { op } = layer;
-  if (op === 'conv2d') return 'convolution';
-  if (op === 'linear') return 'dense';
-  if (ACTIVATIONS.includes(op)) return 'activation';
-  // A ThreshReLU (made by canonization) is not an activation: no composite places a rule on it, so
-  // it keeps its gradient, passing relevance where active and dropping it where clamped.
-  if (op === 'thresh_relu') return 'thresh-relu';
-  if (op === 'batch_norm') return 'batch-norm';
-  // A sum of two tensors (a residual +) or a reduction by summation (a relation network's pairs).
-  if ((op === 'add' && layer.inputs.length === 2) || op === 'sum') return 'sum';
-  if (AVERAGE_POOLINGS.includes(op)) return 'average-pooling';
-  return 'other';
+  return COMPOSITE_CATEGORIES.has(layer.category) ? (layer.category as LayerCategory) : 'other';
 }
 
 /**

@@ -16,7 +16,7 @@ export interface NativeTensor {
 }
 
 /** A layer's role, from the native operator table (native/core/ops/op_table.h). */
-export type LayerCategory =
+export type NativeLayerCategory =
   | 'input' | 'constant' | 'convolution' | 'dense' | 'batch-norm' | 'activation' | 'thresh-relu'
   | 'max-pooling' | 'average-pooling' | 'sum' | 'elementwise' | 'product' | 'concat' | 'reshape' | 'broadcast';
 
@@ -25,7 +25,7 @@ export interface NativeLayer {
   op: string;
   /** What composites match the layer by: `activation` (relu, silu, sigmoid), `sum` (a sum of two
    * tensors or over dimensions), `average-pooling` (average poolings and means), ... */
-  category: LayerCategory;
+  category: NativeLayerCategory;
   module?: string;
   /** Set for ops of a parent's forward (`+`, `torch.cat`, `F.relu`), which zennit cannot hook. */
   functional?: boolean;
