@@ -1,6 +1,7 @@
 // Operators that move or copy elements without computing: flatten, view/reshape, unsqueeze,
 // permute, transpose (category reshape) and expand, repeat (category broadcast). Shape arguments
-// may be size expressions (size_expr.h), evaluated when the graph runs.
+// may be size expressions (size_expr.h), evaluated when the graph runs. Each is imported from
+// aten::<name>(x, <its attributes>) (aten::view too, as reshape).
 #include "op_families.h"
 
 namespace lrp {
@@ -10,6 +11,20 @@ namespace {
 using Kind = SizeExpr::Kind;
 
 bool isMinusOne(const SizeExpr& s) { return s.isConstant() && s.constantValue() == -1; }
+
+// An operator that moves or copies elements, imported from aten::<name>(x, <attrs>).
+OpInfo mover(Op kind, const char* name, Category category, ForwardFn forward, ShapeFn shape,
+             std::vector<ArgAttr> attrs, ChannelFlow channelFlow, GateRole gate = GateRole::None) {
+  OpInfo op = atenOp(kind, name, category, forward, shape, std::move(attrs));
+  op.channelFlow = channelFlow;
+  op.gate = gate;
+  return op;
+}
+
+OpInfo alsoImportedFrom(OpInfo op, const std::string& kind) {
+  op.torchScriptKinds.push_back(kind);
+  return op;
+}
 
 // --- flatten ----------------------------------------------------------------------------------
 
@@ -28,15 +43,6 @@ MaybeShape flattenShape(const ShapeArgs& a) {
   dims.push_back(merged);
   dims.insert(dims.end(), in.begin() + end + 1, in.end());
   return dims;
-}
-
-OpInfo flatten() {
-  // Imported from aten::flatten(x, start, end).
-  OpInfo op = atenOp(Op::Flatten, "flatten", Category::Reshape, flattenForward, flattenShape,
-                     {{"start", ArgAttr::Integer, 1}, {"end", ArgAttr::Integer, 2}});
-  op.channelFlow = ChannelFlow::Reshape;
-  op.gate = GateRole::Carrier;
-  return op;
 }
 
 // --- reshape (view) ---------------------------------------------------------------------------
@@ -60,16 +66,6 @@ MaybeShape reshapeShape(const ShapeArgs& a) {
   return dims;
 }
 
-OpInfo reshape() {
-  // Imported from aten::view(x, shape) / aten::reshape(x, shape).
-  OpInfo op = atenOp(Op::Reshape, "reshape", Category::Reshape, reshapeForward, reshapeShape,
-                     {{"shape", ArgAttr::Sizes, 1}});
-  op.torchScriptKinds.push_back("aten::view");
-  op.channelFlow = ChannelFlow::Reshape;
-  op.gate = GateRole::Carrier;
-  return op;
-}
-
 // --- unsqueeze --------------------------------------------------------------------------------
 
 at::Tensor unsqueezeForward(const ForwardArgs& a) { return at::unsqueeze(a.in[0], a.node.attrs.i("dim")); }
@@ -82,42 +78,30 @@ MaybeShape unsqueezeShape(const ShapeArgs& a) {
   return out;
 }
 
-OpInfo unsqueeze() {
-  // Imported from aten::unsqueeze(x, dim).
-  OpInfo op = atenOp(Op::Unsqueeze, "unsqueeze", Category::Reshape, unsqueezeForward, unsqueezeShape,
-                     {{"dim", ArgAttr::Integer, 1}});
-  op.channelFlow = ChannelFlow::Unsqueeze;
-  op.gate = GateRole::Carrier;
-  return op;
-}
-
 // --- expand, repeat ---------------------------------------------------------------------------
 
 at::Tensor expandForward(const ForwardArgs& a) {
   return a.in[0].expand(evaluateSizes(a.node.attrs.sizes("shape"), a.sizeOf));
 }
 
-// The target shape; -1 keeps the input's size of the aligned (right-aligned) dimension.
-MaybeShape expandShape(const ShapeArgs& a) {
-  const SizeList& shape = a.node.attrs.sizes("shape");
+// Entry k of a size list of `count` entries read against the input's dimensions aligned to the
+// right, as broadcasting does: the input's size there, `missing` where the input has fewer
+// dimensions, unknown when the input's shape is.
+MaybeSize alignedInputSize(const ShapeArgs& a, size_t k, size_t count, const MaybeSize& missing) {
   const MaybeShape& in = a.in();
-  const int64_t r = a.rank();
-  StaticDims dims(shape.begin(), shape.end());
-  for (size_t k = 0; k < shape.size(); ++k) {
-    if (!isMinusOne(shape[k])) continue;
-    int64_t j = static_cast<int64_t>(k) - static_cast<int64_t>(shape.size()) + r;
-    dims[k] = (in && j >= 0) ? (*in)[j] : std::nullopt;
-  }
-  return dims;
+  if (!in) return std::nullopt;
+  const int64_t j = static_cast<int64_t>(k) - static_cast<int64_t>(count) + a.rank();
+  return j >= 0 ? (*in)[j] : missing;
 }
 
-OpInfo expand() {
-  // Imported from aten::expand(x, shape, implicit).
-  OpInfo op = atenOp(Op::Expand, "expand", Category::Broadcast, expandForward, expandShape,
-                     {{"shape", ArgAttr::Sizes, 1}});
-  op.channelFlow = ChannelFlow::Broadcast;
-  op.gate = GateRole::Carrier;
-  return op;
+// The target shape; -1 keeps the input's size of the aligned dimension.
+MaybeShape expandShape(const ShapeArgs& a) {
+  const SizeList& shape = a.node.attrs.sizes("shape");
+  StaticDims dims(shape.begin(), shape.end());
+  for (size_t k = 0; k < shape.size(); ++k) {
+    if (isMinusOne(shape[k])) dims[k] = alignedInputSize(a, k, shape.size(), std::nullopt);
+  }
+  return dims;
 }
 
 at::Tensor repeatForward(const ForwardArgs& a) {
@@ -127,23 +111,11 @@ at::Tensor repeatForward(const ForwardArgs& a) {
 // Each (right-aligned) input size times its repeat count; missing leading dimensions count as 1.
 MaybeShape repeatShape(const ShapeArgs& a) {
   const SizeList& repeats = a.node.attrs.sizes("repeats");
-  const MaybeShape& in = a.in();
-  const int64_t r = a.rank();
   StaticDims dims;
   for (size_t k = 0; k < repeats.size(); ++k) {
-    int64_t j = static_cast<int64_t>(k) - static_cast<int64_t>(repeats.size()) + r;
-    MaybeSize base = !in ? std::nullopt : (j >= 0 ? (*in)[j] : constantSize(1));
-    dims.push_back(combineSizes(Kind::Mul, repeats[k], base));
+    dims.push_back(combineSizes(Kind::Mul, repeats[k], alignedInputSize(a, k, repeats.size(), constantSize(1))));
   }
   return dims;
-}
-
-OpInfo repeat() {
-  // Imported from aten::repeat(x, repeats).
-  OpInfo op = atenOp(Op::Repeat, "repeat", Category::Broadcast, repeatForward, repeatShape,
-                     {{"repeats", ArgAttr::Sizes, 1}});
-  op.channelFlow = ChannelFlow::Broadcast;
-  return op;
 }
 
 // --- permute, transpose -----------------------------------------------------------------------
@@ -158,14 +130,6 @@ MaybeShape permuteShape(const ShapeArgs& a) {
   return dims;
 }
 
-OpInfo permute() {
-  // Imported from aten::permute(x, dims).
-  OpInfo op = atenOp(Op::Permute, "permute", Category::Reshape, permuteForward, permuteShape,
-                     {{"dims", ArgAttr::Ints, 1}});
-  op.channelFlow = ChannelFlow::Permute;
-  return op;
-}
-
 at::Tensor transposeForward(const ForwardArgs& a) {
   return a.in[0].transpose(a.node.attrs.i("dim0"), a.node.attrs.i("dim1"));
 }
@@ -178,18 +142,29 @@ MaybeShape transposeShape(const ShapeArgs& a) {
   return out;
 }
 
-OpInfo transpose() {
-  // Imported from aten::transpose(x, dim0, dim1).
-  OpInfo op = atenOp(Op::Transpose, "transpose", Category::Reshape, transposeForward, transposeShape,
-                     {{"dim0", ArgAttr::Integer, 1}, {"dim1", ArgAttr::Integer, 2}});
-  op.channelFlow = ChannelFlow::Transpose;
-  return op;
-}
-
 }  // namespace
 
+// A gate (structural.h) read through a flatten, reshape, unsqueeze or expand is still a gate.
 std::vector<OpInfo> shapeOps() {
-  return {flatten(), reshape(), unsqueeze(), expand(), repeat(), permute(), transpose()};
+  using A = ArgAttr;
+  const auto carrier = GateRole::Carrier;
+  return {
+      mover(Op::Flatten, "flatten", Category::Reshape, flattenForward, flattenShape,
+            {{"start", A::Integer, 1}, {"end", A::Integer, 2}}, ChannelFlow::Reshape, carrier),
+      alsoImportedFrom(mover(Op::Reshape, "reshape", Category::Reshape, reshapeForward, reshapeShape,
+                             {{"shape", A::Sizes, 1}}, ChannelFlow::Reshape, carrier),
+                       "aten::view"),
+      mover(Op::Unsqueeze, "unsqueeze", Category::Reshape, unsqueezeForward, unsqueezeShape,
+            {{"dim", A::Integer, 1}}, ChannelFlow::Unsqueeze, carrier),
+      mover(Op::Expand, "expand", Category::Broadcast, expandForward, expandShape, {{"shape", A::Sizes, 1}},
+            ChannelFlow::Broadcast, carrier),
+      mover(Op::Repeat, "repeat", Category::Broadcast, repeatForward, repeatShape, {{"repeats", A::Sizes, 1}},
+            ChannelFlow::Broadcast),
+      mover(Op::Permute, "permute", Category::Reshape, permuteForward, permuteShape, {{"dims", A::Ints, 1}},
+            ChannelFlow::Permute),
+      mover(Op::Transpose, "transpose", Category::Reshape, transposeForward, transposeShape,
+            {{"dim0", A::Integer, 1}, {"dim1", A::Integer, 2}}, ChannelFlow::Transpose),
+  };
 }
 
 }  // namespace lrp

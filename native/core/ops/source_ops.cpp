@@ -17,25 +17,21 @@ MaybeShape constantShape(const ShapeArgs& a) {
   return dims;
 }
 
-OpInfo input() {
-  OpInfo op(Op::Input, "input", Category::Input);
+// A node without inputs, where relevance stops.
+OpInfo source(Op kind, const char* name, Category category, ForwardFn forward, ShapeFn shape) {
+  OpInfo op(kind, name, category);
   op.minInputs = op.maxInputs = 0;
   op.relevance = DefaultRelevance::Source;
-  op.forward = notExecuted;
-  return op;
-}
-
-OpInfo constant() {
-  OpInfo op(Op::Constant, "constant", Category::Constant);
-  op.minInputs = op.maxInputs = 0;
-  op.relevance = DefaultRelevance::Source;
-  op.forward = constantForward;
-  op.shape = constantShape;
+  op.forward = forward;
+  op.shape = shape;
   return op;
 }
 
 }  // namespace
 
-std::vector<OpInfo> sourceOps() { return {input(), constant()}; }
+std::vector<OpInfo> sourceOps() {
+  return {source(Op::Input, "input", Category::Input, notExecuted, nullptr),
+          source(Op::Constant, "constant", Category::Constant, constantForward, constantShape)};
+}
 
 }  // namespace lrp
