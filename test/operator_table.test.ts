@@ -3,10 +3,11 @@
 // agrees with what the layer's operator and inputs say it is, and with the name-based predicates
 // lib/composites.ts used before the category existed (so matching by category keeps every
 // composite's rule placement).
+import * as fs from 'fs';
 import path from 'path';
-import { loadModel } from '../lib';
+import { loadModel, readNpy, Tensor } from '../lib';
 import type { Layer } from '../lib/model';
-import { FAMILIES, MODELS, modelPath } from './helpers';
+import { FAMILIES, maxAbsDiff, MODELS, modelPath, relativeL2, roundOff } from './helpers';
 
 const CASES = path.join(MODELS, '..', 'canonize');
 
@@ -64,6 +65,48 @@ describe('operator table: layer categories', () => {
     expect(byName.get('features.1.0.block.1.mul')?.category).toBe('product');
     expect(byName.get('features.2.1.add')?.category).toBe('sum');
     expect(byName.get('features.1.0.block.1.scale_activation')?.category).toBe('activation');
+    model.dispose();
+  });
+});
+
+describe('operator table: an element-wise operator added in the table alone', () => {
+  // hardswish is one line in native/core/ops/activation_ops.cpp (and its Op value); nothing else in
+  // native/ or lib/ names it. test/fixture_makers/make_hardswish_model.py: Hardswish modules, the
+  // first before any convolution, and zennit 0.5.1's EpsilonPlus attribution of the net.
+  const reference = JSON.parse(fs.readFileSync(path.join(MODELS, 'hardswish_net.json'), 'utf8')) as {
+    target: number[]; float32VsFloat64: number;
+  };
+  const fixture = (suffix: string) => readNpy(path.join(MODELS, `hardswish_net.${suffix}.npy`));
+
+  test('it imports, runs like TorchScript, and is an activation', async () => {
+    const model = await loadModel(modelPath('hardswish_net'));
+    const acts = model.layers.filter((l) => l.op === 'hardswish');
+    expect(acts.map((l) => [l.name, l.category])).toEqual([['act0', 'activation'], ['act1', 'activation'], ['act2', 'activation']]);
+    const [x, expected] = await Promise.all([fixture('input0'), fixture('output')]);
+    const y = await model.forward([x]);
+    expect(maxAbsDiff(y.data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+    model.dispose();
+  });
+
+  test('input checks look through it to the convolution it feeds', async () => {
+    const model = await loadModel(modelPath('hardswish_net'));
+    const fourChannels = new Tensor(new Float32Array(2 * 4 * 12 * 12), [2, 4, 12, 12]);
+    await expect(model.forward([fourChannels])).rejects.toThrow(/conv2d 'conv1' needs 3 channels in dimension 1/);
+    model.dispose();
+  });
+
+  test('epsilon-plus passes relevance through it, as zennit does for an activation', async () => {
+    const model = await loadModel(modelPath('hardswish_net'));
+    const [x, expected] = await Promise.all([fixture('input0'), fixture('epsilon-plus')]);
+    const tolerance = 5 * reference.float32VsFloat64 + 1e-6;
+    const { relevance } = await model.explain(x, { target: reference.target, composite: 'epsilon-plus' });
+    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(tolerance);
+    // The same with its gradient instead of pass (what a category other than activation would give)
+    // is far off.
+    const gradient = await model.explain(x, {
+      target: reference.target, composite: 'epsilon-plus', rules: [{ layers: ['act0', 'act1', 'act2'], rule: 'gradient' }],
+    });
+    expect(relativeL2(gradient.relevance.data, expected.data)).toBeGreaterThan(100 * tolerance);
     model.dispose();
   });
 });

@@ -20,6 +20,7 @@ OpInfo activation(const char* name, ForwardFn forward) {
 at::Tensor reluForward(const ForwardArgs& a) { return at::relu(a.in[0]); }
 at::Tensor siluForward(const ForwardArgs& a) { return at::silu(a.in[0]); }
 at::Tensor sigmoidForward(const ForwardArgs& a) { return at::sigmoid(a.in[0]); }
+at::Tensor hardswishForward(const ForwardArgs& a) { return at::hardswish(a.in[0]); }
 
 OpInfo relu() {
   OpInfo op = activation<Op::Relu>("relu", reluForward);
@@ -52,7 +53,8 @@ OpInfo thresholdRelu() {
 }  // namespace
 
 std::vector<OpInfo> activationOps() {
-  return {relu(), thresholdRelu(), activation<Op::Silu>("silu", siluForward), sigmoid()};
+  return {relu(), thresholdRelu(), activation<Op::Silu>("silu", siluForward), sigmoid(),
+          activation<Op::Hardswish>("hardswish", hardswishForward)};
 }
 
 }  // namespace lrp

@@ -15,6 +15,7 @@ enum class Op {
   ThreshRelu,         // canonization's ReLU after a folded BN: params threshold, direction (Eq. 7–8)
   Silu,
   Sigmoid,
+  Hardswish,
   MaxPool2d,          // attrs kernel, stride, padding, dilation, ceil_mode
   AvgPool2d,          // attrs kernel, stride, padding, ceil_mode, count_include_pad, divisor (0 = none)
   AdaptiveAvgPool2d,  // attr output_size
