@@ -59,6 +59,8 @@ class Importer {
   Ref callModule(const jit::Module& module, const std::string& path, const std::string& method,
                  const std::vector<Ref>& args);
   void importNode(const jit::Node* n, Scope& scope, std::unordered_map<const jit::Value*, Ref>& env);
+  Ref callMethod(const jit::Node* n, const std::vector<Ref>& in, const Scope& scope);
+  Ref passThrough(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   bool importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, const Scope& scope, Ref& out);
   int importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
 
@@ -195,6 +197,67 @@ Ref Importer::callModule(const jit::Module& module, const std::string& path, con
   return out;
 }
 
+// A TorchScript constant: a tensor (data, as a constant node when read) or a value.
+Ref constantRef(const jit::Node* n, const Scope& scope) {
+  Ref r;
+  auto value = jit::toIValue(n->output());
+  if (value && value->isTensor()) {
+    r.kind = Ref::Kind::Param;
+    r.tensor = value->toTensor();
+    r.path = joinPath(scope.path, "constant");
+  } else {
+    r.kind = Ref::Kind::Constant;
+    if (value) r.constant = *value;
+  }
+  return r;
+}
+
+// `owner.name`: a submodule, a parameter or buffer, or a constant attribute.
+Ref attributeRef(const jit::Node* n, const Ref& owner, const Scope& scope) {
+  if (owner.kind != Ref::Kind::Module) unsupported("attribute read of a non-module", scope);
+  std::string name = n->s(c10::Symbol::attr("name"));
+  c10::IValue value = owner.module->attr(name);
+  Ref r;
+  r.path = joinPath(owner.path, name);
+  if (value.isModule()) {
+    r.kind = Ref::Kind::Module;
+    r.module = std::make_shared<jit::Module>(value.toModule());
+  } else if (value.isTensor()) {
+    r.kind = Ref::Kind::Param;
+    r.tensor = value.toTensor();
+  } else {
+    r.kind = Ref::Kind::Constant;
+    r.constant = value;
+  }
+  return r;
+}
+
+Ref listRef(const std::vector<Ref>& items) {
+  Ref r;
+  r.kind = Ref::Kind::List;
+  r.items = items;
+  return r;
+}
+
+// A submodule's forward: walked in place, its nodes named after its path.
+Ref Importer::callMethod(const jit::Node* n, const std::vector<Ref>& in, const Scope& scope) {
+  std::string method = n->s(c10::Symbol::attr("name"));
+  const Ref& target = in.at(0);
+  if (target.kind != Ref::Kind::Module) unsupported("method call on a non-module", scope);
+  // A module called several times is traced into forward, forward1, forward2, ...
+  if (method.rfind("forward", 0) != 0) unsupported("call of method '" + method + "'", scope);
+  return callModule(*target.module, target.path, method, std::vector<Ref>(in.begin() + 1, in.end()));
+}
+
+// Dropout (in eval mode) and identity-like ops vanish; a leaf module that only runs them is elided.
+Ref Importer::passThrough(const std::string& kind, const std::vector<Ref>& in, const Scope& scope) {
+  if ((kind.find("dropout") != std::string::npos) && in.size() >= 3 && constBool(in[2], kind, scope)) {
+    unsupported(kind + " in training mode (trace the model after model.eval())", scope);
+  }
+  if (scope.leaf) graph_.addElidedName(scope.path);
+  return in.at(0);
+}
+
 void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<const jit::Value*, Ref>& env) {
   const std::string kind = n->kind().toQualString();
   std::vector<Ref> in;
@@ -205,52 +268,10 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
   }
   auto setOut = [&](Ref r) { env[n->outputs()[0]] = std::move(r); };
 
-  if (kind == "prim::Constant") {
-    Ref r;
-    auto value = jit::toIValue(n->output());
-    if (value && value->isTensor()) {
-      r.kind = Ref::Kind::Param;
-      r.tensor = value->toTensor();
-      r.path = joinPath(scope.path, "constant");
-    } else {
-      r.kind = Ref::Kind::Constant;
-      if (value) r.constant = *value;
-    }
-    return setOut(r);
-  }
-  if (kind == "prim::GetAttr") {
-    const Ref& owner = in.at(0);
-    if (owner.kind != Ref::Kind::Module) unsupported("attribute read of a non-module", scope);
-    std::string name = n->s(c10::Symbol::attr("name"));
-    c10::IValue value = owner.module->attr(name);
-    Ref r;
-    r.path = joinPath(owner.path, name);
-    if (value.isModule()) {
-      r.kind = Ref::Kind::Module;
-      r.module = std::make_shared<jit::Module>(value.toModule());
-    } else if (value.isTensor()) {
-      r.kind = Ref::Kind::Param;
-      r.tensor = value.toTensor();
-    } else {
-      r.kind = Ref::Kind::Constant;
-      r.constant = value;
-    }
-    return setOut(r);
-  }
-  if (kind == "prim::CallMethod") {
-    std::string method = n->s(c10::Symbol::attr("name"));
-    const Ref& target = in.at(0);
-    if (target.kind != Ref::Kind::Module) unsupported("method call on a non-module", scope);
-    // A module called several times is traced into forward, forward1, forward2, ...
-    if (method.rfind("forward", 0) != 0) unsupported("call of method '" + method + "'", scope);
-    return setOut(callModule(*target.module, target.path, method, std::vector<Ref>(in.begin() + 1, in.end())));
-  }
-  if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") {
-    Ref r;
-    r.kind = Ref::Kind::List;
-    r.items = in;
-    return setOut(r);
-  }
+  if (kind == "prim::Constant") return setOut(constantRef(n, scope));
+  if (kind == "prim::GetAttr") return setOut(attributeRef(n, in.at(0), scope));
+  if (kind == "prim::CallMethod") return setOut(callMethod(n, in, scope));
+  if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") return setOut(listRef(in));
   if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") {
     if (in.at(0).kind != Ref::Kind::List || in[0].items.size() != n->outputs().size()) {
       unsupported(kind + " of a list not built in the graph", scope);
@@ -258,6 +279,7 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
     for (size_t i = 0; i < n->outputs().size(); ++i) env[n->outputs()[i]] = in[0].items[i];
     return;
   }
+  // Conversions between sizes, 0-dim tensors and numbers: the same value here.
   if (kind == "prim::NumToTensor" || kind == "aten::Int" || kind == "aten::ScalarImplicit" ||
       kind == "aten::Float") {
     return setOut(in.at(0));
@@ -266,13 +288,7 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
     if (in.size() != 2) unsupported("aten::size without a dimension", scope);
     return setOut(Ref::ofSize(SizeExpr::dim(tensorOf(in[0], kind, scope), constInt(in[1], kind, scope))));
   }
-  if (identityOps().count(kind)) {
-    if ((kind.find("dropout") != std::string::npos) && in.size() >= 3 && constBool(in[2], kind, scope)) {
-      unsupported(kind + " in training mode (trace the model after model.eval())", scope);
-    }
-    if (scope.leaf) graph_.addElidedName(scope.path);
-    return setOut(in.at(0));
-  }
+  if (identityOps().count(kind)) return setOut(passThrough(kind, in, scope));
   Ref arithmetic;
   if (importSizeArithmetic(kind, in, scope, arithmetic)) return setOut(arithmetic);
   setOut(Ref::ofTensor(importTensorOp(kind, in, scope)));
