@@ -4,7 +4,7 @@ import * as path from 'path';
 
 import { loadDataset } from '../dataset';
 import { LrpError } from '../errors';
-import { parseTarget } from '../explain_config';
+import { parseTarget, readJsonFile } from '../explain_config';
 import { loadModel, Model } from '../model';
 import { METRIC_NAMES, MetricName } from '../metrics';
 import { classTargets } from '../metrics/targets';
@@ -25,6 +25,14 @@ function bad(where: string, message: string): never {
 /** Unknown keys are errors: `known` lists every key the config may hold. */
 export function checkKeys(config: Record<string, unknown>, known: readonly string[], where: string): void {
   for (const key of Object.keys(config)) if (!known.includes(key)) bad(where, `unknown key '${key}' (known: ${known.join(', ')})`);
+}
+
+/** An evaluate or search config given as a file or a value: the config, the name errors use for
+ * it, and the folder its relative paths start from (the file's, or `baseDir`). */
+export async function readRunConfig(config: string | Record<string, unknown>, baseDir: string | undefined, kind: string):
+Promise<{ config: Record<string, unknown>; where: string; here: string }> {
+  if (typeof config !== 'string') return { config, where: kind, here: path.resolve(baseDir ?? '.') };
+  return { config: await readJsonFile(config, kind), where: config, here: path.dirname(path.resolve(config)) };
 }
 
 /** A data folder as the `data` key gives it: its path, or {path, limit, offset} for part of it. */

@@ -11,7 +11,7 @@ import { parseExplainConfig, readJsonFile } from '../explain_config';
 import { ExplainConfig, loadModel, Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
-import { checkKeys, DATA_KEYS, loadData, LoadedData } from './data_config';
+import { checkKeys, DATA_KEYS, loadData, LoadedData, readRunConfig } from './data_config';
 import { writeEvaluateReport } from './evaluate_report';
 import { Scored, SharedEvaluator } from './evaluator';
 import { QueueRunOptions, queueScorer, Scorer } from './scoring';
@@ -75,9 +75,7 @@ export interface PreparedEvaluate {
 
 /** Reads EC.json, its explainers and the data and checks everything that can be wrong, before any compute. */
 export async function prepareEvaluate(options: EvaluateOptions, load: (file: string) => Promise<Model> = loadModel): Promise<PreparedEvaluate> {
-  const where = typeof options.config === 'string' ? options.config : 'evaluate config';
-  const config = typeof options.config === 'string' ? await readJsonFile(options.config, 'evaluate config') : options.config;
-  const here = typeof options.config === 'string' ? path.dirname(path.resolve(options.config)) : path.resolve(options.baseDir ?? '.');
+  const { config, where, here } = await readRunConfig(options.config, options.baseDir, 'evaluate config');
   checkKeys(config, [...DATA_KEYS, 'explainers', 'canonize'], where);
   const explainers = await readExplainers(config, here, where);
   const settings = config.canonize;

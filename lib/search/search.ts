@@ -3,11 +3,10 @@
 import * as path from 'path';
 
 import { LrpError } from '../errors';
-import { readJsonFile } from '../explain_config';
 import type { MetricName } from '../metrics';
 import { loadModel, Model } from '../model';
 import type { Tensor } from '../tensor';
-import { checkKeys, DATA_KEYS, knownLayerNames, loadData, LoadedData } from './data_config';
+import { checkKeys, DATA_KEYS, knownLayerNames, loadData, LoadedData, readRunConfig } from './data_config';
 import { Scored, SharedEvaluator } from './evaluator';
 import { DIRECTIONS } from './pareto';
 import { writeReport } from './report';
@@ -64,9 +63,7 @@ export interface PreparedSearch {
 
 /** Reads SC.json and the data and checks everything that can be wrong, before any compute. */
 export async function prepareSearch(options: SearchOptions, load: (file: string) => Promise<Model> = loadModel): Promise<PreparedSearch> {
-  const where = typeof options.config === 'string' ? options.config : 'search config';
-  const config = typeof options.config === 'string' ? await readJsonFile(options.config, 'search config') : options.config;
-  const here = typeof options.config === 'string' ? path.dirname(path.resolve(options.config)) : path.resolve(options.baseDir ?? '.');
+  const { config, where, here } = await readRunConfig(options.config, options.baseDir, 'search config');
   checkKeys(config, SEARCH_KEYS, where);
   const space = parseSpace(config, where);
   const strategySpec = parseStrategy(config.strategy, where);
