@@ -1,8 +1,8 @@
 // evaluate and search --redis (issue 16, docs/queue.md): Debian's redis-server on a free port, two
 // `lrp-node worker` processes; a search and an evaluate submitted as jobs write the same files, byte
 // for byte, as local runs; a worker killed with SIGKILL mid-search loses nothing and the run still
-// gives one line per configuration; halving runs round by round as jobs; a job that fails on a
-// worker stops the run with its reason.
+// gives one line per configuration; Redis restarting mid-search is survived; halving runs round by
+// round as jobs; a job that fails on a worker stops the run with its reason.
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -90,6 +90,25 @@ maybe('evaluate and search --redis (BullMQ)', () => {
     } finally {
       await jobs.close();
     }
+  });
+
+  test('Redis restarting mid-search: workers and the submitter reconnect, one line per configuration', async () => {
+    const queue = 'restart';
+    await fixture.startWorker(queue);
+    await fixture.startWorker(queue);
+    const local = path.join(dir, 'search-local');
+    const out = path.join(dir, 'restart-queued');
+    const run = lrpNode('search', '--config', searchConfig, '--out', out, '--redis', fixture.url, '--queue', queue, '--job-size', '1');
+    await until(() => fs.existsSync(path.join(out, 'results.jsonl')) && fs.readFileSync(path.join(out, 'results.jsonl'), 'utf8').length > 0, 'first results', 60000);
+    const stopped = new Promise((resolve) => fixture.redis?.on('exit', resolve));
+    fixture.redis?.kill('SIGTERM');
+    await stopped;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await fixture.start();
+    expect(await run).toMatchObject({ status: 0 });
+    const ids = resultIds(out);
+    expect([ids.length, new Set(ids).size]).toEqual([16, 16]);
+    expectSameFiles(out, local);
   });
 
   test('a job that fails on a worker stops the run with its reason; bad flags are usage errors', async () => {
