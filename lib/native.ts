@@ -91,6 +91,8 @@ export interface NativeAddon {
   threads(count?: number): number;
   loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string; trustCode?: boolean }): Promise<NativeModel>;
   releaseCachedMemory(): number;
+  /** The registered rule families and every rule parameter the binding reads (native/core/rules/). */
+  rules(): { parameters: string[]; families: Array<{ name: string; parameters: string[]; layers: boolean; nodes: boolean }> };
 }
 
 export const packageRoot = path.join(__dirname, '..');

@@ -7,6 +7,8 @@
 
 #include "../core/build_info.h"
 #include "../core/caching_cpu_allocator.h"
+#include "../core/rules.h"
+#include "../core/rules/rule_family.h"
 #include "../core/canonize.h"
 #include "../core/errors.h"
 #include "../core/import_torchscript.h"
@@ -45,7 +47,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                         InstanceMethod<&Addon::backends>("backends"),
                         InstanceMethod<&Addon::loadModel>("loadModel"),
                         InstanceMethod<&Addon::threads>("threads"),
-                        InstanceMethod<&Addon::releaseCachedMemory>("releaseCachedMemory")});
+                        InstanceMethod<&Addon::releaseCachedMemory>("releaseCachedMemory"),
+                        InstanceMethod<&Addon::rules>("rules")});
 }
 
 Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
@@ -53,6 +56,36 @@ Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
   out.Set("libtorch", libtorchVersion());
   out.Set("napi", Napi::Number::New(info.Env(), NAPI_VERSION));
   out.Set("cuda", Napi::Boolean::New(info.Env(), builtWithCuda()));
+  return out;
+}
+
+// rules() -> {parameters: [names], families: [{name, parameters, layers, nodes}]}: the registered
+// rule families and the parameters the binding reads, which TypeScript's schema must match.
+Napi::Value Addon::rules(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto strings = [&](const std::vector<std::string>& values) {
+    Napi::Array out = Napi::Array::New(env, values.size());
+    for (size_t i = 0; i < values.size(); ++i) out.Set(i, values[i]);
+    return out;
+  };
+  std::vector<std::string> parameters;
+  const RuleParameters& declared = ruleParameters();
+  for (const auto& [name, member] : declared.numbers) parameters.push_back(name);
+  for (const auto& [name, member] : declared.lists) parameters.push_back(name);
+  for (const auto& [name, member] : declared.names) parameters.push_back(name);
+  auto families = registeredRules();
+  Napi::Array list = Napi::Array::New(env, families.size());
+  for (size_t i = 0; i < families.size(); ++i) {
+    Napi::Object family = Napi::Object::New(env);
+    family.Set("name", families[i]->name);
+    family.Set("parameters", strings(families[i]->parameters));
+    family.Set("layers", Napi::Boolean::New(env, families[i]->layer != nullptr));
+    family.Set("nodes", Napi::Boolean::New(env, families[i]->node != nullptr));
+    list.Set(i, family);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("parameters", strings(parameters));
+  out.Set("families", list);
   return out;
 }
 

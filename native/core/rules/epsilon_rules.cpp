@@ -36,7 +36,7 @@ std::vector<at::Tensor> onNode(const NodeContext& c) {
 
 }  // namespace
 
-LRP_RULE(epsilon, "epsilon", onLayer<false>, onNode<false>);
-LRP_RULE(norm, "norm", onLayer<true>, onNode<true>);
+LRP_RULE(epsilon, "epsilon", onLayer<false>, onNode<false>, "epsilon", "zeroParams");
+LRP_RULE(norm, "norm", onLayer<true>, onNode<true>, "stabilizer");
 
 }  // namespace lrp

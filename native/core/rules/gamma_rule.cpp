@@ -42,6 +42,6 @@ at::Tensor onLayer(const LayerContext& c) {
 
 }  // namespace
 
-LRP_RULE(gamma, "gamma", onLayer, nullptr);
+LRP_RULE(gamma, "gamma", onLayer, nullptr, "gamma", "stabilizer", "zeroParams");
 
 }  // namespace lrp

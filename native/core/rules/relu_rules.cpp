@@ -42,6 +42,6 @@ std::vector<at::Tensor> betaSmooth(const NodeContext& c) {
 
 LRP_RULE(deconvNet, "relu-deconvnet", nullptr, deconvNet);
 LRP_RULE(guidedBackprop, "relu-guided-backprop", nullptr, guidedBackprop);
-LRP_RULE(betaSmooth, "relu-beta-smooth", nullptr, betaSmooth);
+LRP_RULE(betaSmooth, "relu-beta-smooth", nullptr, betaSmooth, "betaSmooth");
 
 }  // namespace lrp

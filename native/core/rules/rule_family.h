@@ -33,20 +33,24 @@ using LayerRelevance = at::Tensor (*)(const LayerContext&);
 using NodeRelevance = std::vector<at::Tensor> (*)(const NodeContext&);
 
 struct RuleFamily {
-  const char* name;       // the kebab-case name of docs/explain.md
-  LayerRelevance layer;   // on convolutions and dense layers, or null
-  NodeRelevance node;     // on other nodes, or null
+  const char* name;                     // the kebab-case name of docs/explain.md
+  LayerRelevance layer;                 // on convolutions and dense layers, or null
+  NodeRelevance node;                   // on other nodes, or null
+  std::vector<std::string> parameters;  // the Rule parameters it reads (names of ruleParameters())
 };
 
 // The registered rule of that name; an error listing the known names otherwise.
 const RuleFamily& findRule(const std::string& name);
+// Every registered rule, by name (what the binding reports to TypeScript's schema test).
+std::vector<const RuleFamily*> registeredRules();
 
 struct RuleRegistration {
   explicit RuleRegistration(const RuleFamily& family);
 };
 
-#define LRP_RULE(id, name, layer, node) \
-  static const ::lrp::RuleRegistration id##Registration { ::lrp::RuleFamily{name, layer, node} }
+// LRP_RULE(id, "name", onLayer or nullptr, onNode or nullptr, "parameter", ...)
+#define LRP_RULE(id, name, layer, node, ...) \
+  static const ::lrp::RuleRegistration id##Registration { ::lrp::RuleFamily{name, layer, node, {__VA_ARGS__}} }
 
 // "conv2d 'features.0'", for error messages.
 std::string nodeLabel(const Node& node);

@@ -25,6 +25,12 @@ const RuleFamily& findRule(const std::string& name) {
   throw Error(ErrorCode::BadArgument, "unknown rule '" + name + "' (known: " + known + ")");
 }
 
+std::vector<const RuleFamily*> registeredRules() {
+  std::vector<const RuleFamily*> out;
+  for (const auto& [name, family] : registry()) out.push_back(&family);
+  return out;
+}
+
 std::string nodeLabel(const Node& node) { return std::string(opName(node.op)) + " '" + node.name + "'"; }
 
 }  // namespace lrp

@@ -38,7 +38,7 @@ at::Tensor alphaBeta(const LayerContext& c) {
 
 }  // namespace
 
-LRP_RULE(zplus, "zplus", zPlus, nullptr);
-LRP_RULE(alphaBeta, "alpha-beta", alphaBeta, nullptr);
+LRP_RULE(zplus, "zplus", zPlus, nullptr, "stabilizer", "zeroParams");
+LRP_RULE(alphaBeta, "alpha-beta", alphaBeta, nullptr, "alpha", "beta", "stabilizer", "zeroParams");
 
 }  // namespace lrp

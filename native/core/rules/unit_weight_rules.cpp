@@ -31,7 +31,7 @@ at::Tensor flat(const LayerContext& c) {
 
 }  // namespace
 
-LRP_RULE(wsquare, "wsquare", wSquare, nullptr);
-LRP_RULE(flat, "flat", flat, nullptr);
+LRP_RULE(wsquare, "wsquare", wSquare, nullptr, "stabilizer", "zeroParams");
+LRP_RULE(flat, "flat", flat, nullptr, "stabilizer", "zeroParams");
 
 }  // namespace lrp

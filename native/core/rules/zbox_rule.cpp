@@ -58,6 +58,6 @@ at::Tensor onLayer(const LayerContext& c) {
 
 }  // namespace
 
-LRP_RULE(zbox, "zbox", onLayer, nullptr);
+LRP_RULE(zbox, "zbox", onLayer, nullptr, "low", "high", "stabilizer", "zeroParams");
 
 }  // namespace lrp
