@@ -45,7 +45,7 @@ inline bool isWeightedLayer(Category c) { return c == Category::Convolution || c
 // What a node gets from LRP when no rule is placed on it.
 enum class DefaultRelevance {
   Source,         // a graph input or constant: relevance stops here
-  LayerRule,      // conv/linear: the layer rules (layer_rules.h), the gradient without a rule
+  LayerRule,      // conv/linear: the layer rules (rules/, their onLayer), the gradient without a rule
   ActiveMask,     // the ReLU family: R where the unit is active (its gradient); ReLU rules apply
   ArgmaxRouting,  // max pooling: each window's relevance goes to its argmax
   Gate,           // a product marked as a gate: the signal takes it all (when enabled), else gradient
