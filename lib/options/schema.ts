@@ -124,16 +124,25 @@ function join(path: string, key: string | number): string {
   return path ? `${path}.${key}` : key;
 }
 
+// While `matches` tries the alternatives of an anyOf, a failure needs no message: building one
+// would print the whole value (a large tensor list took 30 ms a call) only to be discarded.
+let probing = 0;
+const NO_MATCH = new Error('no match');
+
 function fail(where: string, path: string, spec: Spec, value: unknown): never {
+  if (probing > 0) throw NO_MATCH;
   throw new LrpError('LRP_BAD_ARGUMENT', `${location(where, path || 'the value')} must be ${describe(spec)}, got ${shown(value)}`);
 }
 
 function matches(spec: Spec, value: unknown): boolean {
+  probing += 1;
   try {
     check(spec, value, '', '');
     return true;
   } catch {
     return false;
+  } finally {
+    probing -= 1;
   }
 }
 
