@@ -69,10 +69,6 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
   return family.node(NodeContext{plan, id, node, applied, x, tape.values.at(id), R, sizeOf, cache});
 }
 
-}  // namespace
-
-namespace {
-
 std::string ruleKey(const Rule* rule) { return rule ? sharingKey(*rule) : "-"; }
 
 const Rule* ruleAt(const std::map<int, Rule>& rules, int id) {

@@ -1,5 +1,7 @@
 #include "rule_family.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "../errors.h"
@@ -15,7 +17,13 @@ std::map<std::string, RuleFamily>& registry() {
 
 }  // namespace
 
-RuleRegistration::RuleRegistration(const RuleFamily& family) { registry().emplace(family.name, family); }
+RuleRegistration::RuleRegistration(const RuleFamily& family) {
+  // Two families under one name is a build mistake: the second would be dropped without a word.
+  if (!registry().emplace(family.name, family).second) {
+    std::fprintf(stderr, "lrp-node: rule '%s' is registered twice (native/core/rules/)\n", family.name);
+    std::abort();
+  }
+}
 
 const RuleFamily& findRule(const std::string& name) {
   auto found = registry().find(name);
