@@ -51,6 +51,8 @@ class Plan {
   at::Tensor derived(int node, const std::string& key, const std::function<at::Tensor()>& make) const;
 
  private:
+  // The memory format this plan keeps a tensor of that rank in.
+  at::MemoryFormat layoutFor(const at::Tensor& tensor) const;
   Tape run(const std::vector<at::Tensor>& inputs, bool keepAll) const;
 
   std::shared_ptr<const Graph> graph_;
@@ -61,6 +63,7 @@ class Plan {
   std::vector<std::vector<int>> shapeDependencies_;
   std::vector<InputExpectation> inputExpectations_;
   std::vector<std::unique_ptr<BorderBiasCache>> borderBias_;  // per node; set for folded padded convs
+  bool channelsLast_;  // 4-D activations and weights in NHWC memory (useChannelsLast in plan.cpp)
   mutable std::mutex derivedMutex_;
   mutable std::map<std::pair<int, std::string>, at::Tensor> derived_;
 };

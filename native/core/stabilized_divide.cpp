@@ -15,8 +15,10 @@ at::Tensor stabilizedDivide(const at::Tensor& relevance, const at::Tensor& z, do
                     relevance.scalar_type() == z.scalar_type() && at::isFloatingType(z.scalar_type());
   if (!fast) return relevance / stabilize(z, epsilon);
   ProfileScope scope("fused division");
-  at::Tensor r = relevance.contiguous(), d = z.contiguous();
-  at::Tensor out = at::empty_like(r);
+  // Both in z's memory format (channels-last activations stay so), so one flat loop pairs them.
+  const at::MemoryFormat format = z.suggest_memory_format();
+  at::Tensor r = relevance.contiguous(format), d = z.contiguous(format);
+  at::Tensor out = at::empty_like(d, at::MemoryFormat::Preserve);
   AT_DISPATCH_FLOATING_TYPES(d.scalar_type(), "lrp_stabilized_divide", [&] {
     const scalar_t* pr = r.data_ptr<scalar_t>();
     const scalar_t* pz = d.data_ptr<scalar_t>();

@@ -35,12 +35,16 @@ at::Tensor gammaGradients(const at::Tensor& relevance, const at::Tensor& z, cons
                     relevance.sizes().equals(z.sizes()) && positivePart.sizes().equals(z.sizes()) && z.dim() >= 2;
   if (!fast) return gammaGradientsByOps(relevance, z, positivePart, gamma, stabilizer, groups, stacked);
   ProfileScope scope("fused division");
-  at::Tensor r = relevance.contiguous(), zc = z.contiguous(), a = positivePart.contiguous();
+  // All three in z's memory format; channels-last activations (4-D) are walked pixel by pixel,
+  // the others plane by plane.
+  const at::MemoryFormat format = z.suggest_memory_format();
+  const bool channelsLast = format == at::MemoryFormat::ChannelsLast && z.dim() == 4;
+  at::Tensor r = relevance.contiguous(format), zc = z.contiguous(format), a = positivePart.contiguous(format);
   const int64_t n = z.size(0), channels = z.size(1), inner = z.numel() / std::max<int64_t>(1, n * channels);
   const int64_t perGroup = channels / groups;
   std::vector<int64_t> shape = z.sizes().vec();
   if (stacked) shape[1] *= 2;
-  at::Tensor out = at::empty(shape, z.options());
+  at::Tensor out = at::empty(shape, z.options().memory_format(format));
   AT_DISPATCH_FLOATING_TYPES(z.scalar_type(), "lrp_gamma_gradients", [&] {
     const scalar_t* pr = r.data_ptr<scalar_t>();
     const scalar_t* pz = zc.data_ptr<scalar_t>();
@@ -48,29 +52,45 @@ at::Tensor gammaGradients(const at::Tensor& relevance, const at::Tensor& z, cons
     scalar_t* po = out.data_ptr<scalar_t>();
     const scalar_t g = static_cast<scalar_t>(gamma), eps = static_cast<scalar_t>(stabilizer);
     auto stab = [eps](scalar_t v) { return v + (v >= scalar_t(0) ? eps : -eps); };
+    // g⁺ = R / (z + γA) where z > 0, g⁻ = R / (z + γ(z − A)) where z < 0 (A = W⁺x + b⁺).
+    auto positive = [&](int64_t i) { return pz[i] > 0 ? pr[i] / stab(pz[i] + g * pa[i]) : scalar_t(0); };
+    auto negative = [&](int64_t i) { return pz[i] < 0 ? pr[i] / stab(pz[i] + g * (pz[i] - pa[i])) : scalar_t(0); };
+    if (!stacked) {
+      at::parallel_for(0, z.numel(), 32768, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) po[i] = pz[i] > 0 ? positive(i) : negative(i);
+      });
+      return;
+    }
+    if (channelsLast) {
+      // One task per (sample, pixel): its channels are contiguous, and so are the stacked output's
+      // 2·channels, [g⁺ of group 0, g⁻ of group 0, g⁺ of group 1, ...].
+      at::parallel_for(0, n * inner, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, channels)),
+                       [&](int64_t begin, int64_t end) {
+        for (int64_t pixel = begin; pixel < end; ++pixel) {
+          for (int64_t group = 0; group < groups; ++group) {
+            const int64_t first = pixel * channels + group * perGroup;
+            scalar_t* op = po + 2 * first;
+            scalar_t* on = op + perGroup;
+            for (int64_t k = 0; k < perGroup; ++k) {
+              op[k] = positive(first + k);
+              on[k] = negative(first + k);
+            }
+          }
+        }
+      });
+      return;
+    }
     // One task per (sample, channel) plane.
     at::parallel_for(0, n * channels, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, inner)),
                      [&](int64_t begin, int64_t end) {
       for (int64_t plane = begin; plane < end; ++plane) {
         const int64_t sample = plane / channels, c = plane % channels;
-        const scalar_t* r0 = pr + plane * inner;
-        const scalar_t* z0 = pz + plane * inner;
-        const scalar_t* a0 = pa + plane * inner;
-        if (!stacked) {
-          scalar_t* o = po + plane * inner;
-          for (int64_t i = 0; i < inner; ++i) {
-            const scalar_t zi = z0[i];
-            o[i] = zi > 0 ? r0[i] / stab(zi + g * a0[i]) : zi < 0 ? r0[i] / stab(zi + g * (zi - a0[i])) : scalar_t(0);
-          }
-          continue;
-        }
         const int64_t group = c / perGroup, within = c % perGroup;
         scalar_t* op = po + ((sample * 2 * channels) + group * 2 * perGroup + within) * inner;
         scalar_t* on = op + perGroup * inner;
-        for (int64_t i = 0; i < inner; ++i) {
-          const scalar_t zi = z0[i];
-          op[i] = zi > 0 ? r0[i] / stab(zi + g * a0[i]) : scalar_t(0);
-          on[i] = zi < 0 ? r0[i] / stab(zi + g * (zi - a0[i])) : scalar_t(0);
+        for (int64_t k = 0; k < inner; ++k) {
+          op[k] = positive(plane * inner + k);
+          on[k] = negative(plane * inner + k);
         }
       }
     });
@@ -84,15 +104,18 @@ at::Tensor gammaStackedWeight(const at::Tensor& weight, const at::Tensor& positi
   for (int64_t d = 1; d < weight.dim(); ++d) grouped.push_back(weight.size(d));
   std::vector<int64_t> stackedGrouped = grouped;
   stackedGrouped[1] *= 2;
-  at::Tensor out = at::empty(stackedGrouped, weight.options());
-  at::Tensor w = weight.reshape(grouped), wp = positiveWeight.reshape(grouped), wn = negativeWeight.reshape(grouped);
-  const int64_t half = grouped[1];
-  at::Tensor plus = out.narrow(1, 0, half), minus = out.narrow(1, half, half);
-  at::add_out(plus, w, wp, gamma);   // W + γW⁺
-  at::add_out(minus, w, wn, gamma);  // W + γW⁻
   std::vector<int64_t> shape = weight.sizes().vec();
   shape[0] *= 2;
-  return out.reshape(shape);
+  // In the weight's own memory format, so the adds run on like-strided memory and the product
+  // takes the result as it is (output channels are the outermost dimension in both formats).
+  at::Tensor out = at::empty(shape, weight.options().memory_format(weight.suggest_memory_format()));
+  at::Tensor stacked = out.view(stackedGrouped);
+  at::Tensor w = weight.view(grouped), wp = positiveWeight.view(grouped), wn = negativeWeight.view(grouped);
+  const int64_t half = grouped[1];
+  at::Tensor plus = stacked.narrow(1, 0, half), minus = stacked.narrow(1, half, half);
+  at::add_out(plus, w, wp, gamma);   // W + γW⁺
+  at::add_out(minus, w, wn, gamma);  // W + γW⁻
+  return out;
 }
 
 }  // namespace lrp

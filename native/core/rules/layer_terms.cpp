@@ -28,7 +28,7 @@ Term LayerContext::term(const at::Tensor& input, const Modifier& mod, bool zeroB
   auto modified = [&](const at::Tensor& param, const char* name) {
     const bool perPosition = std::string(name) == "bias" && param.dim() != 1;  // a bias map: size-dependent
     if (!variant || !params.keep || perPosition) return mod(param);
-    return params.keep(std::string(name) + variant, [&] { return mod(param).contiguous(); });
+    return params.keep(std::string(name) + variant, [&] { return mod(param).contiguous(param.suggest_memory_format()); });
   };
   Term t;
   t.input = input;
@@ -46,7 +46,10 @@ at::Tensor LayerContext::cached(const std::string& key, const std::function<at::
 }
 
 bool LayerContext::inputNonNegative() const {
-  return x.numel() > 0 && cached("x >= 0", [&] { return (x.min() >= 0).cpu(); }).item<bool>();
+  // min() of all elements copies a channels-last tensor to NCHW first; its NHWC view is contiguous.
+  const bool channelsLast = x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor dense = channelsLast ? x.permute({0, 2, 3, 1}) : x;
+  return x.numel() > 0 && cached("x >= 0", [&] { return (dense.min() >= 0).cpu(); }).item<bool>();
 }
 
 SignSplit::SignSplit(const LayerContext& l) : layer(l), nonNegative(l.inputNonNegative()) {

@@ -23,7 +23,7 @@ at::Tensor bound(const std::vector<double>& values, const at::Tensor& x, const c
   }
   std::vector<int64_t> shape(x.dim(), 1);
   shape[1] = -1;
-  return at::tensor(values, x.options()).view(shape).expand_as(x).contiguous();
+  return at::tensor(values, x.options()).view(shape).expand_as(x).contiguous(x.suggest_memory_format());
 }
 
 // The cache key of z: it depends on the bounds and the zeroed parameters.
@@ -49,7 +49,7 @@ at::Tensor onLayer(const LayerContext& c) {
     at::Tensor w = at::cat({t0.weight, t1.weight, t2.weight}, 1);
     std::vector<int64_t> stackedInput = c.x.sizes().vec();
     stackedInput[1] *= 3;
-    at::Tensor back = affineVjp(c.node, at::empty(stackedInput, c.x.options()), w, g);
+    at::Tensor back = affineVjp(c.node, at::empty(stackedInput, c.x.options().memory_format(c.x.suggest_memory_format())), w, g);
     const int64_t n = c.x.size(1);
     return t0.input * back.narrow(1, 0, n) - t1.input * back.narrow(1, n, n) - t2.input * back.narrow(1, 2 * n, n);
   }
