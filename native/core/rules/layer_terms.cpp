@@ -9,9 +9,11 @@ namespace lrp {
 at::Tensor affine(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& b) {
   if (node.op == Op::Linear) return at::linear(in, w, b);
   const Attributes& a = node.attrs;
-  at::Tensor y = at::conv2d(in, w, {}, a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"));
-  if (!b.defined()) return y;
-  return y + (b.dim() == 1 ? b.view({1, -1, 1, 1}) : b.unsqueeze(0));
+  const bool perChannel = b.defined() && b.dim() == 1;  // oneDNN adds it inside the convolution
+  at::Tensor y = at::conv2d(in, w, perChannel ? b : at::Tensor(), a.ints("stride"), a.ints("padding"),
+                            a.ints("dilation"), a.i("groups"));
+  if (!b.defined() || perChannel) return y;
+  return y + b.unsqueeze(0);  // a bias map (C, H, W): a folded convolution's border terms
 }
 
 at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g) {
