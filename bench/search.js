@@ -9,9 +9,10 @@
 //     and, per deterministic metric, the grid rank of halving's best configuration;
 //  3. (--full) the paper's 4802-configuration grid (7 values, 32 images at 64²): with --configs K, a
 //     declared subset of K configurations spread over it (the shard 0/⌊4802/K⌋), timed in one
-//     process and as two shards in two processes, with the whole grid's time extrapolated.
+//     process and as two shards in two processes, with the whole grid's time extrapolated; --parts
+//     one or shards runs only one of the two (the whole grid takes hours per part on 2 cores).
 //   node bench/search.js [--samples 4] [--size 64] [--values 0,1] [--pipeline-configs 2] [--threads N]
-//                        [--skip-pipeline] [--sections 1,2] [--full [--configs K]] [--keep]
+//                        [--skip-pipeline] [--sections 1,2] [--full [--configs K] [--parts one,shards]] [--keep]
 'use strict';
 
 const fs = require('fs');
@@ -28,7 +29,7 @@ const { values: flags } = parseArgs({
   options: {
     samples: { type: 'string' }, size: { type: 'string' }, values: { type: 'string' }, 'pipeline-configs': { type: 'string' },
     threads: { type: 'string' }, full: { type: 'boolean' }, configs: { type: 'string' }, sections: { type: 'string' },
-    keep: { type: 'boolean' }, 'skip-pipeline': { type: 'boolean' },
+    keep: { type: 'boolean' }, 'skip-pipeline': { type: 'boolean' }, parts: { type: 'string' },
   },
 });
 const samples = Number(flags.samples ?? 4);
@@ -38,6 +39,8 @@ const pipelineConfigs = Number(flags['pipeline-configs'] ?? 2);
 const threads = Number(flags.threads ?? os.cpus().length);
 const sections = new Set((flags.sections ?? (flags.full ? '3' : '1,2')).split(',').map(Number));
 if (flags.full) sections.add(3);
+const parts = new Set((flags.parts ?? 'one,shards').split(','));
+for (const part of parts) if (part !== 'one' && part !== 'shards') throw new Error(`--parts: '${part}' is not one or shards`);
 const METRICS = ['avg-sensitivity', 'rra', 'rma', 'sparseness', 'random-logit', 'pixel-flipping', 'region-perturbation'];
 const DETERMINISTIC = ['rra', 'rma', 'sparseness', 'pixel-flipping', 'region-perturbation'];
 const PAPER_VALUES = [0, 0.1, 0.25, 0.5, 1, 10, 50];
@@ -219,26 +222,34 @@ async function sectionThree(dir) {
   const count = Math.ceil(total / stride);
   const config = path.join(full, 'grid.json');
   const subset = stride === 1 ? [] : ['--shard', `0/${stride}`];
-  const one = await lrpNode(['search', '--config', config, '--out', path.join(full, 'one'), ...subset]);
-  const sharded = process.hrtime.bigint();
+  const one = parts.has('one') ? await lrpNode(['search', '--config', config, '--out', path.join(full, 'one'), ...subset]) : null;
   const halves = stride === 1 ? [['--shard', '0/2'], ['--shard', '1/2']] : [['--shard', `0/${2 * stride}`], ['--shard', `${stride}/${2 * stride}`]];
-  const two = await Promise.all(halves.map((shard, i) => lrpNode(['search', '--config', config, '--out', path.join(full, `shard${i}`), ...shard])));
-  const twoSeconds = Number(process.hrtime.bigint() - sharded) / 1e9;
-  await lrpNode(['report', path.join(full, 'shard0'), path.join(full, 'shard1'), '--out', path.join(full, 'merged')]);
-  const byId = (lines) => JSON.stringify(lines.map((l) => [l.id, l.perSample]).sort());
-  const same = byId(readLines(path.join(full, 'merged'))) === byId(readLines(path.join(full, 'one')));
-  const evaluation = Math.max(...two.map((t) => t.profile.elapsed));
+  let two = null;
+  if (parts.has('shards')) {
+    const sharded = process.hrtime.bigint();
+    const runs = await Promise.all(halves.map((shard, i) => lrpNode(['search', '--config', config, '--out', path.join(full, `shard${i}`), ...shard])));
+    two = { runs, seconds: Number(process.hrtime.bigint() - sharded) / 1e9, evaluation: Math.max(...runs.map((t) => t.profile.elapsed)) };
+    await lrpNode(['report', path.join(full, 'shard0'), path.join(full, 'shard1'), '--out', path.join(full, 'merged')]);
+  }
   console.log(`\n3. the paper's grid: ${total} configurations (γ ∈ {${PAPER_VALUES.join(', ')}} per group × canonize no/yes), 32 images at 64²; ${threads} threads per process`);
   if (stride > 1) console.log(`   timed: the ${count} configurations with index ≡ 0 (mod ${stride}) (--shard 0/${stride}); the rest is EXTRAPOLATED from them`);
-  console.log(`   one process: ${one.seconds.toFixed(1)} s wall (evaluation ${one.profile.elapsed.toFixed(1)} s: ${(one.profile.elapsed / count).toFixed(2)} s per configuration, ` +
-    `${(one.profile.cpu / count).toFixed(2)} s CPU; start and report ${(one.seconds - one.profile.elapsed).toFixed(1)} s)`);
-  console.log(`   two processes at once (${halves.map((h) => h.join(' ')).join(' and ')}): ${twoSeconds.toFixed(1)} s wall ` +
-    `(evaluation ${evaluation.toFixed(1)} s: ${(evaluation / count).toFixed(2)} s per configuration, ` +
-    `${(two.reduce((c, t) => c + t.profile.cpu, 0) / count).toFixed(2)} s CPU); merged by report: ${same ? 'equal' : 'NOT equal'} to the one-process run`);
+  if (one) {
+    console.log(`   one process: ${one.seconds.toFixed(1)} s wall (evaluation ${one.profile.elapsed.toFixed(1)} s: ${(one.profile.elapsed / count).toFixed(2)} s per configuration, ` +
+      `${(one.profile.cpu / count).toFixed(2)} s CPU; start and report ${(one.seconds - one.profile.elapsed).toFixed(1)} s)`);
+  }
+  if (two) {
+    const byId = (lines) => JSON.stringify(lines.map((l) => [l.id, l.perSample]).sort());
+    const merged = readLines(path.join(full, 'merged'));
+    const check = one ? `merged by report: ${byId(merged) === byId(readLines(path.join(full, 'one'))) ? 'equal' : 'NOT equal'} to the one-process run`
+      : `merged by report: ${merged.length} of ${count} configurations`;
+    console.log(`   two processes at once (${halves.map((h) => h.join(' ')).join(' and ')}): ${two.seconds.toFixed(1)} s wall ` +
+      `(evaluation ${two.evaluation.toFixed(1)} s: ${(two.evaluation / count).toFixed(2)} s per configuration, ` +
+      `${(two.runs.reduce((c, t) => c + t.profile.cpu, 0) / count).toFixed(2)} s CPU); ${check}`);
+  }
   if (stride > 1) {
     const hours = (s) => `${(s / 3600).toFixed(1)} h`;
-    console.log(`   EXTRAPOLATED to all ${total}: one process ${hours((one.profile.elapsed / count) * total)}, ` +
-      `two processes ${hours((evaluation / count) * total)} (evaluation only; start and a report of all ${total} come on top)`);
+    const parts = [one && `one process ${hours((one.profile.elapsed / count) * total)}`, two && `two processes ${hours((two.evaluation / count) * total)}`];
+    console.log(`   EXTRAPOLATED to all ${total}: ${parts.filter(Boolean).join(', ')} (evaluation only; start and a report of all ${total} come on top)`);
   }
 }
 
