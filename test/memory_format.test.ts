@@ -1,7 +1,10 @@
 // CPU plans keep convolution models channels-last (docs/architecture.md, "Memory format"); every
-// other parity test runs on that layout. Here the same zennit 0.5.1 references are checked with
-// LRP_NODE_CHANNELS_LAST=0, the NCHW layout CUDA plans use, so the rules' NCHW kernels (the fused
-// divisions, the stacked γ gradients) stay tested too, and both layouts are compared directly.
+// other parity test runs on that layout. Here a child process started with
+// LRP_NODE_CHANNELS_LAST=0 (the NCHW layout CUDA plans use; the variable is read when a plan is
+// made, and Jest's process.env does not reach the native side) explains the same fixtures, which
+// are checked against zennit 0.5.1 and against this process's channels-last results, so the
+// rules' NCHW kernels (the fused divisions, the stacked γ gradients) stay tested too.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -19,56 +22,55 @@ const grouped = JSON.parse(fs.readFileSync(path.join(GROUPED, 'manifest.json'), 
   target: number[];
   cases: Record<string, { config: Record<string, unknown>; float32VsFloat64: number }>;
 };
+const SCRIPT = path.join(__dirname, 'scripts', 'explain_fixtures.js');
 
-/** Loads a model with the plan's memory format chosen by LRP_NODE_CHANNELS_LAST (read when the plan is made). */
-async function loadWithLayout(file: string, channelsLast: boolean) {
-  const before = process.env.LRP_NODE_CHANNELS_LAST;
-  if (channelsLast) delete process.env.LRP_NODE_CHANNELS_LAST;
-  else process.env.LRP_NODE_CHANNELS_LAST = '0';
-  try {
-    return await loadModel(file);
-  } finally {
-    if (before === undefined) delete process.env.LRP_NODE_CHANNELS_LAST;
-    else process.env.LRP_NODE_CHANNELS_LAST = before;
-  }
+// explain.test.ts runs every case channels-last; one canonize order per family and composite here.
+const CASES = Object.keys(manifest.cases).filter((name) => !name.endsWith('.canonized-relu-first'));
+const GRID = [0, 0.25, 10].map((gamma) => ({
+  composite: 'epsilon-gamma-box', low: -3, high: 3, rules: [{ layers: ['2', '4', '8'], rule: 'gamma', gamma }],
+}));
+
+function runChild(setting: string) {
+  return spawnSync(process.execPath, [SCRIPT, JSON.stringify(CASES), JSON.stringify(GRID)], {
+    encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LRP_NODE_CHANNELS_LAST: setting },
+  });
 }
 
-describe('NCHW plans (LRP_NODE_CHANNELS_LAST=0): parity with zennit 0.5.1', () => {
-  // One case per family and composite keeps this short; explain.test.ts runs them all channels-last.
-  const cases = Object.keys(manifest.cases).filter((name) => !name.endsWith('.canonized-relu-first'));
-  test.each(cases)('%s', async (name) => {
-    const spec = manifest.cases[name];
-    const model = await loadWithLayout(modelPath(spec.family), false);
-    const expected = await readNpy(path.join(ZENNIT, `${name}.npy`));
-    const { relevance } = await model.explain(await fixtureInputs(spec.family), {
-      target: spec.target, composite: spec.composite as never, canonize: spec.canonize, low: manifest.low, high: manifest.high,
-    });
-    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+describe('NCHW plans (LRP_NODE_CHANNELS_LAST=0)', () => {
+  let nchw: { cases: Record<string, number[]>; grouped: Record<string, number[]>; grid: number[][] };
+  beforeAll(() => {
+    const child = runChild('0');
+    if (child.status !== 0) throw new Error(`explain_fixtures.js failed: ${child.stderr}`);
+    nchw = JSON.parse(child.stdout);
   });
 
-  test.each(Object.keys(grouped.cases))('grouped %s', async (name) => {
-    const model = await loadWithLayout(path.join(GROUPED, 'model.pt'), false);
+  test.each(CASES)('%s: parity with zennit 0.5.1', async (name) => {
+    const expected = await readNpy(path.join(ZENNIT, `${name}.npy`));
+    expect(relativeL2(Float32Array.from(nchw.cases[name]), expected.data)).toBeLessThanOrEqual(5 * manifest.cases[name].float32VsFloat64 + 1e-6);
+  });
+
+  test.each(Object.keys(grouped.cases))('grouped %s: parity with zennit 0.5.1', async (name) => {
     const expected = await readNpy(path.join(GROUPED, `${name}.npy`));
-    const spec = grouped.cases[name];
-    const { relevance } = await model.explain(await readNpy(path.join(GROUPED, 'input.npy')), { target: grouped.target, ...(spec.config as object) });
-    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+    expect(relativeL2(Float32Array.from(nchw.grouped[name]), expected.data)).toBeLessThanOrEqual(5 * grouped.cases[name].float32VsFloat64 + 1e-6);
+  });
+
+  test('equal to channels-last up to round-off: every case, and a γ grid through explainMany', async () => {
+    for (const name of CASES) {
+      const spec = manifest.cases[name];
+      const model = await loadModel(modelPath(spec.family));
+      const { relevance } = await model.explain(await fixtureInputs(spec.family), {
+        target: spec.target, composite: spec.composite as never, canonize: spec.canonize, low: manifest.low, high: manifest.high,
+      });
+      expect(relativeL2(Float32Array.from(nchw.cases[name]), relevance.data)).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+    }
+    const model = await loadModel(path.join(GROUPED, 'model.pt'));
+    const many = await model.explainMany(await readNpy(path.join(GROUPED, 'input.npy')), grouped.target, GRID as never);
+    many.forEach((e, k) => expect(relativeL2(Float32Array.from(nchw.grid[k]), e.relevance.data)).toBeLessThan(1e-5));
   });
 });
 
-describe('channels-last and NCHW plans agree', () => {
-  test('forward and a γ grid through explainMany, on grouped and depthwise convolutions', async () => {
-    const file = path.join(GROUPED, 'model.pt');
-    const [last, nchw] = [await loadWithLayout(file, true), await loadWithLayout(file, false)];
-    const x = await readNpy(path.join(GROUPED, 'input.npy'));
-    const [a, b] = [await last.forward(x), await nchw.forward(x)];
-    expect(relativeL2(a.data, b.data)).toBeLessThan(1e-6);
-    const gammas = [0, 0.25, 10];
-    const configs = gammas.map((gamma) => ({
-      composite: 'epsilon-gamma-box' as const, low: -3, high: 3, rules: [{ layers: ['2', '4', '8'], rule: 'gamma' as const, gamma }],
-    }));
-    const [many, manyNchw] = [await last.explainMany(x, grouped.target, configs), await nchw.explainMany(x, grouped.target, configs)];
-    for (let k = 0; k < configs.length; k++) {
-      expect(relativeL2(many[k].relevance.data, manyNchw[k].relevance.data)).toBeLessThan(1e-5);
-    }
-  });
+test('LRP_NODE_CHANNELS_LAST other than 0 or 1 fails the load with one line naming it', () => {
+  const child = runChild('yes');
+  expect(child.status).toBe(1);
+  expect(child.stderr).toBe("LRP_NODE_CHANNELS_LAST must be 0 (NCHW) or 1 (channels-last, the default), got 'yes'\n");
 });

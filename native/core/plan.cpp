@@ -16,8 +16,13 @@ namespace {
 // gradients run 1.2–1.5× faster on NHWC than on NCHW (docs/architecture.md, "Memory format").
 // LRP_NODE_CHANNELS_LAST=0 keeps NCHW.
 bool useChannelsLast(const Graph& graph, at::Device device) {
-  const char* setting = std::getenv("LRP_NODE_CHANNELS_LAST");
-  if (!device.is_cpu() || (setting && std::string(setting) == "0")) return false;
+  const char* variable = std::getenv("LRP_NODE_CHANNELS_LAST");
+  const std::string setting = variable ? variable : "";
+  if (!setting.empty() && setting != "0" && setting != "1") {
+    throw Error(ErrorCode::BadArgument, "LRP_NODE_CHANNELS_LAST must be 0 (NCHW) or 1 (channels-last, the default), got '" +
+                                            setting + "'");
+  }
+  if (!device.is_cpu() || setting == "0") return false;
   for (const Node& node : graph.nodes()) {
     if (node.op == Op::Conv2d) return true;
   }
