@@ -38,7 +38,7 @@ Plan::Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType
   for (size_t id = 0; id < nodes.size(); ++id) {
     for (const auto& [key, tensor] : nodes[id].params) {
       if (!tensor.defined()) continue;
-      params_[id][key] = tensor.to(device_, dtype_).contiguous(layoutFor(tensor));
+      params_[id][key] = tensor.to(device_, dtype_, /*non_blocking=*/false, /*copy=*/false, layoutFor(tensor));
     }
   }
   lastUse_.assign(nodes.size(), -1);
@@ -108,7 +108,7 @@ Tape Plan::run(const std::vector<at::Tensor>& inputs, bool keepAll) const {
     const Node& node = nodes[id];
     if (node.op == Op::Input) {
       const at::Tensor& input = inputs.at(node.attrs.i("index"));
-      tape.values[id] = input.to(device_, dtype_).contiguous(layoutFor(input));
+      tape.values[id] = input.to(device_, dtype_, /*non_blocking=*/false, /*copy=*/false, layoutFor(input));  // one copy at most
       continue;
     }
     in.clear();

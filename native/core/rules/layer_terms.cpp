@@ -48,10 +48,11 @@ at::Tensor LayerContext::cached(const std::string& key, const std::function<at::
 }
 
 bool LayerContext::inputNonNegative() const {
-  // min() of all elements copies a channels-last tensor to NCHW first; its NHWC view is contiguous.
-  const bool channelsLast = x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast);
-  const at::Tensor dense = channelsLast ? x.permute({0, 2, 3, 1}) : x;
-  return x.numel() > 0 && cached("x >= 0", [&] { return (dense.min() >= 0).cpu(); }).item<bool>();
+  return x.numel() > 0 && cached("x >= 0", [&] {
+    // min() of all elements copies a channels-last tensor to NCHW first; its NHWC view is contiguous.
+    const bool channelsLast = x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast);
+    return ((channelsLast ? x.permute({0, 2, 3, 1}) : x).min() >= 0).cpu();
+  }).item<bool>();
 }
 
 SignSplit::SignSplit(const LayerContext& l) : layer(l), nonNegative(l.inputNonNegative()) {
