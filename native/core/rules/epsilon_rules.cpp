@@ -15,7 +15,7 @@ double epsilonOf(const Rule& rule, bool norm) { return norm ? rule.stabilizer : 
 
 template <bool norm>
 at::Tensor onLayer(const LayerContext& c) {
-  Term t = norm ? Term{c.x, c.params.weight, c.params.bias} : c.term(c.x, same);
+  Term t = norm ? c.plainTerm(c.x) : c.term(c.x, same, false, "");
   at::Tensor z = c.plainZ() ? c.params.output : c.z(t);
   return c.vjp(t, stabilizedDivide(c.R, z, epsilonOf(c.rule, norm))).mul_(c.x);
 }

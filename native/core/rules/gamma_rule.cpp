@@ -17,7 +17,7 @@ at::Tensor afterRelu(const LayerContext& c, double gamma) {
   const double s = c.rule.stabilizer;
   const int64_t groups = c.groups();
   if (gamma == 0) {
-    return affineVjp(c.node, c.x, c.params.weight, gammaGradients(c.R, c.params.output, {}, 0, s, groups, false)).mul_(c.x);
+    return c.vjp(c.plainTerm(c.x), gammaGradients(c.R, c.params.output, {}, 0, s, groups, false)).mul_(c.x);
   }
   Term positive = c.term(c.x, clampPositive, false, "+");
   at::Tensor a = c.cached("w+x", [&] { return c.z(positive); });

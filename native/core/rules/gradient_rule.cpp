@@ -8,7 +8,7 @@ namespace lrp {
 
 namespace {
 
-at::Tensor onLayer(const LayerContext& c) { return affineVjp(c.node, c.x, c.params.weight, c.R); }
+at::Tensor onLayer(const LayerContext& c) { return c.vjp(c.plainTerm(c.x), c.R); }
 
 std::vector<at::Tensor> onNode(const NodeContext& c) {
   if (c.node.op == Op::Relu) return {at::threshold_backward(c.R, c.x[0], 0)};  // one fused pass

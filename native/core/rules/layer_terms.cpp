@@ -16,12 +16,42 @@ at::Tensor affine(const Node& node, const at::Tensor& in, const at::Tensor& w, c
   return y + b.unsqueeze(0);  // a bias map (C, H, W): a folded convolution's border terms
 }
 
-at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g) {
+at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g,
+                     const at::Tensor& flipped) {
   if (node.op == Op::Linear) return at::matmul(g, w);
   const Attributes& a = node.attrs;
+  if (flipped.defined()) {
+    std::vector<int64_t> padding = a.ints("padding"), dilation = a.ints("dilation");
+    for (size_t d = 0; d < padding.size(); ++d) padding[d] = dilation[d] * (w.size(2 + d) - 1) - padding[d];
+    return at::conv2d(g, flipped, at::Tensor(), 1, padding, dilation, 1);
+  }
   return std::get<0>(at::convolution_backward(g, in, w, c10::nullopt, a.ints("stride"), a.ints("padding"),
                                               a.ints("dilation"), false, {0, 0}, a.i("groups"),
                                               {true, false, false}));
+}
+
+bool convolvesForward(const Node& node, const at::Tensor& w) {
+  if (node.op != Op::Conv2d || node.attrs.i("groups") != 1 || !w.device().is_cpu() ||
+      w.suggest_memory_format() != at::MemoryFormat::ChannelsLast) {
+    return false;
+  }
+  const auto stride = node.attrs.ints("stride"), padding = node.attrs.ints("padding"), dilation = node.attrs.ints("dilation");
+  for (size_t d = 0; d < stride.size(); ++d) {
+    if (stride[d] != 1 || padding[d] > dilation[d] * (w.size(2 + d) - 1)) return false;
+  }
+  return true;
+}
+
+at::Tensor flippedKernel(const at::Tensor& w) {
+  return w.flip({2, 3}).transpose(0, 1).contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+at::Tensor LayerContext::vjp(const Term& t, const at::Tensor& g) const {
+  at::Tensor flipped;
+  if (!t.weightKey.empty() && params.keep && convolvesForward(node, t.weight)) {
+    flipped = params.keep(t.weightKey + " flipped", [&] { return flippedKernel(t.weight); });
+  }
+  return affineVjp(node, t.input, t.weight, g, flipped);
 }
 
 Term LayerContext::term(const at::Tensor& input, const Modifier& mod, bool zeroBias, const char* variant) const {
@@ -35,6 +65,7 @@ Term LayerContext::term(const at::Tensor& input, const Modifier& mod, bool zeroB
   Term t;
   t.input = input;
   t.weight = zeroed("weight") ? at::zeros_like(params.weight) : modified(params.weight, "weight");
+  if (variant && params.keep && !zeroed("weight")) t.weightKey = std::string("weight") + variant;
   if (params.bias.defined() && !zeroBias && !zeroed("bias")) t.bias = modified(params.bias, "bias");
   return t;
 }

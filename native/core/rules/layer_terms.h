@@ -35,11 +35,21 @@ inline at::Tensor same(const at::Tensor& t) { return t; }
 // z = layer(in; w, b): a bias is per channel or a (C, H, W) map.
 at::Tensor affine(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& b);
 // (∂z/∂in)ᵀ g for z = layer(in; w, ·): a transposed convolution or gᵀW (`in` gives the sizes only).
-at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g);
+// With `flipped` (flippedKernel(w), where convolvesForward holds) it runs as a forward convolution.
+at::Tensor affineVjp(const Node& node, const at::Tensor& in, const at::Tensor& w, const at::Tensor& g,
+                     const at::Tensor& flipped = at::Tensor());
+// A stride-1 ungrouped CPU convolution in channels-last memory: its transposed product is the
+// forward convolution of g with the kernel flipped in space and transposed (in ↔ out channels),
+// padded by dilation·(k − 1) − padding. oneDNN runs that faster than its backward-data pass.
+bool convolvesForward(const Node& node, const at::Tensor& w);
+at::Tensor flippedKernel(const at::Tensor& w);
 
 // One term of a BasicHook: the modified input and parameters.
 struct Term {
   at::Tensor input, weight, bias;
+  // The key LayerParams::keep holds `weight` under, when it is kept across calls; its flipped
+  // kernel is kept next to it. Empty: made for this call only.
+  std::string weightKey = {};
 };
 
 // A rule's view of one layer: its parameters, input, output relevance and the call's shared terms.
@@ -53,10 +63,13 @@ struct LayerContext {
 
   // A term with zennit's ParamMod: the modifier applies to every parameter, except those in
   // zero_params, which become 0. `variant` names a modifier whose result depends only on the
-  // parameter ("+": max(·, 0), "-": min(·, 0)), so it is kept across calls instead of recomputed.
+  // parameter ("+": max(·, 0), "-": min(·, 0), "": the parameter itself), so it is kept across
+  // calls instead of recomputed.
   Term term(const at::Tensor& input, const Modifier& mod, bool zeroBias = false, const char* variant = nullptr) const;
   at::Tensor z(const Term& t) const { return affine(node, t.input, t.weight, t.bias); }
-  at::Tensor vjp(const Term& t, const at::Tensor& g) const { return affineVjp(node, t.input, t.weight, g); }
+  at::Tensor vjp(const Term& t, const at::Tensor& g) const;
+  // The layer's own weight, kept (for a vjp through it).
+  Term plainTerm(const at::Tensor& input) const { return Term{input, params.weight, params.bias, "weight"}; }
   // A tensor computed once per call and node for every configuration (a "z-term").
   at::Tensor cached(const std::string& key, const std::function<at::Tensor()>& compute) const;
   // z can be the forward's own output: no zeroed parameter and the output kept.
