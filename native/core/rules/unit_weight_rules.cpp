@@ -16,17 +16,20 @@ at::Tensor wSquare(const LayerContext& c) {
 
 at::Tensor flat(const LayerContext& c) {
   Term one{at::ones_like(c.x.narrow(0, 0, 1)), at::ones_like(c.params.weight), at::Tensor()};
-  at::Tensor g = stabilizedDivide(c.R, c.z(one), c.rule.stabilizer);
   if (c.groups() == 1 && (c.node.op == Op::Conv2d || c.x.dim() == 2)) {
-    // Every weight is 1, so every input channel receives the same Σ over output channels: sum g
-    // over them first, then one single-channel transposed product, broadcast over the channels.
-    at::Tensor summed = g.sum(1, /*keepdim=*/true);
+    // Every weight is 1 and the bias 0, so z_j is the size of j's receptive field, the same for
+    // every output channel, and every input channel receives the same Σ_j R_j / z_j: sum R over
+    // the output channels, divide by one channel of z, then one single-channel transposed
+    // product, broadcast over the input channels.
     std::vector<int64_t> kernel = c.params.weight.sizes().vec();
-    kernel[0] = kernel[1] = 1;
-    at::Tensor back = affineVjp(c.node, c.x.narrow(1, 0, 1), at::ones(kernel, g.options()), summed);
-    return back.expand(c.x.sizes()).contiguous();
+    kernel[0] = 1;
+    at::Tensor z = c.z(Term{one.input, at::ones(kernel, c.x.options()), at::Tensor()});
+    at::Tensor summed = stabilizedDivide(c.R.sum(1, /*keepdim=*/true), z, c.rule.stabilizer);
+    kernel[1] = 1;
+    at::Tensor back = affineVjp(c.node, c.x.narrow(1, 0, 1), at::ones(kernel, c.x.options()), summed);
+    return back.expand(c.x.sizes()).contiguous(c.x.suggest_memory_format());
   }
-  return c.vjp(Term{at::ones_like(c.x), one.weight, at::Tensor()}, g);
+  return c.vjp(Term{at::ones_like(c.x), one.weight, at::Tensor()}, stabilizedDivide(c.R, c.z(one), c.rule.stabilizer));
 }
 
 }  // namespace
