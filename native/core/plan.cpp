@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "node_forward.h"
+#include "non_negative.h"
 #include "profile.h"
 
 namespace lrp {
@@ -53,6 +54,7 @@ Plan::Plan(std::shared_ptr<const Graph> graph, at::Device device, at::ScalarType
     if (nodes[id].hasParam("border_weight")) borderBias_[id] = std::make_unique<BorderBiasCache>();
   }
   for (int input : graph_->inputs()) inputExpectations_.push_back(expectationFor(*graph_, input));
+  nonNegative_ = nonNegativeByConstruction(*graph_);
 }
 
 at::MemoryFormat Plan::layoutFor(const at::Tensor& tensor) const {

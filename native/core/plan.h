@@ -49,6 +49,8 @@ class Plan {
   // A tensor derived from a node's parameters (e.g. W⁺ = max(W, 0) for the sign-split rules),
   // made on first use and kept for the Plan's life. Thread-safe.
   at::Tensor derived(int node, const std::string& key, const std::function<at::Tensor()>& make) const;
+  // The node's output is ≥ 0 whatever the input (non_negative.h).
+  bool nonNegative(int node) const { return nonNegative_.at(node); }
 
  private:
   // The memory format this plan keeps a tensor of that rank in.
@@ -63,6 +65,7 @@ class Plan {
   std::vector<std::vector<int>> shapeDependencies_;
   std::vector<InputExpectation> inputExpectations_;
   std::vector<std::unique_ptr<BorderBiasCache>> borderBias_;  // per node; set for folded padded convs
+  std::vector<bool> nonNegative_;
   bool channelsLast_;  // 4-D activations and weights in NHWC memory (useChannelsLast in plan.cpp)
   mutable std::mutex derivedMutex_;
   mutable std::map<std::pair<int, std::string>, at::Tensor> derived_;

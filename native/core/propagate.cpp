@@ -34,6 +34,7 @@ LayerParams layerParams(const Plan& plan, int id, const Tape& tape, const at::Te
     }
   }
   if (!p.count("border_weight") || options.biasMapInZ) params.output = tape.values.at(id);
+  params.inputNonNegative = plan.nonNegative(plan.graph().node(id).inputs.at(0));
   params.keep = [&plan, id](const std::string& key, const std::function<at::Tensor()>& make) {
     return plan.derived(id, key, make);
   };

@@ -79,6 +79,7 @@ at::Tensor LayerContext::cached(const std::string& key, const std::function<at::
 }
 
 bool LayerContext::inputNonNegative() const {
+  if (params.inputNonNegative) return true;
   return x.numel() > 0 && cached("x >= 0", [&] {
     // min() of all elements copies a channels-last tensor to NCHW first; its NHWC view is contiguous.
     const bool channelsLast = x.dim() == 4 && !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast);

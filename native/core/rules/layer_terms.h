@@ -21,6 +21,7 @@ struct LayerParams {
   at::Tensor output;  // the forward's output when it equals layer(x; weight, bias), to reuse; or undefined
   // Keeps parameter variants (W⁺, W⁻, b⁺, b⁻) across calls, e.g. Plan::derived; may be empty.
   std::function<at::Tensor(const std::string& key, const std::function<at::Tensor()>& make)> keep;
+  bool inputNonNegative = false;  // x ≥ 0 by the graph's construction (after a ReLU)
 };
 
 // Terms that depend neither on the relevance nor on the rule's parameter, kept for the other
