@@ -73,7 +73,9 @@ class Importer {
 
   Graph graph_;
   std::set<std::string> usedNames_;
-  std::map<std::string, int> constantNodes_;
+  // One node per tensor read as data: a buffer read twice is one node; distinct tensor constants of
+  // one scope share a path but not their storage.
+  std::map<std::pair<std::string, const c10::TensorImpl*>, int> constantNodes_;
 };
 
 [[noreturn]] void unsupported(const std::string& what, const Scope& scope) {
@@ -350,14 +352,15 @@ int Importer::addNode(Op op, const std::string& suffix, Scope& scope, std::vecto
 int Importer::tensorOf(const Ref& r, const std::string& kind, const Scope& scope) {
   if (r.kind == Ref::Kind::Tensor) return r.node;
   if (r.kind == Ref::Kind::Param) {
-    auto it = constantNodes_.find(r.path);
+    const auto key = std::make_pair(r.path, r.tensor.unsafeGetTensorImpl());
+    auto it = constantNodes_.find(key);
     if (it != constantNodes_.end()) return it->second;
     Node node;
     node.op = Op::Constant;
     node.name = uniqueName(r.path);
     node.params["value"] = r.tensor.detach().clone();
     int id = graph_.addNode(std::move(node));
-    constantNodes_[r.path] = id;
+    constantNodes_[key] = id;
     return id;
   }
   unsupported(kind + " with a non-tensor input where a tensor is expected", scope);
@@ -383,6 +386,13 @@ class RefArgs : public TorchScriptArgs {
     return in_.at(i).kind == Ref::Kind::Constant && in_[i].constant.isString();
   }
   bool isNumber(size_t i) const override { return isNumberRef(in_.at(i)); }
+  std::optional<double> scalar(size_t i) const override {
+    const Ref& r = in_.at(i);
+    if (isNumberRef(r)) return r.constant.toScalar().toDouble();
+    if (r.kind == Ref::Kind::Param && r.tensor.dim() == 0 && !r.tensor.is_complex()) return r.tensor.item<double>();
+    return std::nullopt;
+  }
+  bool isData(size_t i) const override { return in_.at(i).kind == Ref::Kind::Param; }
   int tensor(size_t i) const override { return importer_.tensorOf(in_.at(i), kind_, scope_); }
   std::vector<int> tensors(size_t i) const override {
     const Ref& list = in_.at(i);

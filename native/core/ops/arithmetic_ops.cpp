@@ -33,24 +33,31 @@ MaybeShape binaryShape(const ShapeArgs& a) {
   return dims;
 }
 
-// aten::add(x, y, alpha) / aten::mul(x, y): y a tensor, or a number (then attr "scalar").
+// aten::add(x, y, alpha) / aten::mul(x, y): y a tensor, or a number (then attr "scalar"; a number
+// first, as in a traced `0.5 * x`, is swapped behind x when alpha is 1).
 template <Op kOp>
 ImportedNode binaryImport(const TorchScriptArgs& a) {
   ImportedNode node{kOp};
   const double alpha = (kOp == Op::Add && a.count() > 2) ? a.number(2) : 1.0;
-  if (a.isNumber(1)) {
-    node.attrs.set("scalar", a.number(1) * alpha);
-    node.inputs = {a.tensor(0)};
+  const auto second = a.scalar(1);
+  const auto first = alpha == 1.0 && !second ? a.scalar(0) : std::nullopt;
+  if (second || first) {
+    node.attrs.set("scalar", second ? *second * alpha : *first);
+    node.inputs = {a.tensor(second ? 0 : 1)};
     return node;
   }
   if (alpha != 1.0) a.unsupported(a.kind() + " with alpha != 1");
   node.inputs = {a.tensor(0), a.tensor(1)};
+  // With a tensor read as data (a shift, a scale) it is element-wise, not a sum or product of two
+  // computed values: no sum or gate rule, relevance takes its gradient (as zennit, which places
+  // rules on modules only).
+  if (a.isData(0) != a.isData(1)) node.attrs.set("data_operand", static_cast<int64_t>(a.isData(0) ? 0 : 1));
   return node;
 }
 
 template <Op kOp>
 Category binaryCategory(const Node& node) {
-  if (node.inputs.size() != 2) return Category::Elementwise;
+  if (node.inputs.size() != 2 || node.attrs.has("data_operand")) return Category::Elementwise;
   return kOp == Op::Add ? Category::Sum : Category::Product;
 }
 

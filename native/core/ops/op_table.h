@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,9 @@ enum class Category {
   ThreshRelu,           // canonization's ReLU after a folded batch norm: no composite places a rule on it
   MaxPooling,
   AveragePooling,       // average pooling, adaptive average pooling, mean over dimensions
-  Sum,                  // a sum of two tensors, or over dimensions
-  Elementwise,          // a tensor plus or times a number
-  Product,              // a product of two tensors (a gate when one side is a sigmoid's output)
+  Sum,                  // a sum of two computed tensors, or over dimensions
+  Elementwise,          // a tensor plus or times a number or a tensor read as data
+  Product,              // a product of two computed tensors (a gate when one side is a sigmoid's output)
   Concat,
   Reshape,              // moves elements: flatten, reshape, unsqueeze, permute, transpose
   Broadcast,            // copies elements: expand, repeat
@@ -115,6 +116,11 @@ class TorchScriptArgs {
   virtual bool isNone(size_t i) const = 0;
   virtual bool isString(size_t i) const = 0;
   virtual bool isNumber(size_t i) const = 0;  // a constant int or float, not a tensor
+  // A constant int or float, or a one-element tensor read as data (tracing records `x + 0.5` with
+  // a 0-dim tensor constant where scripting records the number).
+  virtual std::optional<double> scalar(size_t i) const = 0;
+  // A tensor read as data (a constant, a parameter or a buffer), not computed in the forward.
+  virtual bool isData(size_t i) const = 0;
   virtual int tensor(size_t i) const = 0;     // the node producing a tensor argument
   virtual std::vector<int> tensors(size_t i) const = 0;
   virtual int64_t integer(size_t i) const = 0;
