@@ -6,7 +6,10 @@
 
 const fs = require('fs');
 
-const TRANSPOSED = new Set(['aten::convolution_backward', 'aten::mm', 'aten::matmul', 'aten::bmm', 'aten::addmm']);
+// Outside the forward and the z-terms, a convolution is a transposed product run as a forward
+// convolution with the flipped kernel (docs/architecture.md, "Memory format").
+const TRANSPOSED = new Set(['aten::convolution_backward', 'aten::mkldnn_convolution', 'aten::_convolution', 'aten::convolution',
+  'aten::conv2d', 'aten::mm', 'aten::matmul', 'aten::bmm', 'aten::addmm']);
 const COPIES = new Set(['aten::copy_', 'aten::cat', 'aten::_cat', 'aten::clone', 'aten::contiguous', 'aten::to', 'aten::_to_copy']);
 const ALLOCATION = new Set(['aten::empty', 'aten::empty_strided', 'aten::zeros', 'aten::zeros_like', 'aten::fill_', 'aten::zero_',
   'aten::empty_like', 'aten::full_like', 'aten::ones_like']);
