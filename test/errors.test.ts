@@ -22,6 +22,15 @@ describe('bad input is one clear error with a stable code', () => {
     expect(error.message).toBe("unsupported operator aten::tanh in 'body.1'");
   });
 
+  test('a difference of two computed tensors and a conversion to an integer type are refused by name', async () => {
+    // test/fixture_makers/make_sign_inputs_model.py; a sub or div by a number or stored tensor imports.
+    const sub = await rejection(loadModel(path.join(MODELS, 'sub_of_computed.pt')));
+    expect([sub.code, sub.message]).toEqual(['LRP_UNSUPPORTED_OP',
+      'unsupported operator aten::sub of two computed tensors, or with the stored operand first in the top-level forward']);
+    const to = await rejection(loadModel(path.join(MODELS, 'to_integer.pt')));
+    expect([to.code, to.message]).toEqual(['LRP_UNSUPPORTED_OP', 'unsupported operator aten::to to Int in the top-level forward']);
+  });
+
   test('unknown device and dtype', async () => {
     expect((await rejection(loadModel(modelPath('vgg'), { device: 'tpu' as never }))).code).toBe('LRP_BAD_ARGUMENT');
     expect((await rejection(loadModel(modelPath('vgg'), { dtype: 'int8' as never }))).code).toBe('LRP_BAD_ARGUMENT');

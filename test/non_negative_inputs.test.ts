@@ -2,8 +2,8 @@
 // (native/core/non_negative.cpp): after a ReLU, through max pooling. A scalar shift, a product with
 // a negative scalar or a concatenation with a signed tensor gives no such guarantee, and there the
 // x⁻ terms count. test/fixture_makers/make_sign_inputs_model.py: a net with each of these before a
-// convolution, after a per-channel scale and shift by two tensor constants, and zennit 0.5.1's
-// attributions of it.
+// convolution, after a normalization inside the model and shifts and scales by stored tensors and
+// numbers, and zennit 0.5.1's attributions of it.
 import * as fs from 'fs';
 import path from 'path';
 import { loadModel, readNpy } from '../lib';
@@ -18,14 +18,22 @@ const COMPOSITES = [
   { composite: 'epsilon-gamma-box' as const, low: -3, high: 3 },
 ];
 
-test('two tensor constants of one scope are two nodes, and a shift or scale by one is element-wise', async () => {
+test('a normalization, a scale and shift by tensor constants, and numbers import as element-wise nodes', async () => {
   const model = await loadModel(modelPath('sign_inputs_net'));
   const [x, expected] = await Promise.all([fixture('input0'), fixture('output')]);
   expect(maxAbsDiff((await model.forward([x])).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
-  const constants = model.layers.filter((l) => l.op === 'constant').map((l) => l.name);
-  expect(constants).toHaveLength(2);
-  const applied = model.layers.filter((l) => l.inputs.some((i) => constants.includes(i)));
-  expect(applied.map((l) => [l.op, l.category])).toEqual([['mul', 'elementwise'], ['add', 'elementwise']]);
+  // (x − mean) / std with buffers, · scale + shift with two tensor constants of one scope, then
+  // (· − 0.1) / 2 · tensor(1.5): sub and div become add and mul by the negated or inverted operand.
+  const head = model.layers.slice(0, model.layers.findIndex((l) => l.op === 'conv2d'));
+  expect(head.map((l) => [l.op, l.category, l.inputs.length, Object.keys(l.params ?? {}), l.attrs.scalar])).toEqual([
+    ['add', 'elementwise', 1, ['operand'], undefined],
+    ['mul', 'elementwise', 1, ['operand'], undefined],
+    ['mul', 'elementwise', 1, ['operand'], undefined],
+    ['add', 'elementwise', 1, ['operand'], undefined],
+    ['add', 'elementwise', 1, [], -0.1],
+    ['mul', 'elementwise', 1, [], 0.5],
+    ['mul', 'elementwise', 1, [], 1.5],
+  ]);
   model.dispose();
 });
 

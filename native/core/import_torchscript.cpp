@@ -60,6 +60,7 @@ class Importer {
                  const std::vector<Ref>& args);
   void importNode(const jit::Node* n, Scope& scope, std::unordered_map<const jit::Value*, Ref>& env);
   Ref callMethod(const jit::Node* n, const std::vector<Ref>& in, const Scope& scope);
+  Ref conversion(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   Ref passThrough(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   bool importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, const Scope& scope, Ref& out);
   int importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
@@ -260,6 +261,22 @@ Ref Importer::passThrough(const std::string& kind, const std::vector<Ref>& in, c
   return in.at(0);
 }
 
+// aten::to a floating dtype, a device or another tensor's type: the plan sets dtype and device for
+// every value, so the input passes through (a traced `torch.tensor(...)` in a forward is a
+// constant and a conversion of it). A conversion to an integer or boolean type is not supported.
+Ref Importer::conversion(const std::string& kind, const std::vector<Ref>& in, const Scope& scope) {
+  for (size_t i = 1; i < std::min<size_t>(in.size(), 3); ++i) {
+    const Ref& r = in[i];
+    if (r.kind != Ref::Kind::Constant || r.constant.isDevice() || r.constant.isNone()) continue;
+    if (r.constant.isInt()) {
+      const auto type = static_cast<c10::ScalarType>(r.constant.toInt());
+      if (!c10::isFloatingType(type)) unsupported(kind + " to " + c10::toString(type), scope);
+    }
+    break;
+  }
+  return in.at(0);
+}
+
 void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<const jit::Value*, Ref>& env) {
   const std::string kind = n->kind().toQualString();
   std::vector<Ref> in;
@@ -291,6 +308,7 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
     return setOut(Ref::ofSize(SizeExpr::dim(tensorOf(in[0], kind, scope), constInt(in[1], kind, scope))));
   }
   if (identityOps().count(kind)) return setOut(passThrough(kind, in, scope));
+  if (kind == "aten::to") return setOut(conversion(kind, in, scope));
   Ref arithmetic;
   if (importSizeArithmetic(kind, in, scope, arithmetic)) return setOut(arithmetic);
   setOut(Ref::ofTensor(importTensorOp(kind, in, scope)));

@@ -31,7 +31,7 @@ std::vector<bool> nonNegativeByConstruction(const Graph& graph) {
         break;
       case Op::Add:
       case Op::Mul:
-        out[id] = inputs && !node.attrs.has("scalar");  // of two tensors; a scalar may be negative
+        out[id] = inputs && node.inputs.size() == 2;  // of two computed tensors; an operand may be negative
         break;
       default:
         break;

@@ -1,4 +1,5 @@
-// Sums, products and reductions: add and mul (of two tensors, or of a tensor and a number),
+// Sums, products and reductions: add and mul (of two tensors, or of a tensor and a number or a
+// stored tensor; sub and div by such an operand import as them),
 // concatenation, and sum / mean over dimensions.
 #include "op_families.h"
 
@@ -8,23 +9,24 @@ namespace {
 
 using Kind = SizeExpr::Kind;
 
-// --- add, mul ---------------------------------------------------------------------------------
+// --- add, mul (and sub, div) ----------------------------------------------------------------
+// Of two computed tensors; or of one and an operand known at import: a number (attr "scalar") or
+// a tensor stored in the model, a constant, parameter or buffer (param "operand"). `x − c` and
+// `x / c` import as `x + (−c)` and `x · (1/c)`.
 
 template <Op kOp>
 at::Tensor binaryForward(const ForwardArgs& a) {
   const bool add = kOp == Op::Add;
   if (a.in.size() == 2) return add ? at::add(a.in[0], a.in[1]) : at::mul(a.in[0], a.in[1]);
+  if (a.params.count("operand")) return add ? at::add(a.in[0], a.param("operand")) : at::mul(a.in[0], a.param("operand"));
   const double scalar = a.node.attrs.f("scalar");
   return add ? at::add(a.in[0], scalar) : at::mul(a.in[0], scalar);
 }
 
 // Broadcasting: align right; a static 1 takes the other side's size.
-MaybeShape binaryShape(const ShapeArgs& a) {
-  if (a.inputs.size() == 1) return a.in();
-  const MaybeShape &first = a.in(0), &second = a.in(1);
-  if (!first || !second) return std::nullopt;
-  const StaticDims& big = first->size() >= second->size() ? *first : *second;
-  const StaticDims& small = first->size() >= second->size() ? *second : *first;
+StaticDims broadcast(const StaticDims& first, const StaticDims& second) {
+  const StaticDims& big = first.size() >= second.size() ? first : second;
+  const StaticDims& small = first.size() >= second.size() ? second : first;
   StaticDims dims = big;
   const size_t shift = big.size() - small.size();
   for (size_t k = 0; k < small.size(); ++k) {
@@ -33,46 +35,82 @@ MaybeShape binaryShape(const ShapeArgs& a) {
   return dims;
 }
 
-// aten::add(x, y, alpha) / aten::mul(x, y): y a tensor, or a number (then attr "scalar"; a number
-// first, as in a traced `0.5 * x`, is swapped behind x when alpha is 1).
+MaybeShape binaryShape(const ShapeArgs& a) {
+  if (a.inputs.size() == 1) {
+    auto operand = a.node.params.find("operand");
+    if (operand == a.node.params.end() || !a.in()) return a.in();
+    StaticDims sizes;
+    for (int64_t size : operand->second.sizes()) sizes.push_back(constantSize(size));
+    return broadcast(*a.in(), sizes);
+  }
+  const MaybeShape &first = a.in(0), &second = a.in(1);
+  if (!first || !second) return std::nullopt;
+  return broadcast(*first, *second);
+}
+
 template <Op kOp>
 ImportedNode binaryImport(const TorchScriptArgs& a) {
   ImportedNode node{kOp};
-  const double alpha = (kOp == Op::Add && a.count() > 2) ? a.number(2) : 1.0;
-  const auto second = a.scalar(1);
-  const auto first = alpha == 1.0 && !second ? a.scalar(0) : std::nullopt;
-  if (second || first) {
-    node.attrs.set("scalar", second ? *second * alpha : *first);
-    node.inputs = {a.tensor(second ? 0 : 1)};
+  const std::string& kind = a.kind();
+  const bool inverse = kind.rfind("aten::sub", 0) == 0 || kind.rfind("aten::div", 0) == 0;
+  double alpha = 1.0;
+  if (kOp == Op::Add && a.count() > 2) alpha = a.number(2);
+  if (kOp == Op::Mul && a.count() > 2 && !a.isNone(2)) a.unsupported(kind + " with a rounding mode");
+  // y ↦ what x is added to or multiplied by: alpha·y for add, −alpha·y for sub, 1/y for div.
+  auto operandValue = [&](const at::Tensor& y) {
+    if (kOp == Op::Mul) return inverse ? y.reciprocal() : y;
+    return y * (inverse ? -alpha : alpha);
+  };
+  auto operandNumber = [&](double y) { return operandValue(at::scalar_tensor(y, at::kDouble)).template item<double>(); };
+  if (const auto second = a.scalar(1)) {
+    node.attrs.set("scalar", operandNumber(*second));
+    node.inputs = {a.tensor(0)};
     return node;
   }
-  if (alpha != 1.0) a.unsupported(a.kind() + " with alpha != 1");
+  if (a.isData(1) && !a.isData(0)) {
+    node.params["operand"] = operandValue(a.weight(1));
+    node.inputs = {a.tensor(0)};
+    return node;
+  }
+  // A number or stored tensor first, as a traced `0.5 * x` records it: the same when the operator
+  // is symmetric.
+  const bool symmetric = !inverse && alpha == 1.0;
+  if (symmetric && !a.isData(1)) {
+    if (const auto first = a.scalar(0)) {
+      node.attrs.set("scalar", *first);
+      node.inputs = {a.tensor(1)};
+      return node;
+    }
+    if (a.isData(0)) {
+      node.params["operand"] = a.weight(0);
+      node.inputs = {a.tensor(1)};
+      return node;
+    }
+  }
+  if (inverse || alpha != 1.0) a.unsupported(kind + (inverse ? " of two computed tensors, or with the stored operand first" : " with alpha != 1"));
   node.inputs = {a.tensor(0), a.tensor(1)};
-  // With a tensor read as data (a shift, a scale) it is element-wise, not a sum or product of two
-  // computed values: no sum or gate rule, relevance takes its gradient (as zennit, which places
-  // rules on modules only).
-  if (a.isData(0) != a.isData(1)) node.attrs.set("data_operand", static_cast<int64_t>(a.isData(0) ? 0 : 1));
   return node;
 }
 
 template <Op kOp>
 Category binaryCategory(const Node& node) {
-  if (node.inputs.size() != 2 || node.attrs.has("data_operand")) return Category::Elementwise;
+  if (node.inputs.size() != 2) return Category::Elementwise;
   return kOp == Op::Add ? Category::Sum : Category::Product;
 }
 
 template <Op kOp>
-OpInfo binary(const char* name) {
+OpInfo binary(const char* name, const char* inverse) {
   OpInfo op = atenOp(kOp, name, kOp == Op::Add ? Category::Sum : Category::Product, binaryForward<kOp>, binaryShape,
                      binaryImport<kOp>);
   op.torchScriptKinds = atenWithInPlace(name);
+  for (const auto& k : atenWithInPlace(inverse)) op.torchScriptKinds.push_back(k);
   op.categoryOf = binaryCategory<kOp>;
   op.maxInputs = 2;
   return op;
 }
 
 OpInfo mul() {
-  OpInfo op = binary<Op::Mul>("mul");
+  OpInfo op = binary<Op::Mul>("mul", "div");
   op.relevance = DefaultRelevance::Gate;  // when structural.h marks it a gate product
   return op;
 }
@@ -157,7 +195,7 @@ OpInfo mean() {
 }  // namespace
 
 std::vector<OpInfo> arithmeticOps() {
-  return {binary<Op::Add>("add"), mul(), cat(), reduction<Op::Sum>("sum", Category::Sum), mean()};
+  return {binary<Op::Add>("add", "sub"), mul(), cat(), reduction<Op::Sum>("sum", Category::Sum), mean()};
 }
 
 }  // namespace lrp
