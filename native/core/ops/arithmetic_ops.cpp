@@ -62,30 +62,20 @@ ImportedNode binaryImport(const TorchScriptArgs& a) {
     return y * (inverse ? -alpha : alpha);
   };
   auto operandNumber = [&](double y) { return operandValue(at::scalar_tensor(y, at::kDouble)).template item<double>(); };
-  if (const auto second = a.scalar(1)) {
-    node.attrs.set("scalar", operandNumber(*second));
-    node.inputs = {a.tensor(0)};
-    return node;
-  }
-  if (a.isData(1) && !a.isData(0)) {
-    node.params["operand"] = operandValue(a.weight(1));
-    node.inputs = {a.tensor(0)};
-    return node;
-  }
-  // A number or stored tensor first, as a traced `0.5 * x` records it: the same when the operator
-  // is symmetric.
+  // The known operand is y; or x when the operator is symmetric, as a traced `0.5 * x` records it.
   const bool symmetric = !inverse && alpha == 1.0;
-  if (symmetric && !a.isData(1)) {
-    if (const auto first = a.scalar(0)) {
-      node.attrs.set("scalar", *first);
-      node.inputs = {a.tensor(1)};
-      return node;
+  for (size_t known : {size_t{1}, size_t{0}}) {
+    const size_t other = 1 - known;
+    if (known == 0 && (!symmetric || a.isData(1))) break;
+    if (const auto number = a.scalar(known)) {
+      node.attrs.set("scalar", operandNumber(*number));
+    } else if (a.isData(known) && !a.isData(other)) {
+      node.params["operand"] = operandValue(a.weight(known));
+    } else {
+      continue;
     }
-    if (a.isData(0)) {
-      node.params["operand"] = a.weight(0);
-      node.inputs = {a.tensor(1)};
-      return node;
-    }
+    node.inputs = {a.tensor(other)};
+    return node;
   }
   if (inverse || alpha != 1.0) a.unsupported(kind + (inverse ? " of two computed tensors, or with the stored operand first" : " with alpha != 1"));
   node.inputs = {a.tensor(0), a.tensor(1)};
