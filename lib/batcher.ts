@@ -93,6 +93,7 @@ export class ExplainBatcher {
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly idle: Array<() => void> = [];
+  private flushing = false;
   /** Called with the number of samples of each native call (for metrics). */
   onBatch: ((samples: number) => void) | undefined;
 
@@ -135,17 +136,26 @@ export class ExplainBatcher {
     }
   }
 
-  /** Resolves once nothing waits and nothing runs (for a graceful shutdown). */
+  /**
+   * Runs what waits without waiting for company any more, batch after batch, and resolves once
+   * nothing waits and nothing runs (a graceful shutdown). Later requests still batch as usual.
+   */
   drained(): Promise<void> {
-    if (this.queued === 0 && this.running === 0) return Promise.resolve();
+    this.flushing = true;
+    this.schedule();
+    if (this.queued === 0 && this.running === 0) {
+      this.flushing = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
   private schedule(): void {
     if (this.running > 0 || this.queued === 0) return;
-    const full = [...this.waiting.entries()].find(([, list]) => samples(list) >= this.maxBatch);
-    if (full) {
-      this.run(full[0]);
+    if (this.flushing) {
+      this.run(this.oldestKey());
+    } else if ([...this.waiting.values()].some((list) => samples(list) >= this.maxBatch)) {
+      this.run(this.oldestKey());
     } else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -175,11 +185,13 @@ export class ExplainBatcher {
         // Whatever waits has waited a whole batch already: run it now rather than add a delay.
         this.run(this.oldestKey());
       } else {
+        this.flushing = false;
         this.idle.splice(0).forEach((resolve) => resolve());
       }
     });
   }
 
+  /** A key with a full batch waiting, else the oldest request's. */
   private oldestKey(): string {
     const full = [...this.waiting.entries()].find(([, list]) => samples(list) >= this.maxBatch);
     return full ? full[0] : (this.waiting.keys().next().value as string);

@@ -158,13 +158,22 @@ export async function createServer(options: ServeOptions): Promise<Server> {
     reply.code(status).type('text/plain').send(`${status === 413 ? 'LRP_BAD_INPUT' : 'LRP_INTERNAL'}: ${oneLine((error as Error).message)}\n`);
   });
 
+  // While closing, each reply ends its connection: a client's idle keep-alive socket would
+  // otherwise hold the server open until its keep-alive timeout.
+  let closing = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   return {
     app,
     batcher,
     metrics,
     async close() {
-      await app.close();
-      await batcher.drained();
+      // The requests received wait in the batcher: run them now, while Fastify stops listening
+      // and waits for their replies.
+      closing = true;
+      await Promise.all([app.close(), batcher.drained()]);
     },
   };
 }
