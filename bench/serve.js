@@ -3,7 +3,9 @@
 // with batch-1 .npy requests at concurrency 1, 8 and 32, batching on (--max-batch 16) and off
 // (--max-batch 1), in one run on this machine; then the API-level batcher against a loop of single
 // explains. Prints requests/s, p50/p99 latency and the batched/unbatched ratio.
-//   node bench/serve.js [--models vgg13_bn,resnet18_224] [--seconds 10] [--composite epsilon-plus-flat]
+// With --soak: 20 000 requests at concurrency 32 on the first model instead, and the server's RSS
+// after the first 1000 and at the end (goal: within 1.5×).
+//   node bench/serve.js [--models vgg13_bn,resnet18_224] [--seconds 10] [--composite epsilon-plus-flat] [--soak]
 // vgg13_bn is the shipped model (data/models, 64²); resnet18_224 is torchvision's ResNet-18 at 224²
 // from bench/models/ (test/fixture_makers/make_bench_models.py), skipped when absent.
 'use strict';
@@ -18,12 +20,13 @@ const autocannon = require('autocannon');
 const lrp = require('../dist');
 
 const root = path.join(__dirname, '..');
-const { values } = parseArgs({ options: { models: { type: 'string' }, seconds: { type: 'string' }, composite: { type: 'string' } } });
+const { values } = parseArgs({ options: { models: { type: 'string' }, seconds: { type: 'string' }, composite: { type: 'string' }, soak: { type: 'boolean' } } });
 const seconds = Number(values.seconds ?? 10);
 const composite = values.composite ?? 'epsilon-plus-flat';
 const MODELS = {
   vgg13_bn: { file: path.join(root, 'data', 'models', 'vgg13_bn.pt'), shape: [1, 3, 64, 64] },
-  resnet18_224: { file: path.join(root, 'bench', 'models', 'resnet18.pt'), shape: [1, 3, 224, 224] },
+  // A batch of 16 at 224² takes seconds on a small CPU: loads last long enough for several.
+  resnet18_224: { file: path.join(root, 'bench', 'models', 'resnet18.pt'), shape: [1, 3, 224, 224], minSeconds: 30 },
 };
 const names = (values.models ?? 'vgg13_bn,resnet18_224').split(',');
 
@@ -49,25 +52,50 @@ function stopServer(child) {
   });
 }
 
-function load(url, body, connections) {
+function load(url, body, connections, amount, duration = seconds) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `${url}/explain?target=argmax`, method: 'POST', body, connections, duration: seconds, headers: { 'content-type': 'application/x-npy' } },
+    const how = amount ? { amount } : { duration };
+    autocannon({ url: `${url}/explain?target=argmax`, method: 'POST', body, connections, ...how, timeout: 300, headers: { 'content-type': 'application/x-npy' } },
       (error, result) => (error ? reject(error) : resolve(result)));
   });
+}
+
+function sampleBody(spec) {
+  return lrp.encodeNpy(new lrp.Tensor(Float32Array.from({ length: spec.shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37)), spec.shape));
+}
+
+async function residentMb(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^lrp_serve_process_resident_memory_bytes (\S+)$/m.exec(text)[1]) / 2 ** 20;
+}
+
+async function soak(name, spec, tmp) {
+  const config = path.join(tmp, 'config.json');
+  fs.writeFileSync(config, JSON.stringify({ composite }));
+  const { child, url } = await startServer(spec.file, config, 16);
+  const body = sampleBody(spec);
+  const first = await load(url, body, 32, 1000);
+  const early = await residentMb(url);
+  const rest = await load(url, body, 32, 19000);
+  const late = await residentMb(url);
+  await stopServer(child);
+  const errors = first.errors + first.non2xx + rest.errors + rest.non2xx;
+  console.log(`${name} soak, 20 000 requests at concurrency 32: RSS ${early.toFixed(0)} MB after 1000, ${late.toFixed(0)} MB after 20 000 ` +
+    `(${(late / early).toFixed(2)}×), ${errors} errors, ${rest.requests.average.toFixed(1)} req/s`);
 }
 
 async function serveRuns(name, spec, tmp) {
   const config = path.join(tmp, 'config.json');
   fs.writeFileSync(config, JSON.stringify({ composite }));
-  const sample = new lrp.Tensor(Float32Array.from({ length: spec.shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37)), spec.shape);
-  const body = lrp.encodeNpy(sample);
+  const body = sampleBody(spec);
   const rows = [];
   for (const connections of [1, 8, 32]) {
     const row = { connections };
     for (const [mode, maxBatch] of [['batched', 16], ['unbatched', 1]]) {
       const { child, url } = await startServer(spec.file, config, maxBatch);
-      await load(url, body, connections).catch(() => undefined);  // warm-up: first calls allocate
-      const result = await load(url, body, connections);
+      const duration = Math.max(seconds, spec.minSeconds ?? 0);
+      await load(url, body, connections, undefined, Math.min(duration, 5)).catch(() => undefined);  // warm-up: first calls allocate
+      const result = await load(url, body, connections, undefined, duration);
       await stopServer(child);
       row[mode] = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
     }
@@ -107,6 +135,10 @@ async function apiRun(name, spec) {
     if (!fs.existsSync(spec.file)) {
       console.log(`${name}: ${spec.file} not found, skipped (test/fixture_makers/make_bench_models.py makes it)`);
       continue;
+    }
+    if (values.soak) {
+      await soak(name, spec, tmp);
+      break;
     }
     await serveRuns(name, spec, tmp);
     await apiRun(name, spec);
