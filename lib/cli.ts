@@ -13,6 +13,7 @@ import { inspectCommand, INSPECT_USAGE } from './cli/inspect';
 import { metricsCommand, METRICS_USAGE } from './cli/metrics';
 import { reportCommand, REPORT_USAGE } from './cli/report';
 import { searchCommand, SEARCH_USAGE } from './cli/search';
+import { serveCommand, SERVE_USAGE } from './cli/serve';
 import { workerCommand, WORKER_USAGE } from './cli/worker';
 
 /** One subcommand: its usage line(s) and what runs it (lib/cli/<command>.ts). */
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: { usage: DOCTOR_USAGE, run: doctorCommand },
   build: { usage: BUILD_USAGE, run: buildCommand },
   worker: { usage: WORKER_USAGE, run: workerCommand },
+  serve: { usage: SERVE_USAGE, run: serveCommand },
 };
 const USAGE = `usage:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}`;
 
@@ -88,8 +90,8 @@ function cleanUpOnSignals(): void {
 
 if (require.main === module) {
   quietOnClosedPipe(process.stdout);
-  // A worker handles SIGTERM/SIGINT itself: it finishes its current jobs, then exits 0.
-  if (process.argv[2] !== 'worker') cleanUpOnSignals();
+  // A worker and a server handle SIGTERM/SIGINT themselves: they finish their current work, then exit 0.
+  if (process.argv[2] !== 'worker' && process.argv[2] !== 'serve') cleanUpOnSignals();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

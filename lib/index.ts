@@ -9,6 +9,7 @@ export { LrpError } from './errors';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
 export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
+export { ExplainBatcher, BatcherOptions, BatcherStats } from './batcher';
 export {
   ExplainOptions, ExplainConfig, ExplainConfigBase, ExplainManyOptions, Explanation, Target, Method, LrpConfig, GradientConfig,
   SmoothGradConfig, IntegratedGradientsConfig, OcclusionConfig, WarningSink,

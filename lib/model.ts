@@ -9,6 +9,7 @@ import { nativeRuleSet, resolveTargets } from './explain_request';
 import { checkReadableFile } from './readable_file';
 import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
 import { Tensor, TensorLike } from './tensor';
+import { BatcherOptions, ExplainBatcher } from './batcher';
 import { checkBatches, checkFinite, checkWindow } from './model_checks';
 import { EXPLAIN_CONFIG, EXPLAIN_MANY_OPTIONS, EXPLAIN_OPTIONS } from './options/explain_schema';
 import { LOAD_OPTIONS } from './options/load_schema';
@@ -164,8 +165,26 @@ export class Model {
     configs.forEach((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
     const tensors = toInputs(inputs);
     if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
+    return this.explainConfigs(tensors, resolveTargets(target, tensors[0].shape[0]), configs, onWarning);
+  }
+
+  /**
+   * Explains concurrent calls together (docs/serve.md, "Dynamic batching"): `batcher.explain(x,
+   * {target})` gives what `explain(x, {...config, target})` gives, computed in one native call with
+   * the other requests of the same input sizes waiting at that moment.
+   */
+  batcher(options: BatcherOptions): ExplainBatcher {
+    return new ExplainBatcher(this, options);
+  }
+
+  /** @internal explain with checked inputs, a checked config and one class index per sample (−1: argmax). */
+  async explainResolved(inputs: Tensor[], targets: number[], config: ExplainConfig): Promise<Explanation> {
+    const [result] = await this.explainConfigs(inputs, targets, [config]);
+    return result;
+  }
+
+  private async explainConfigs(tensors: Tensor[], targets: number[], configs: readonly ExplainConfig[], onWarning?: WarningSink): Promise<Explanation[]> {
     for (const config of configs) checkWindow(config, tensors[0]);
-    const targets = resolveTargets(target, tensors[0].shape[0]);
     const groups = new Map<FoldOrder | 'none', Array<{ index: number; config: ExplainConfig; biasMapInZ: boolean }>>();
     configs.forEach((config, index) => {
       const setting = resolveCanonize(config.canonize, 'explain canonize option');

@@ -58,15 +58,16 @@ function unreadable(file: string, error: unknown): LrpError {
 }
 
 /**
- * Decodes `file` into `into` (3·H·W float32, channel-first) with the given byte lookup. An
+ * Decodes `source` (a file path or the encoded bytes; `file` names it in errors) into `into` (3·H·W float32, channel-first) with the given byte lookup. An
  * unreadable or wrong-sized image is an LrpError('LRP_BAD_INPUT') saying why.
  */
-export async function preprocessImage(file: string, preprocessing: Preprocessing, lookup: Float32Array[], into: Float32Array): Promise<void> {
+export async function preprocessImage(source: string | Buffer, preprocessing: Preprocessing, lookup: Float32Array[], into: Float32Array,
+  file = typeof source === 'string' ? source : 'the image'): Promise<void> {
   const [height, width] = inputSize(preprocessing);
   const sharp = loadSharp();
   let pixels: Buffer;
   try {
-    const image = sharp(file);
+    const image = sharp(source);
     const meta = await image.metadata();
     if (!meta.width || !meta.height) throw new Error('no image size in the header');
     const [rh, rw] = resizedSize(preprocessing, meta.height, meta.width);

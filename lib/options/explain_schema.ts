@@ -53,7 +53,7 @@ export const EXPLAIN_CONFIG: Spec = object(EXPLAIN_CONFIG_FIELDS, {
 });
 
 /** One class for the batch, one per sample, or argmax. */
-const TARGET = anyOf(oneOf('argmax'), integer({ min: 0 }), listOf(integer({ min: 0 }), 1));
+export const TARGET = anyOf(oneOf('argmax'), integer({ min: 0 }), listOf(integer({ min: 0 }), 1));
 const WARNING_SINK = custom('a function', (v) => typeof v === 'function');
 
 /** model.explain's options: a config plus the target and a warning callback. */
