@@ -5,6 +5,7 @@
 // Nothing is needed at install time: no compiler, no libtorch headers, no install script.
 import * as fs from 'fs';
 import * as path from 'path';
+import { isMainThread } from 'worker_threads';
 
 import { BuildInfo, Candidate, CandidateKind, reasonToSkip, remedy } from './binary_selection';
 import { LrpError } from './errors';
@@ -91,6 +92,8 @@ export interface NativeAddon {
   threads(count?: number): number;
   loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string; trustCode?: boolean }): Promise<NativeModel>;
   releaseCachedMemory(): number;
+  /** The process is exiting: no queued call starts; returns once the running one has finished. */
+  stopForExit(): void;
   /** The registered rule families and every rule parameter the binding reads (native/core/rules/). */
   rules(): { parameters: string[]; families: Array<{ name: string; parameters: string[]; layers: boolean; nodes: boolean }> };
 }
@@ -193,6 +196,15 @@ function checkCacheSetting(): void {
   }
 }
 
+/**
+ * process.exit() (the CLI's signal handlers call it) with a native call running: exit() then tore
+ * libtorch's static state down under the call (SIGSEGV). At 'exit' the queued calls are dropped
+ * and the running one finishes first. Only the main thread's exit ends the process.
+ */
+function stopComputeOnExit(addon: NativeAddon): void {
+  if (isMainThread) process.on('exit', () => addon.stopForExit());
+}
+
 export function loadNative(): NativeAddon {
   if (cached) return cached;
   const { found: runtime, searched } = findRuntimeLibtorch();
@@ -213,6 +225,7 @@ export function loadNative(): NativeAddon {
     try {
       cached = dlopenAddon(file, info as BuildInfo, runtime);
       cachedFile = file;
+      stopComputeOnExit(cached);
       report.attempts.push({ kind, file, info, outcome: 'loaded' });
       report.chosen = file;
       return cached;

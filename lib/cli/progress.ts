@@ -1,4 +1,4 @@
-// A progress bar with rate and ETA on a terminal (cli-progress); nothing when stderr is not a TTY.
+// A progress bar with rate and ETA on a terminal (cli-progress); nothing when stderr is not a TTY. And warnings beside it.
 import { SingleBar } from 'cli-progress';
 
 export interface Progress {
@@ -30,4 +30,9 @@ export function progressBar(what: string): Progress {
     },
     stop: () => bar.stop(),
   };
+}
+
+/** A warning of a subcommand: one line on stderr (`lrp-node <command>: warning: …`), its own line beside a bar. */
+export function warnOnStderr(command: string): (message: string) => void {
+  return (message) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}lrp-node ${command}: warning: ${message}\n`);
 }

@@ -1,7 +1,7 @@
 // lrp-node search --config SC.json --out DIR [--resume] [--shard I/N] [--redis …] (docs/search.md, docs/queue.md).
 import { ResultLine, search, Summary } from '../search';
 import { parseCommand, requiredOption, UsageFactory } from './args';
-import { progressBar } from './progress';
+import { progressBar, warnOnStderr } from './progress';
 import { QUEUE_FLAGS, QUEUE_USAGE, queueOptions } from './queue_options';
 
 export const SEARCH_USAGE = `lrp-node search   --config SC.json --out DIR [--resume] [--shard I/N] ${QUEUE_USAGE}`;
@@ -20,7 +20,7 @@ export async function searchCommand(args: string[], usage: UsageFactory): Promis
   const out = requiredOption(parsed, 'out', usage);
   const shard = typeof parsed.values.shard === 'string' ? parseShard(parsed.values.shard, usage) : undefined;
   const bar = progressBar('search');
-  const options = { config, out, resume: Boolean(parsed.values.resume), shard, onPlan: ({ total, done }: { total: number; done: number }) => bar.start(total, done) };
+  const options = { config, out, resume: Boolean(parsed.values.resume), shard, onWarning: warnOnStderr('search'), onPlan: ({ total, done }: { total: number; done: number }) => bar.start(total, done) };
   const { redis, ...queue } = queueOptions(parsed, usage);
   const run: AsyncGenerator<ResultLine, Summary> = redis ? search({ ...options, ...queue, redis }) : search(options);
   try {

@@ -141,7 +141,7 @@ export async function* evaluate(options: EvaluateOptions): AsyncGenerator<Evalua
   const lines: EvaluateLine[] = [];
   // Connected to the queue (if any) before the output folder is touched.
   try {
-    const writer = options.out ? await ResultsWriter.open(options.out, false) : undefined;
+    const writer = options.out ? await ResultsWriter.open(options.out, undefined) : undefined;
     if (options.out) await writeJson(path.join(options.out, RUN), record);
     options.onPlan?.({ total: pairs.length, done: 0 });
     for await (const { line, attributions } of scorer.score(pairs.map((_, i) => i), samples)) {

@@ -5,23 +5,21 @@ import * as path from 'path';
 
 import { writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
+import { makeFolder } from '../file_errors';
 import { loadModel } from '../model';
 import { readRecordedInputs } from './data_config';
 import { writeEvaluateOutputs } from './evaluate';
 import { writeReport } from './report';
-import { configurationAt, spaceSize } from './space';
-import { mergeResults, readResults, readRun, ResultLine, RESULTS, RUN, RunRecord, summarize, Summary, SUMMARY, writeJson } from './store';
-import type { EvaluateLine, Table } from './table';
+import { configurationIndex } from './space';
+import { checkEvaluateLines, checkSearchLines } from './result_checks';
+import { mergeResults, readResultLines, readRun, RESULTS, RUN, runIdentity, summarize, Summary, SUMMARY, Warn, writeJson } from './store';
+import type { Table } from './table';
 
 export interface ReportOptions {
   dirs: string[];
   out: string;
-}
-
-/** The parts of run.json that must agree for runs to merge (everything but the per-run explain list). */
-function identity(record: RunRecord): string {
-  const { explain: _explain, ...rest } = record;
-  return JSON.stringify(rest);
+  /** Told what stops nothing (a cut last line dropped); default: ignored. */
+  onWarning?: Warn;
 }
 
 export async function report(options: ReportOptions): Promise<Summary | Table> {
@@ -29,7 +27,7 @@ export async function report(options: ReportOptions): Promise<Summary | Table> {
   const records = await Promise.all(options.dirs.map((d) => readRun(d)));
   const record = records[0];
   records.forEach((r, i) => {
-    if (identity(r) !== identity(record)) {
+    if (runIdentity(r) !== runIdentity(record)) {
       throw new LrpError('LRP_BAD_ARGUMENT', `${options.dirs[i]} is not a run of the same ${record.kind} as ${options.dirs[0]} (its run.json differs)`);
     }
   });
@@ -39,26 +37,27 @@ export async function report(options: ReportOptions): Promise<Summary | Table> {
   if (!isInput && (await fs.stat(target).then(() => true, () => false))) {
     throw new LrpError('LRP_BAD_ARGUMENT', `${target} already exists and is not one of the folders merged: choose another --out`);
   }
-  const lists = await Promise.all(options.dirs.map((d) => readResults<ResultLine & EvaluateLine>(d)));
-  await fs.mkdir(out, { recursive: true });
+  // Everything is read and checked before the first file is written: a damaged input leaves no partial output.
+  const held = (await Promise.all(options.dirs.map((d) => readResultLines(d, options.onWarning)))).flat();
+  const explain = Object.assign({}, ...records.map((r) => r.explain ?? {}));
+  const merged = record.kind === 'evaluate' ? { ...record, explain } : record;
+  const evaluateLines = record.kind === 'evaluate' ? checkEvaluateLines(held, merged) : [];
+  const searchLines = record.kind === 'evaluate' ? [] : checkSearchLines(held, record);
   const model = await loadModel(record.model);
   const inputs = await readRecordedInputs(record);
+  await makeFolder(out);
   const write = (lines: readonly object[]) => writeFileAtomic(target, lines.map((l) => JSON.stringify(l) + '\n').join(''));
   if (record.kind === 'evaluate') {
-    const byKey = new Map<string, EvaluateLine>();
-    for (const line of lists.flat()) byKey.set(`${line.explainer}|${JSON.stringify(line.canonize)}`, line);
-    const explain = Object.assign({}, ...records.map((r) => r.explain ?? {}));
-    const merged = { ...record, explain };
-    await write([...byKey.values()]);
+    await write(evaluateLines);
     await writeJson(path.join(out, RUN), merged);
-    return writeEvaluateOutputs(out, merged, [...byKey.values()], model, inputs);
+    return writeEvaluateOutputs(out, merged, evaluateLines, model, inputs);
   }
   const space = record.space!;
-  const order = new Map(Array.from({ length: spaceSize(space) }, (_, i) => [configurationAt(space, i).id, i]));
-  const lines = mergeResults(lists).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0) || a.samples - b.samples);
+  const order = (id: string) => configurationIndex(space, id)!;
+  const lines = mergeResults([searchLines]).sort((a, b) => order(a.id) - order(b.id) || a.samples - b.samples);
+  const summary = summarize(lines, record.metrics, record.samples);
   await write(lines);
   await writeJson(path.join(out, RUN), record);
-  const summary = summarize(lines, record.metrics, record.samples);
   await writeJson(path.join(out, SUMMARY), summary);
   await writeReport(out, { record, lines, summary, model, inputs });
   return summary;

@@ -34,6 +34,10 @@ export interface QueueRunOptions {
   jobSize?: number;
   /** Seconds to wait for Redis at the start (default 10). */
   connectTimeout?: number;
+  /** Seconds to wait for a Redis that stopped answering mid-run before failing (default 30). */
+  redisTimeout?: number;
+  /** Told what stops nothing: a cut last line of results.jsonl dropped, the connection to Redis lost (the run waits up to `redisTimeout`). */
+  onWarning?: (message: string) => void;
 }
 
 /** What a worker needs to rebuild a run: the config, where its relative paths start, and its model. */

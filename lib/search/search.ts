@@ -12,7 +12,8 @@ import { DIRECTIONS } from './pareto';
 import { writeReport } from './report';
 import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize, SpaceSpec } from './space';
 import { curvesJson, JsonCurves, QueueRunOptions, queueScorer, Scorer } from './scoring';
-import { jsonNumber, mergeResults, readResults, readRun, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, writeJson } from './store';
+import { checkSearchLines } from './result_checks';
+import { checkSameRun, jsonNumber, mergeResults, readResultLines, readResults, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, Warn, writeJson } from './store';
 import { makeStrategy, parseStrategy, Round, Strategy } from './strategies';
 
 export interface SearchOptions extends QueueRunOptions {
@@ -110,12 +111,10 @@ export function searchScorer(prepared: PreparedSearch, memoryBytes?: number): Sc
   };
 }
 
-/** A resumed run must be the run that wrote DIR (same model, samples, metrics and space), or its lines would mix with others. */
-async function checkSameRun(dir: string, record: RunRecord): Promise<void> {
-  const held = await readRun(dir).catch(() => undefined);
-  if (held && JSON.stringify(held) !== JSON.stringify(record)) {
-    throw new LrpError('LRP_BAD_ARGUMENT', `--resume: ${path.join(dir, RUN)} records another search (model, samples, metrics or space differ); choose another --out`);
-  }
+/** The lines of DIR/results.jsonl a resumed run keeps: of the same run (run.json), each a configuration of its space. */
+async function heldResults(dir: string, record: RunRecord, warn?: Warn): Promise<ResultLine[]> {
+  await checkSameRun(dir, record, '--resume');
+  return checkSearchLines(await readResultLines(dir, warn), record);
 }
 
 /**
@@ -128,7 +127,8 @@ export function search(options: SearchOptions & { redis?: undefined }): AsyncGen
 export async function* search(options: SearchOptions): AsyncGenerator<SearchResult | QueuedSearchResult, Summary> {
   const prepared = await prepareSearch(options);
   const { space, strategy, data, record } = prepared;
-  if (options.out && options.resume) await checkSameRun(options.out, record);
+  // What an earlier run left is checked before any compute: a damaged file or another run's lines stop here.
+  const held = options.out && options.resume ? await heldResults(options.out, record, options.onWarning) : [];
   const scorer = options.redis
     ? await queueScorer<ResultLine>('search', { ...options, redis: options.redis }, { ...prepared.source, modelPath: data.files.model, memoryBytes: options.memoryBytes })
     : searchScorer(prepared, options.memoryBytes);
@@ -137,7 +137,6 @@ export async function* search(options: SearchOptions): AsyncGenerator<SearchResu
   // Connected to the queue (if any) before the output folder is touched.
   try {
     const writer = options.out ? await ResultsWriter.open(options.out, Boolean(options.resume)) : undefined;
-    const held = options.out && options.resume ? await readResults(options.out) : [];
     const key = (id: string, samples: number) => `${id}@${samples}`;
     const done = new Map(held.map((l) => [key(l.id, l.samples), l]));
     if (options.out) await writeJson(path.join(options.out, RUN), record);

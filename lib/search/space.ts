@@ -128,6 +128,23 @@ export function configurationAt(space: SpaceSpec, index: number): Configuration 
   return { index, id: configurationId(canonizeIndex, picked), canonizeIndex, canonize, values, explain: { ...space.base, rules, canonize } };
 }
 
+/** The index in id order of the configuration named `id`; undefined when the space has none of that name. */
+export function configurationIndex(space: SpaceSpec, id: string): number | undefined {
+  const match = /^can(0|[1-9]\d*)_(.*)$/.exec(id);
+  if (!match) return undefined;
+  const names = Object.keys(space.groups);
+  const written = match[2].split('_');
+  let index = Number(match[1]);
+  if (written.length !== names.length || index >= space.canonize.length) return undefined;
+  for (const [g, name] of names.entries()) {
+    const list = groupValues(space, name);
+    const position = list.findIndex((v) => JSON.stringify(v) === written[g]);
+    if (position < 0) return undefined;
+    index = index * list.length + position;
+  }
+  return index;
+}
+
 /** Every layer a group names must exist in the model (or be a layer it elides or may fold away). */
 export function checkGroupLayers(space: SpaceSpec, known: ReadonlySet<string>, where: string): void {
   for (const [name, layers] of Object.entries(space.groups)) {

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { writeFileAtomic } from '../atomic_write';
 import type { CanonizeSetting } from '../canonize';
 import { LrpError } from '../errors';
+import { makeFolder, readText, rethrowFileError } from '../file_errors';
 import type { ExplainConfig } from '../model';
 import type { MetricName } from '../metrics';
 import { DIRECTIONS, Direction, paretoRanks } from './pareto';
@@ -63,49 +64,85 @@ export function jsonNumber(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
+/** A line of results.jsonl as parsed, and where it is (`file:line`, for errors). */
+export interface HeldLine {
+  value: unknown;
+  at: string;
+}
+
+/** Called with a message for what the user should know but that stops nothing (a dropped line). */
+export type Warn = (message: string) => void;
+
 /**
- * The lines of DIR/results.jsonl. A run killed while writing may leave its last line cut short: that
- * line is dropped (its configuration runs again on resume); a bad line elsewhere is an error.
+ * Reads DIR/results.jsonl, checking every line is a JSON object. A run killed while writing may
+ * leave its last line cut short (or unreadable): that line is dropped with a warning and
+ * `readable` is the byte length of the lines before it. A bad line elsewhere is an error.
  */
-export async function readResults<T = ResultLine>(dir: string): Promise<T[]> {
+async function scanResults(dir: string, warn?: Warn): Promise<{ lines: HeldLine[]; readable: number; size: number }> {
   const file = path.join(dir, RESULTS);
-  if (!(await exists(file))) return [];
-  const lines = (await fs.readFile(file, 'utf8')).split('\n');
-  const out: T[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== '')) {
-        throw new LrpError('LRP_BAD_INPUT', `${file}:${i + 1}: not a JSON line`);
+  if (!(await exists(file))) return { lines: [], readable: 0, size: 0 };
+  const text = await readText(file);
+  const rows = text.split('\n');
+  const lastFilled = rows.reduce((last, row, i) => (row.trim() === '' ? last : i), -1);
+  const lines: HeldLine[] = [];
+  let readable = 0;
+  let offset = 0;
+  for (const [i, row] of rows.entries()) {
+    const end = offset + Buffer.byteLength(row) + (i < rows.length - 1 ? 1 : 0);
+    if (row.trim() !== '') {
+      let value: unknown;
+      try {
+        value = JSON.parse(row);
+      } catch {
+        if (i === lastFilled) {
+          warn?.(`${file}:${i + 1}: last line cut short or unreadable: dropped (its configuration is computed again)`);
+          break;
+        }
+        throw new LrpError('LRP_BAD_INPUT', `${file}:${i + 1}: not a JSON line (a damaged results file: remove the line or choose another --out)`);
       }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new LrpError('LRP_BAD_INPUT', `${file}:${i + 1}: not a results line (a JSON object)`);
+      }
+      lines.push({ value, at: `${file}:${i + 1}` });
     }
-  });
-  return out;
+    offset = end;
+    readable = end;
+  }
+  return { lines, readable, size: Buffer.byteLength(text) };
+}
+
+/** The lines of DIR/results.jsonl, each with where it is (see scanResults). */
+export async function readResultLines(dir: string, warn?: Warn): Promise<HeldLine[]> {
+  return (await scanResults(dir, warn)).lines;
+}
+
+/** The lines of DIR/results.jsonl as written (a cut last line dropped). */
+export async function readResults<T = ResultLine>(dir: string, warn?: Warn): Promise<T[]> {
+  return (await readResultLines(dir, warn)).map((l) => l.value as T);
 }
 
 /** Appends lines to DIR/results.jsonl; refuses to add to an existing run unless resuming. */
 export class ResultsWriter {
   private constructor(private readonly file: string) {}
 
-  static async open(dir: string, resume: boolean): Promise<ResultsWriter> {
-    await fs.mkdir(dir, { recursive: true });
+  /** `resume`: false, or the flag that would continue the run (undefined: the run cannot be resumed). */
+  static async open(dir: string, resume: boolean | undefined): Promise<ResultsWriter> {
+    await makeFolder(dir);
     const file = path.join(dir, RESULTS);
     if (!resume && (await exists(file))) {
-      throw new LrpError('LRP_BAD_ARGUMENT', `${file} already exists: pass --resume to continue that run, or choose another --out`);
+      throw new LrpError('LRP_BAD_ARGUMENT', resume === false
+        ? `${file} already exists: pass --resume to continue that run, or choose another --out`
+        : `${file} already exists: choose another --out`);
     }
-    // A last line cut short by a killed run is dropped (its configuration runs again), so that it
-    // neither joins the next line written nor sits between complete ones.
-    if (await exists(file)) {
-      const text = await fs.readFile(file, 'utf8');
-      if (text.length > 0 && !text.endsWith('\n')) await fs.truncate(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
-    }
+    // A last line cut short or unreadable (a killed run) is dropped, so that it neither joins the
+    // next line written nor sits between complete ones.
+    const { readable, size } = await scanResults(dir);
+    if (readable < size) await fs.truncate(file, readable).catch((e) => rethrowFileError(e, file, 'write'));
     return new ResultsWriter(file);
   }
 
   async append(line: object): Promise<void> {
-    await fs.appendFile(this.file, JSON.stringify(line) + '\n');
+    await fs.appendFile(this.file, JSON.stringify(line) + '\n').catch((e) => rethrowFileError(e, this.file, 'write'));
   }
 }
 
@@ -116,7 +153,39 @@ export async function writeJson(file: string, value: unknown): Promise<void> {
 export async function readRun(dir: string): Promise<RunRecord> {
   const file = path.join(dir, RUN);
   if (!(await exists(file))) throw new LrpError('LRP_FILE_NOT_FOUND', `${dir} holds no ${RUN}: not an evaluate or search output folder`);
-  return JSON.parse(await fs.readFile(file, 'utf8')) as RunRecord;
+  try {
+    return JSON.parse(await readText(file)) as RunRecord;
+  } catch (error) {
+    if (error instanceof LrpError) throw error;
+    throw new LrpError('LRP_BAD_INPUT', `${file}: not a JSON file (a damaged run record)`);
+  }
+}
+
+/**
+ * The run.json beside a results.jsonl is what identifies the run its lines belong to (the lines
+ * themselves hold only what CONTRACT.md fixes). Continuing or merging lines whose run.json is
+ * missing could mix two runs, so it is refused; so is a run.json of another run.
+ */
+export async function checkSameRun(dir: string, record: RunRecord, flag: string): Promise<void> {
+  const held = await readRun(dir).catch((error: LrpError) => {
+    if (error.code !== 'LRP_FILE_NOT_FOUND') throw error;
+    return undefined;
+  });
+  if (!held) {
+    if ((await readResultLines(dir)).length > 0) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `${flag}: ${path.join(dir, RESULTS)} has no ${RUN} beside it, so nothing tells which run wrote its lines: restore ${RUN} or choose another --out`);
+    }
+    return;
+  }
+  if (runIdentity(held) !== runIdentity(record)) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${flag}: ${path.join(dir, RUN)} records another ${held.kind ?? 'run'} (model, samples, metrics or space differ); choose another --out`);
+  }
+}
+
+/** The parts of run.json that must agree for lines to be continued or merged (all but evaluate's per-run explain list). */
+export function runIdentity(record: RunRecord): string {
+  const { explain: _explain, ...rest } = record;
+  return JSON.stringify(rest);
 }
 
 /** One line per id: the one on the most samples (shards and resumed runs never disagree on the same id and count). */

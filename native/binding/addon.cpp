@@ -13,6 +13,7 @@
 #include "../core/errors.h"
 #include "../core/import_torchscript.h"
 #include "../core/plan.h"
+#include "compute_thread.h"
 #include "model_wrap.h"
 #include "promise_worker.h"
 
@@ -48,7 +49,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                         InstanceMethod<&Addon::loadModel>("loadModel"),
                         InstanceMethod<&Addon::threads>("threads"),
                         InstanceMethod<&Addon::releaseCachedMemory>("releaseCachedMemory"),
-                        InstanceMethod<&Addon::rules>("rules")});
+                        InstanceMethod<&Addon::rules>("rules"),
+                        InstanceMethod<&Addon::stopForExit>("stopForExit")});
 }
 
 Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
@@ -116,6 +118,13 @@ Napi::Value Addon::threads(const Napi::CallbackInfo& info) {
 // releaseCachedMemory() -> bytes returned to the system from the CPU cache.
 Napi::Value Addon::releaseCachedMemory(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(releaseCachedCpuMemory()));
+}
+
+// stopForExit(): the process is exiting (lib/native.ts calls it on 'exit' in the main thread): no
+// queued call starts, and the call running now finishes first (compute_thread.h).
+Napi::Value Addon::stopForExit(const Napi::CallbackInfo& info) {
+  stopComputeThread();
+  return info.Env().Undefined();
 }
 
 // loadModel(path, {device, dtype, canonize: order?}) -> Promise<NativeModel>

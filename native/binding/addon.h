@@ -23,6 +23,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value loadModel(const Napi::CallbackInfo& info);
   Napi::Value threads(const Napi::CallbackInfo& info);
   Napi::Value releaseCachedMemory(const Napi::CallbackInfo& info);
+  Napi::Value stopForExit(const Napi::CallbackInfo& info);
 };
 
 }  // namespace lrp::binding

@@ -10,7 +10,14 @@
 
 namespace lrp::binding {
 
-// Queues `work` on the compute thread and returns at once. `work` must not throw.
+// Queues `work` on the compute thread and returns at once. `work` must not throw. After
+// stopComputeThread() a posted call is dropped.
 void postToComputeThread(std::function<void()> work);
+
+// Process exit: no queued call starts any more, and this returns once the call running now (if
+// any) has finished. exit() destroys libtorch's, oneDNN's and OpenMP's static state (some of it
+// created lazily, so destroyed before any exit handler the addon could register); a call still
+// inside them then crashed the process (SIGSEGV) instead of exiting with its code.
+void stopComputeThread();
 
 }  // namespace lrp::binding
