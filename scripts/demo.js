@@ -113,23 +113,10 @@ async function evaluateModel(lrp, entry, samples, out) {
   return fs.readFileSync(path.join(out, 'table.md'), 'utf8');
 }
 
-/**
- * The paper's four groups (its VGG-16 split, by conv index) on a VGG's layer names: the first
- * four convolutions (blocks 1–2), the next three, the last three, and the dense head. ReLUs and
- * batch norms pass relevance on, as in the paper's name map.
- */
+/** The paper's four groups of the VGG's layers (lib/search/vgg_groups.ts). */
 async function vggGroups(lrp, modelFile) {
-  const model = await lrp.loadModel(modelFile);
-  const layers = model.layers;
-  const named = (op) => layers.filter((l) => l.op === op).map((l) => l.name);
-  const convs = named('conv2d');
-  if (convs.length < 4) throw new Error(`${modelFile}: expected a VGG with at least 4 convolutions, found ${convs.length}`);
-  const rest = convs.slice(4);
-  const cut = Math.ceil(rest.length / 2);
-  return {
-    groups: { low: convs.slice(0, 4), mid: rest.slice(0, cut), high: rest.slice(cut), head: named('linear') },
-    pass: [...named('relu'), ...named('batch_norm')],
-  };
+  const { vggGroups: split } = require(path.join(root, 'dist', 'search', 'vgg_groups'));
+  return split((await lrp.loadModel(modelFile)).layers, modelFile);
 }
 
 /**

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import sharp from 'sharp';
 
 import { Dataset, loadDataset, loadModel, readNpy, Tensor } from '../lib';
 import { maxAbsDiff, REPO } from './helpers';
@@ -86,6 +87,14 @@ describe.each([['shapes-loc', 10, 0], ['clevr-lite', 11, 14]])('%s test split', 
     expect(window.files).toEqual(data.files.slice(5, 8));
     const plane = 3 * 64 * 64;
     expect(Array.from(window.inputs[0].data)).toEqual(Array.from(data.inputs[0].data.subarray(5 * plane, 8 * plane)));
+    expect(Array.from(window.targets)).toEqual(Array.from(data.targets.subarray(5, 8)));
+    if (questionLength > 0) {
+      // Mutant caught: the question vectors taken from the start of the index, ignoring `offset`.
+      expect(window.inputs[1].shape).toEqual([3, questionLength]);
+      const rows = data.inputs[1].data.subarray(5 * questionLength, 8 * questionLength);
+      expect(Array.from(window.inputs[1].data)).toEqual(Array.from(rows));
+      expect(Array.from(rows)).not.toEqual(Array.from(data.inputs[1].data.subarray(0, 3 * questionLength)));
+    }
   });
 });
 
@@ -117,11 +126,29 @@ describe('loadDataset errors name the file and the sample', () => {
   });
 
   test('images of another size are resized to preprocessing.size, and masks stay binary', async () => {
-    const data = await loadDataset(writeIndex((index) => { (index.preprocessing as { size: number[] }).size = [32, 48]; }));
+    let index!: IndexFile;
+    const data = await loadDataset(writeIndex((edited) => { (edited.preprocessing as { size: number[] }).size = [32, 48]; index = edited; }));
     expect(data.inputs[0].shape).toEqual([3, 3, 32, 48]);
     expect(data.masks?.shape).toEqual([3, 1, 32, 48]);
-    expect((data.masks as Tensor).data.every((v) => v === 0 || v === 1)).toBe(true);
-    expect((data.masks as Tensor).data.some((v) => v === 1)).toBe(true);
+    const masks = data.masks as Tensor;
+    expect(masks.data.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(masks.data.some((v) => v === 1)).toBe(true);
+    // The image is stretched to 48×32, not cropped (mutant caught: sharp's fit 'cover' instead of
+    // 'fill'). Geometry: each mask's box is the 64×64 box scaled by (48/64, 32/64), within 1.5 pixels
+    // for nearest-neighbour sampling (cover would scale both by 0.75 and cut 8 rows off the top,
+    // moving an edge of each of these boxes by 2.5 pixels or more).
+    for (let i = 0; i < 3; i++) {
+      const [x0, y0, x1, y1] = index.samples[i].boxes[0];
+      const scaled = [x0 * 0.75, y0 * 0.5, x1 * 0.75, y1 * 0.5];
+      maskBox(masks, i).forEach((v, k) => expect(Math.abs(v - scaled[k])).toBeLessThanOrEqual(1.5));
+    }
+    // Values: sharp's own 'fill' resize of the PNG (lanczos3), then the index's normalization.
+    const { mean, std } = index.preprocessing as { mean: number[]; std: number[] };
+    const first = await sharp(index.samples[0].image).removeAlpha().toColourspace('srgb')
+      .resize(48, 32, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+    const expected = new Float32Array(3 * 32 * 48);
+    for (let p = 0; p < 32 * 48; p++) for (let c = 0; c < 3; c++) expected[c * 32 * 48 + p] = (first[p * 3 + c] / 255 - mean[c]) / std[c];
+    expect(maxAbsDiff(data.inputs[0].data.subarray(0, 3 * 32 * 48), expected)).toBeLessThanOrEqual(1e-5);
   });
 
   test('a missing folder or index', async () => {

@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { loadModel } from '../lib';
+import { vggGroups } from '../lib/search/vgg_groups';
 import { REPO } from './helpers';
 
 const DEMO = path.join(REPO, 'scripts', 'demo.js');
@@ -42,5 +44,32 @@ describe('npm run demo', () => {
     expect(run.stderr.trim()).toBe(`lrp-node demo: --out ${dir}: exists and is not an empty folder; give a new one`);
     expect(fs.readdirSync(dir)).toEqual(['keep.txt']);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe("the demo's search groups (lib/search/vgg_groups.ts)", () => {
+  // The paper's VGG-16 split by conv index on vgg13_bn's layer names, written out as README lists
+  // it. Mutants caught (each applied and seen to fail): the first group taking 3 or 5 convs, the
+  // rest cut at floor instead of ceil (rest.length odd only on other VGGs: caught by the 7-conv
+  // case), ReLUs or batch norms left out of `pass`.
+  test('vgg13_bn: first 4 convs low, next 3 mid, last 3 high, the linears head; ReLUs and BNs pass', async () => {
+    const model = await loadModel(path.join(REPO, 'data', 'models', 'vgg13_bn.pt'));
+    const { groups, pass } = vggGroups(model.layers, 'vgg13_bn.pt');
+    expect(groups).toEqual({
+      low: ['features.0', 'features.3', 'features.7', 'features.10'],
+      mid: ['features.14', 'features.17', 'features.21'],
+      high: ['features.24', 'features.28', 'features.31'],
+      head: ['classifier.0', 'classifier.3', 'classifier.6'],
+    });
+    const expectedPass = model.layers.filter((l) => l.op === 'relu' || l.op === 'batch_norm').map((l) => l.name);
+    expect(expectedPass).toHaveLength(2 * 10 + 2);
+    expect([...pass].sort()).toEqual([...expectedPass].sort());
+    model.dispose();
+  });
+
+  test('an odd number of convs after the first four: mid takes the extra one; too few convs is one error', () => {
+    const layers = (convs: number) => Array.from({ length: convs }, (_, i) => ({ name: `c${i}`, op: 'conv2d' }));
+    expect(vggGroups(layers(7), 'x').groups).toMatchObject({ low: ['c0', 'c1', 'c2', 'c3'], mid: ['c4', 'c5'], high: ['c6'] });
+    expect(() => vggGroups(layers(3), 'm.pt')).toThrow('m.pt: expected a VGG with at least 4 convolutions, found 3');
   });
 });

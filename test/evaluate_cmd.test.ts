@@ -7,7 +7,7 @@ import * as path from 'path';
 import { loadDataset, loadModel, metrics, search } from '../lib';
 import { configurationAt, parseSpace } from '../lib/search/space';
 import { CLI, modelPath } from './helpers';
-import { ALL_METRICS, dataKeys, expectSelfContained, makeSearchData, METRIC_OPTIONS, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
+import { ALL_METRICS, PAPER_DIRECTIONS, dataKeys, expectSelfContained, makeSearchData, METRIC_OPTIONS, SEARCH_SPACE, TARGETS, writeConfig } from './search_data';
 
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120000 });
@@ -61,12 +61,22 @@ describe('lrp-node evaluate', () => {
     const se = Math.sqrt(scores.reduce((a, v) => a + (v - mean) ** 2, 0) / (scores.length - 1) / scores.length);
     expect(table.rows[2].cells.sparseness.mean).toBeCloseTo(mean, 12);
     expect(table.rows[2].cells.sparseness.se).toBeCloseTo(se, 12);
+    // Every metric's direction is the paper's (mutant caught: avg-/max-sensitivity as 'max' in
+    // lib/search/pareto.ts), and the bold entry holds the extreme that direction names, for the ↑
+    // metrics too (mutant caught: Table 1's best taking the minimum whatever the direction).
+    expect(Object.fromEntries(table.metrics.map((m: { name: string; direction: string }) => [m.name, m.direction]))).toEqual(PAPER_DIRECTIONS);
+    type Row = { canonize: boolean; cells: Record<string, { best: boolean; mean: number | null }> };
     for (const setting of [false, true]) {
-      const rows = table.rows.filter((r: { canonize: boolean }) => r.canonize === setting);
-      const best = rows.filter((r: { cells: Record<string, { best: boolean }> }) => r.cells.complexity.best);
-      expect(best).toHaveLength(1);
-      const lowest = Math.min(...rows.map((r: { cells: Record<string, { mean: number }> }) => r.cells.complexity.mean));
-      expect(best[0].cells.complexity.mean).toBe(lowest);
+      const rows = (table.rows as Row[]).filter((r) => r.canonize === setting);
+      for (const m of ALL_METRICS) {
+        const means = rows.map((r) => r.cells[m].mean).filter((v): v is number => v !== null);
+        const extreme = PAPER_DIRECTIONS[m] === 'max' ? Math.max(...means) : Math.min(...means);
+        const best = rows.filter((r) => r.cells[m].best);
+        expect(best.length).toBeGreaterThanOrEqual(1);
+        for (const r of best) expect([m, r.cells[m].mean]).toEqual([m, extreme]);
+        // Precondition of the ↑ check: the three explainers do not tie on sparseness and rra.
+        if (m === 'sparseness' || m === 'rra') expect(Math.min(...means)).toBeLessThan(extreme);
+      }
     }
     const md = fs.readFileSync(path.join(out, 'table.md'), 'utf8');
     expect(md.split('\n')[0]).toBe(`| explainer | canonize | ${table.metrics.map((m: { name: string; direction: string }) => `${m.name} ${m.direction === 'max' ? '↑' : '↓'}`).join(' | ')} |`);

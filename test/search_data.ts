@@ -17,6 +17,40 @@ export const METRIC_OPTIONS = {
   'avg-sensitivity': { nrSamples: 3 },
   'max-sensitivity': { nrSamples: 3 },
 };
+/**
+ * The paper's ↑/↓ per metric (CONTRACT "Evaluate and search", Table 1), written out here rather than
+ * imported from lib/search/pareto.ts, so a wrong direction there cannot also be the expectation.
+ */
+export const PAPER_DIRECTIONS = {
+  sparseness: 'max', complexity: 'min', rra: 'max', rma: 'max', 'region-perturbation': 'max', 'pixel-flipping': 'max',
+  'faithfulness-correlation': 'max', 'avg-sensitivity': 'min', 'max-sensitivity': 'min', 'random-logit': 'min',
+} as const;
+
+/** Whether a's mean scores dominate b's under PAPER_DIRECTIONS: no worse on every metric, better on one (null: worst). */
+export function dominatesLiterally(a: Record<string, number | null>, b: Record<string, number | null>, metrics: readonly string[]): boolean {
+  const good = (v: number | null, m: string) => (v === null ? -Infinity : PAPER_DIRECTIONS[m as keyof typeof PAPER_DIRECTIONS] === 'max' ? v : -v);
+  return metrics.every((m) => good(a[m], m) >= good(b[m], m)) && metrics.some((m) => good(a[m], m) > good(b[m], m));
+}
+
+/**
+ * The largest distance between two runs' per-sample scores, relative to max(1, |score|). A sample
+ * explained in a batch of another size rounds differently in float32 (libtorch's batched
+ * convolutions), so such runs agree to about 1e-6, not bitwise; a misplaced batch or chunk gives
+ * another sample's or configuration's score instead.
+ */
+export function worstRelative(a: ReadonlyArray<{ perSample: Partial<Record<string, Array<number | null>>> }>, b: typeof a): number {
+  let worst = 0;
+  a.forEach((r, i) => {
+    for (const [m, values] of Object.entries(r.perSample)) {
+      values!.forEach((v, s) => {
+        const expected = b[i].perSample[m]![s];
+        worst = Math.max(worst, v === null || expected === null ? (v === expected ? 0 : Infinity) : Math.abs(v - expected) / Math.max(1, Math.abs(expected)));
+      });
+    }
+  });
+  return worst;
+}
+
 export const ALL_METRICS = [
   'sparseness', 'complexity', 'rra', 'rma', 'region-perturbation', 'pixel-flipping', 'faithfulness-correlation',
   'avg-sensitivity', 'max-sensitivity', 'random-logit',
