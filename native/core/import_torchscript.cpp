@@ -63,7 +63,8 @@ class Importer {
   Ref conversion(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   Ref passThrough(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   bool importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, const Scope& scope, Ref& out);
-  int importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
+  Ref importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
+  int addImported(ImportedNode node, const std::string& kind, Scope& scope);
 
   int tensorOf(const Ref& r, const std::string& kind, const Scope& scope);
   int addNode(Op op, const std::string& suffix, Scope& scope, std::vector<int> inputs, Attributes attrs = {},
@@ -292,8 +293,10 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
   if (kind == "prim::CallMethod") return setOut(callMethod(n, in, scope));
   if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") return setOut(listRef(in));
   if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") {
-    if (in.at(0).kind != Ref::Kind::List || in[0].items.size() != n->outputs().size()) {
-      unsupported(kind + " of a list not built in the graph", scope);
+    if (in.at(0).kind != Ref::Kind::List) unsupported(kind + " of a list not built in the graph", scope);
+    if (in[0].items.size() != n->outputs().size()) {
+      unsupported(kind + " of " + std::to_string(n->outputs().size()) + " values from a list of " +
+                      std::to_string(in[0].items.size()) + " (a chunk with empty items?)", scope);
     }
     for (size_t i = 0; i < n->outputs().size(); ++i) env[n->outputs()[i]] = in[0].items[i];
     return;
@@ -311,7 +314,7 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
   if (kind == "aten::to") return setOut(conversion(kind, in, scope));
   Ref arithmetic;
   if (importSizeArithmetic(kind, in, scope, arithmetic)) return setOut(arithmetic);
-  setOut(Ref::ofTensor(importTensorOp(kind, in, scope)));
+  setOut(importTensorOp(kind, in, scope));
 }
 
 // Integer arithmetic on traced sizes (`x.size(1) // 2 + 1`) is a size expression, not a node.
@@ -434,11 +437,19 @@ class RefArgs : public TorchScriptArgs {
   const Scope& scope_;
 };
 
-// The operator table's importer for `kind` (ops/op_table.h) makes the node.
-int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
+// The operator table's importer for `kind` (ops/op_table.h) makes the node, or for an op that
+// returns a list, one node per item.
+Ref Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
   const OpInfo* info = opForTorchScript(kind);
   if (!info) unsupported(kind, scope);
-  ImportedNode node = importFromTorchScript(*info, RefArgs(*this, kind, in, scope));
+  const RefArgs args(*this, kind, in, scope);
+  if (!info->fromTorchScriptList) return Ref::ofTensor(addImported(importFromTorchScript(*info, args), kind, scope));
+  std::vector<Ref> items;
+  for (ImportedNode& node : info->fromTorchScriptList(args)) items.push_back(Ref::ofTensor(addImported(std::move(node), kind, scope)));
+  return listRef(items);
+}
+
+int Importer::addImported(ImportedNode node, const std::string& kind, Scope& scope) {
   const std::string suffix = node.suffix.empty() ? stripSuffix(kind) : node.suffix;
   return addNode(node.op, suffix, scope, std::move(node.inputs), std::move(node.attrs), std::move(node.params));
 }
@@ -446,6 +457,40 @@ int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in
 }  // namespace
 
 namespace {
+
+// TorchScript ops importNode handles itself rather than through the operator table: structure,
+// constants, sizes and their arithmetic, conversions, and the ops that vanish.
+bool importerHandles(const std::string& kind) {
+  static const std::set<std::string> kinds = {
+      "prim::Constant",   "prim::GetAttr",      "prim::CallMethod", "prim::ListConstruct", "prim::TupleConstruct",
+      "prim::ListUnpack", "prim::TupleUnpack",  "prim::NumToTensor", "aten::Int",          "aten::ScalarImplicit",
+      "aten::Float",      "aten::size",         "aten::to",          "aten::floordiv",     "aten::floor_divide",
+      "aten::rsub"};
+  return kinds.count(kind) > 0 || identityOps().count(kind) > 0;
+}
+
+// One method of `module` (at `path`) and the submodule methods it calls, read without importing.
+void surveyMethod(const jit::Module& module, const std::string& path, const std::string& method,
+                  std::set<std::pair<std::string, std::string>>& seen, std::vector<UnsupportedUse>& out) {
+  auto found = module.find_method(method);
+  if (!found) return;
+  auto g = found->graph();
+  std::unordered_map<const jit::Value*, std::pair<jit::Module, std::string>> modules;
+  modules.emplace(g->inputs()[0], std::make_pair(module, path));
+  for (const jit::Node* n : g->nodes()) {
+    const std::string kind = n->kind().toQualString();
+    auto owner = n->inputs().empty() ? modules.end() : modules.find(n->inputs()[0]);
+    if (kind == "prim::GetAttr" && owner != modules.end()) {
+      const std::string name = n->s(c10::Symbol::attr("name"));
+      c10::IValue value = owner->second.first.attr(name);
+      if (value.isModule()) modules.emplace(n->output(), std::make_pair(value.toModule(), joinPath(owner->second.second, name)));
+    } else if (kind == "prim::CallMethod" && owner != modules.end()) {
+      surveyMethod(owner->second.first, owner->second.second, n->s(c10::Symbol::attr("name")), seen, out);
+    } else if (!importerHandles(kind) && !opForTorchScript(kind) && seen.emplace(kind, path).second) {
+      out.push_back({kind, path});
+    }
+  }
+}
 
 // A traced model is data: its code only describes the forward. TorchScript runs a class's
 // `__setstate__` while it loads the archive, so a crafted file can run code (print, loop, write
@@ -477,7 +522,9 @@ void refuseCodeThatRunsAtLoad(const std::string& path) {
 
 }  // namespace
 
-Graph importTorchScript(const std::string& path, bool trustCode) {
+namespace {
+
+jit::Module loadModule(const std::string& path, bool trustCode) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
   if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::LoadFailed, "model path is a directory: " + path);
@@ -496,9 +543,24 @@ Graph importTorchScript(const std::string& path, bool trustCode) {
                                            firstLine(e.what()));
   }
   module.eval();
+  return module;
+}
+
+}  // namespace
+
+Graph importTorchScript(const std::string& path, bool trustCode) {
+  jit::Module module = loadModule(path, trustCode);
   Graph graph = Importer().run(module);
   markGateProducts(graph);
   return graph;
+}
+
+std::vector<UnsupportedUse> unsupportedOperators(const std::string& path, bool trustCode) {
+  jit::Module module = loadModule(path, trustCode);
+  std::set<std::pair<std::string, std::string>> seen;
+  std::vector<UnsupportedUse> out;
+  surveyMethod(module, "", "forward", seen, out);
+  return out;
 }
 
 }  // namespace lrp
