@@ -1,6 +1,8 @@
 // One image file to one model input, as torchvision's Resize → CenterCrop → ToTensor → Normalize
 // (docs/folder_explain.md): sharp decodes and resizes (bilinear, torchvision's default), the centre
 // is cropped to the model's size, and each byte v becomes (v/255 − mean)/std, channel-first.
+// The declarations use Node types: the reference keeps them standing on their own (as lib/npy.ts).
+/// <reference types="node" preserve="true" />
 import { LrpError } from './errors';
 import { loadSharp } from './sharp';
 

@@ -1,6 +1,8 @@
 // What `POST /explain` accepts (docs/serve.md): an `.npy` array with the batch axis, or one PNG or
 // JPEG image, recognised by its first bytes (not by Content-Type), decoded by the config's
 // preprocessing into a batch of one.
+// The declarations use Node types: the reference keeps them standing on their own (as lib/npy.ts).
+/// <reference types="node" preserve="true" />
 import { LrpError } from '../errors';
 import { parseNpy } from '../npy';
 import { byteLookup, inputSize, Preprocessing, preprocessImage } from '../preprocessing';
