@@ -80,19 +80,17 @@ export async function rejection(promise: Promise<unknown>): Promise<LrpError> {
   throw new Error('expected a rejection');
 }
 
-/** Event-loop iterations (setImmediate runs once per iteration) while `promise` is pending: a
- * loop blocked by the work behind it counts none. No clock is read. */
-export async function ticksWhile<T>(promise: Promise<T>): Promise<{ value: T; ticks: number }> {
-  let ticks = 0;
+/**
+ * Whether `promise` is still pending once every microtask queued so far, and those they queue (up
+ * to `turns` deep), has run, before the event loop turns once. A native call whose completion
+ * comes from another thread (through the loop) is pending then, whatever the load; one whose work
+ * ran on the JS thread inside the call and resolved at once is settled. No clock is read.
+ */
+export async function pendingBeforeLoopTurns(promise: Promise<unknown>, turns = 1000): Promise<boolean> {
   let settled = false;
-  const tick = () => {
-    if (settled) return;
-    ticks++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  const value = await promise.finally(() => (settled = true));
-  return { value, ticks };
+  promise.then(() => (settled = true), () => (settled = true));
+  for (let k = 0; k < turns && !settled; k++) await Promise.resolve();
+  return !settled;
 }
 
 /** ‖a − b‖ / ‖b‖: the distance of a result from its reference, relative to the reference. */

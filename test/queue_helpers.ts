@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 
+import { Queue } from 'bullmq';
+
 import { CLI } from './helpers';
 
 export const REDIS = '/usr/bin/redis-server';
@@ -27,6 +29,25 @@ export async function until(check: () => boolean, what: string, ms = 30000): Pro
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until an asynchronous check holds (polled every 100 ms). */
+export async function untilAsync(check: () => Promise<boolean>, what: string, ms = 60000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The jobs of `queue` in one state, read from Redis by a client of its own. */
+export async function jobsIn(port: number, queue: string, state: 'active' | 'completed'): Promise<Array<{ stalledCounter: number }>> {
+  const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port } });
+  try {
+    return state === 'active' ? await jobs.getActive() : await jobs.getCompleted();
+  } finally {
+    await jobs.close();
   }
 }
 

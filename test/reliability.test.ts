@@ -7,7 +7,7 @@ import * as path from 'path';
 
 import { heatmapPixels, loadModel, metrics, readImage, readNpy, Tensor, threads, writeNpy } from '../lib';
 import { removeTemporaryFiles, writeFileAtomic } from '../lib/atomic_write';
-import { CLI, MODELS, modelPath, rejection, REPO, ticksWhile } from './helpers';
+import { CLI, MODELS, modelPath, pendingBeforeLoopTurns, rejection, REPO } from './helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-reliability-'));
 const vggInput = path.join(MODELS, 'vgg.input0.npy');
@@ -165,27 +165,51 @@ describe('item 3: a non-finite relevance is never returned', () => {
 });
 
 describe('item 4: outputs are written whole, and every option is checked before any compute', () => {
-  test('a killed write leaves either no file or the whole file, never a partial one', async () => {
+  test('a writer killed mid-write leaves no output file, only its temporary one', async () => {
+    // A barrier, not a race: the child's fs is hooked so that the first write of bytes to any file
+    // (through fs.promises.open's handle, fs.promises.writeFile or fs.writeFileSync) writes half the
+    // bytes, says 'half' on stdout and waits; only then is it killed. An atomic writer has then
+    // written half of its temporary file and nothing at the output path; a writer that writes the
+    // output in place (mutant: writeFileAtomic as fs.writeFile(file)) leaves a half file there.
     const dir = fs.mkdtempSync(path.join(tmp, 'kill-'));
     const out = path.join(dir, 'big.npy');
-    const values = 16 * 1024 * 1024;
-    const script = `require(${JSON.stringify(path.join(REPO, 'dist', 'index.js'))}).writeNpy(${JSON.stringify(out)},
-      new (require(${JSON.stringify(path.join(REPO, 'dist', 'index.js'))}).Tensor)(new Float32Array(${values}), [${values}]))`;
-    const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-    // Kill the writer as soon as anything appears in the folder (the output or a temporary file).
+    const values = 1024 * 1024;
+    const dist = JSON.stringify(path.join(REPO, 'dist', 'index.js'));
+    const script = `
+      const fs = require('fs');
+      const stop = (write) => { write(); process.stdout.write('half'); setInterval(() => {}, 1000); return new Promise(() => {}); };
+      const half = (data) => (typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength)).subarray(0, Math.floor(data.length / 2));
+      const open = fs.promises.open;
+      fs.promises.open = async (...args) => {
+        const handle = await open(...args);
+        handle.writeFile = (data) => stop(() => fs.writeSync(handle.fd, half(data)));
+        handle.write = (data) => stop(() => fs.writeSync(handle.fd, half(data)));
+        return handle;
+      };
+      const writeFileSync = fs.writeFileSync;
+      fs.promises.writeFile = (file, data) => stop(() => writeFileSync(file, half(data)));
+      fs.writeFileSync = (file, data) => stop(() => writeFileSync(file, half(data)));
+      const lrp = require(${dist});
+      lrp.writeNpy(${JSON.stringify(out)}, new lrp.Tensor(new Float32Array(${values}).fill(1), [${values}]));`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let said = '';
     await new Promise<void>((resolve) => {
-      const watcher = fs.watch(dir, () => {
-        watcher.close();
-        child.kill('SIGKILL');
-        resolve();
+      child.stdout.on('data', (chunk) => {
+        said += chunk;
+        if (said.includes('half')) resolve();
       });
-      child.once('exit', () => {
-        watcher.close();
-        resolve();
-      });
+      void exited.then(() => resolve());
     });
-    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
-    if (fs.existsSync(out)) expect(fs.statSync(out).size).toBe(128 + values * 4);
+    child.kill('SIGKILL');
+    await exited;
+    // Precondition: the writer reached the barrier (it did not exit or write some other way).
+    expect(said).toBe('half');
+    expect(fs.existsSync(out)).toBe(false);
+    const left = fs.readdirSync(dir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.big\.npy\.\d+\.[0-9a-f]{12}\.tmp$/);
+    expect(fs.statSync(path.join(dir, left[0])).size).toBe((128 + values * 4) / 2);
   });
 
   test('writeNpy replaces a file atomically and leaves no temporary file', async () => {
@@ -421,10 +445,12 @@ describe('concurrency (keep): 50 concurrent explains on one model', () => {
     const options = (k: number) => ({ target: [k % 10, (k + 3) % 10], composite: 'epsilon-plus-flat' as const });
     const sequential: Float32Array[] = [];
     for (let k = 0; k < 50; k++) sequential.push((await m.explain(x, options(k))).relevance.data);
-    // The event loop turns while the 50 calls are pending (a loop blocked by them would count none).
-    const { value: concurrent, ticks } = await ticksWhile(Promise.all(Array.from({ length: 50 }, (_, k) => m.explain(x, options(k)))));
+    // The 50 calls return at once and complete through the event loop: pending once the
+    // microtasks have run (calls that ran on the JS thread would be settled; no clock, no count).
+    const all = Promise.all(Array.from({ length: 50 }, (_, k) => m.explain(x, options(k))));
+    expect(await pendingBeforeLoopTurns(all)).toBe(true);
+    const concurrent = await all;
     concurrent.forEach((e, k) => expect(Buffer.from(e.relevance.data.buffer).equals(Buffer.from(sequential[k].buffer))).toBe(true));
-    expect(ticks).toBeGreaterThanOrEqual(3);
   });
 });
 

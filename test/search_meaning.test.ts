@@ -80,7 +80,7 @@ describe('summary.json on a real grid run', () => {
 });
 
 describe('halving on a real run', () => {
-  test('each round keeps the best 1/eta by Pareto rank of the round before, and scores as the grid does', async () => {
+  test('each round keeps the best 1/eta by Pareto rank of the round before; a kept configuration\'s first scores repeat that round\'s', async () => {
     const out = path.join(data.dir, 'meaning-halving');
     const results = await collect({ config: writeConfig(data.dir, 'SC-halving3.json', { ...base, strategy: { kind: 'halving', eta: 2 } }), out });
     const rounds = [0, 1, 2].map((k) => results.filter((r) => r.round === k));

@@ -28,9 +28,10 @@ const METRICS = reference.search.metrics;
  * most over all scores of its distance to the same scores from zennit's float32 attributions and
  * from the model's forwards in float64 (reference.json); never below 1e-6 (float32 logits and
  * probabilities, as test/metrics.test.ts allows). That is ~1e-6 for the model-free metrics and
- * the AoPCs (orders and ranks do not move), and 4.5e-4 for faithfulness correlation, whose
+ * the AoPCs (orders and ranks do not move), and 4.6e-4 for faithfulness correlation, whose
  * correlation over 10 runs of 16-element subsets takes tiny logit drops that Quantus computes in
- * float32 (4.5e-5 from their float64 value).
+ * float32 (4.6e-5 from their float64 value). Observed: 5e-7 at most for the others, 3.4e-5 for
+ * faithfulness correlation.
  */
 function tolerance(metric: string): number {
   const spread = Math.max(...reference.configurations.flatMap((c) => c.scores[metric].flatMap((v, i) => [
@@ -80,8 +81,8 @@ describe('search against zennit + Quantus, end to end', () => {
       const means = reference.configurations.map((c) => ({ id: c.id, v: mean(c.scores[metric]) }));
       const sign = PAPER_DIRECTIONS[metric] === 'max' ? 1 : -1;
       const top = Math.max(...means.map((m) => sign * m.v));
-      // Configurations within the tolerance of the best are equally good as far as the reference
-      // can tell (region perturbation's means differ by 1e-5 only): lrp-node's best is one of them.
+      // Configurations within twice the tolerance of the best are equally good as far as the
+      // reference can tell: lrp-node's best must be one of them.
       const candidates = means.filter((m) => top - sign * m.v <= 2 * tolerance(metric)).map((m) => m.id);
       expect([metric, candidates]).toEqual([metric, expect.arrayContaining([summary.best[metric]])]);
     }
