@@ -92,5 +92,7 @@ if (require.main === module) {
   if (process.argv[2] !== 'worker') cleanUpOnSignals();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // A worker returns only when it failed (Redis gone); its client would keep retrying.
+    if (process.argv[2] === 'worker') process.exit(code);
   });
 }
