@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
 import { parseExplainFile, parseTarget, readJsonFile } from '../explain_config';
 import { explainFolder, planFolder, summarize } from '../folder_explain';
@@ -80,6 +80,8 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
       }, plan);
       for (const { file, reason } of summary.skipped) report('skipped', file, reason);
     } else {
+      // What a run killed mid-write here left (workers on other machines may share a queued run's folder).
+      await removeStaleTemporaryFiles(outDir, true);
       const model = await loadModel(modelPath, { trustCode: Boolean(values['trust-code']) });
       for await (const result of explainFolder({ ...folder, model }, plan)) {
         summarize([result], summary);

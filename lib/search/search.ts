@@ -92,7 +92,7 @@ export async function prepareSearch(options: SearchOptions, load: (file: string)
     }
   }
   checkRunSize(space, strategySpec, options, where);
-  const data = await loadData(config, here, where, load);
+  const data = await loadData(config, here, where, load, options.onWarning);
   checkGroupLayers(space, knownLayerNames(data.model), where);
   const samples = data.inputs[0].shape[0];
   const strategy = makeStrategy(strategySpec, {
