@@ -32,6 +32,32 @@ export function removeTemporaryFiles(): void {
   pending.clear();
 }
 
+/** The temporary files writeFileAtomic makes: `.<name>.<pid>.<12 hex>.tmp`. */
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that a process killed mid-write (kill -9, where no handler runs)
+ * left in `dir` (and, with `recursive`, its subfolders): those whose writing process is gone.
+ */
+export async function removeStaleTemporaryFiles(dir: string, recursive = false): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() && recursive) await removeStaleTemporaryFiles(full, true);
+    const pid = entry.isFile() ? TEMPORARY.exec(entry.name)?.[1] : undefined;
+    if (pid !== undefined && !pending.has(full) && (Number(pid) === process.pid || !running(Number(pid)))) await fs.unlink(full).catch(() => undefined);
+  }
+}
+
 /** Writes `data` to `file` atomically (temporary file in the same folder, fsync, rename). */
 export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const target = await throughLinks(file);

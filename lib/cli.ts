@@ -94,5 +94,7 @@ if (require.main === module) {
   if (process.argv[2] !== 'worker' && process.argv[2] !== 'serve') cleanUpOnSignals();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // A worker returns only when it failed (Redis gone); its client would keep retrying.
+    if (process.argv[2] === 'worker') process.exit(code);
   });
 }

@@ -24,13 +24,15 @@ function interrupted(args: string[], signal: NodeJS.Signals, delayMs: number, ou
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
+    let kill: NodeJS.Timeout | undefined;
     const poll = setInterval(() => {
       if (!ready()) return;
       clearInterval(poll);
-      setTimeout(() => child.kill(signal), delayMs);
+      kill = setTimeout(() => child.kill(signal), delayMs);
     }, 20);
     child.on('exit', (code, sig) => {
       clearInterval(poll);
+      clearTimeout(kill);
       resolve({ code, signal: sig, stderr });
     });
   });

@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
 import { parseExplainFile, parseTarget, readJsonFile } from '../explain_config';
 import { explainFolder, planFolder, summarize } from '../folder_explain';
@@ -13,11 +13,12 @@ import { checkOutputPaths } from '../output_paths';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { HEATMAP_FLAGS, heatmapFlags } from './heatmap_flags';
 import { progressBar } from './progress';
+import { redisTimeoutOption } from './queue_options';
 import { submitExplainFolder } from '../queue/submit';
 
 export const EXPLAIN_DATA_USAGE =
   'lrp-node explain  --data <folder | index.json | glob> --model M.pt --config C.json --out-dir D [--target T]\n' +
-  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]] [--redis redis://HOST:PORT [--queue NAME]] [--trust-code]';
+  '                    [--batch 16] [--resume] [--png [--cmap bwr] [--pool sum] [--overlay]] [--redis redis://HOST:PORT [--queue NAME] [--redis-timeout 30]] [--trust-code]';
 
 /** True when the explain command line is the folder mode. */
 export function isDataMode(args: readonly string[]): boolean {
@@ -30,7 +31,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
     target: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' },
     png: { type: 'boolean' }, ...HEATMAP_FLAGS,
     'trust-code': { type: 'boolean' },
-    redis: { type: 'string' }, queue: { type: 'string' },
+    redis: { type: 'string' }, queue: { type: 'string' }, 'redis-timeout': { type: 'string' },
   }, usage);
   const { values } = parsed;
   const data = requiredOption(parsed, 'data', usage);
@@ -56,6 +57,8 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
     throw new LrpError('LRP_BAD_OUTPUT', `${summaryFile} is a link: not written through it`);
   }
   if (values.queue !== undefined && values.redis === undefined) throw usage('--queue needs --redis');
+  if (values['redis-timeout'] !== undefined && values.redis === undefined) throw usage('--redis-timeout needs --redis');
+  const redisTimeout = redisTimeoutOption(values['redis-timeout'] as string | undefined, usage);
   const plan = await planFolder(folder);
   await checkOutputPaths([{ name: '--out-dir summary', path: summaryFile }], [
     { name: '--model', path: modelPath }, { name: '--config', path: configPath }, ...(plan.source.index ? [{ name: '--data', path: plan.source.index }] : []),
@@ -69,7 +72,7 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
     if (values.redis !== undefined) {
       let shown = 0;
       summary = await submitExplainFolder({
-        ...folder, redis: values.redis as string, queue: values.queue as string | undefined, modelPath,
+        ...folder, redis: values.redis as string, queue: values.queue as string | undefined, redisTimeout, modelPath,
         onProgress: (finished) => {
           for (; shown < finished; shown++) progress.tick('');
         },
@@ -77,6 +80,8 @@ export async function explainDataCommand(args: string[], usage: UsageFactory): P
       }, plan);
       for (const { file, reason } of summary.skipped) report('skipped', file, reason);
     } else {
+      // What a run killed mid-write here left (workers on other machines may share a queued run's folder).
+      await removeStaleTemporaryFiles(outDir, true);
       const model = await loadModel(modelPath, { trustCode: Boolean(values['trust-code']) });
       for await (const result of explainFolder({ ...folder, model }, plan)) {
         summarize([result], summary);

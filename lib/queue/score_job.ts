@@ -55,7 +55,8 @@ export class RunCache {
       if (file !== data.modelPath) throw new LrpError('LRP_BAD_INPUT', `the job's config names model ${file}, the job ${data.modelPath}`);
       return this.models.get(file, data.modelHash);
     };
-    const options = { config: data.config, baseDir: data.baseDir };
+    // The submitter checked the run's size (and may have raised the bound).
+    const options = { config: data.config, baseDir: data.baseDir, maxConfigurations: Number.POSITIVE_INFINITY };
     if (kind === SEARCH_JOB) return searchScorer(await prepareSearch(options, load), data.memoryBytes);
     return evaluateScorer(await prepareEvaluate(options, load));
   }

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 
 import { LrpError } from '../errors';
 import type { QueueRunOptions, RunSource, ScoredEntry, Scorer } from '../search/scoring';
-import { DEFAULT_QUEUE, ready, redisConnection } from './connection';
+import { closeWithin, DEFAULT_QUEUE, ready, redisConnection, redisDeadline } from './connection';
 import { fileHash } from './model_cache';
 import { settled } from './poll';
 import { ScoreJobData, ScoreJobKind, ScoreJobResult } from './score_job';
@@ -20,12 +20,19 @@ export async function openQueueScorer<L>(kind: ScoreJobKind, run: QueueRunOption
   if (!Number.isInteger(jobSize) || jobSize < 1) throw new LrpError('LRP_BAD_ARGUMENT', `jobSize must be a positive integer, got ${jobSize}`);
   const base: Omit<ScoreJobData, 'items' | 'samples'> = { ...source, modelHash: await fileHash(source.modelPath) };
   const queue = new Queue<ScoreJobData, ScoreJobResult>(run.queue ?? DEFAULT_QUEUE, { connection: redisConnection(run.redis) });
-  // Connection errors are retried by the client (a Redis restart); the polls wait for it.
-  queue.on('error', () => undefined);
+  // Connection errors are retried by the client (a Redis restart); the polls wait for it, up to
+  // the deadline, and say once what they wait for.
+  const deadline = redisDeadline(run.redis, run.redisTimeout);
+  let lost = false;
+  queue.on('error', (error: NodeJS.ErrnoException) => {
+    if (lost || !run.onWarning) return;
+    lost = true;
+    run.onWarning(`lost Redis at ${run.redis} (${error.code ?? error.message}): waiting for it to come back`);
+  });
   try {
     await ready(queue, run.redis, run.connectTimeout ?? 10);
   } catch (error) {
-    await queue.close().catch(() => undefined);
+    await closeWithin(queue);
     throw error;
   }
   const prefix = randomBytes(6).toString('hex');
@@ -34,16 +41,16 @@ export async function openQueueScorer<L>(kind: ScoreJobKind, run: QueueRunOption
   async function* score(items: readonly number[], samples: number): AsyncGenerator<ScoredEntry<L>> {
     const groups: number[][] = [];
     for (let begin = 0; begin < items.length; begin += jobSize) groups.push(items.slice(begin, begin + jobSize));
-    const jobs = await queue.addBulk(groups.map((group) => ({
+    const jobs = await deadline(queue.addBulk(groups.map((group) => ({
       name: kind,
       data: { ...base, items: group, samples },
       opts: { jobId: `${kind}-${prefix}-${submitted++}`, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
-    })));
+    }))), `submitting ${groups.length} jobs to queue '${queue.name}'`);
     const ids = jobs.map((job) => job.id as string);
     const results = new Array<ScoreJobResult | undefined>(groups.length);
     let next = 0;
     try {
-      for await (const { k, result, failure } of settled<ScoreJobResult>(queue, ids)) {
+      for await (const { k, result, failure } of settled<ScoreJobResult>(queue, ids, deadline)) {
         if (!result) {
           const what = kind === 'search' ? 'configurations' : 'explainer × canonize pairs';
           throw new LrpError('LRP_BAD_INPUT', `${kind} job ${ids[k]} (${what} ${groups[k].join(', ')}) failed on a worker: ${failure}`);
@@ -60,9 +67,11 @@ export async function openQueueScorer<L>(kind: ScoreJobKind, run: QueueRunOption
       }
     } finally {
       // Stopped early (a failed job, the caller gone): the jobs not yet taken are not run for nothing.
-      if (next < groups.length) await Promise.all(ids.slice(next).map((id) => queue.remove(id).catch(() => 0)));
+      if (next < groups.length) {
+        await deadline(Promise.all(ids.slice(next).map((id) => queue.remove(id).catch(() => 0))), 'removing the jobs not yet taken').catch(() => undefined);
+      }
     }
   }
 
-  return { score, close: () => queue.close().catch(() => undefined) };
+  return { score, close: () => closeWithin(queue) };
 }

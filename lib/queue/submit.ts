@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Queue } from 'bullmq';
 
 import { ExplainFolderOptions, FolderSummary, Plan, planFolder, summarize } from '../folder_explain';
-import { DEFAULT_QUEUE, ready, redisConnection } from './connection';
+import { closeWithin, DEFAULT_QUEUE, ready, RedisDeadline, redisConnection, redisDeadline } from './connection';
 import { EXPLAIN_JOB, ExplainJobData } from './explain_job';
 import { fileHash } from './model_cache';
 import { settled } from './poll';
@@ -20,6 +20,8 @@ export interface SubmitOptions extends Omit<ExplainFolderOptions, 'model' | 'ran
   modelPath: string;
   /** Seconds to wait for Redis at the start (default 10). */
   connectTimeout?: number;
+  /** Seconds to wait for a Redis that stopped answering mid-run before failing (default 30). */
+  redisTimeout?: number;
   /** Images finished so far, over all jobs. */
   onProgress?: (finished: number, total: number) => void;
   /** A job that failed: its images count as failed. */
@@ -47,11 +49,11 @@ async function removeLeftovers(folder: string): Promise<void> {
 /** Waits for every job; a failed job counts its images as failed. */
 async function waitForAll(
   queue: Queue<ExplainJobData>, ids: string[], ranges: Array<[number, number]>, total: number,
-  onProgress: SubmitOptions['onProgress'], onJobFailed: SubmitOptions['onJobFailed'],
+  onProgress: SubmitOptions['onProgress'], onJobFailed: SubmitOptions['onJobFailed'], deadline: RedisDeadline,
 ): Promise<FolderSummary[]> {
   const results = new Array<FolderSummary>(ids.length);
   let finished = 0;
-  for await (const { k, result, failure } of settled<FolderSummary>(queue, ids)) {
+  for await (const { k, result, failure } of settled<FolderSummary>(queue, ids, deadline)) {
     const size = ranges[k][1] - ranges[k][0];
     if (result) {
       results[k] = result;
@@ -75,7 +77,7 @@ export async function submitExplainFolder(options: SubmitOptions, plan?: Plan): 
   queue.on('error', () => undefined);
   try {
     await ready(queue, options.redis, options.connectTimeout ?? 10);
-    const { redis, queue: _queue, connectTimeout, onProgress, onJobFailed, modelPath, ...folder } = options;
+    const { redis, queue: _queue, connectTimeout, redisTimeout, onProgress, onJobFailed, modelPath, ...folder } = options;
     const base = {
       ...folder,
       data: path.resolve(options.data),
@@ -87,12 +89,13 @@ export async function submitExplainFolder(options: SubmitOptions, plan?: Plan): 
     const run = randomBytes(6).toString('hex');
     const ranges: Array<[number, number]> = [];
     for (let start = 0; start < total; start += batch) ranges.push([start, Math.min(start + batch, total)]);
-    const jobs = await queue.addBulk(ranges.map((range, k) => ({
+    const deadline = redisDeadline(options.redis, redisTimeout);
+    const jobs = await deadline(queue.addBulk(ranges.map((range, k) => ({
       name: EXPLAIN_JOB,
       data: { ...base, range },
       opts: { jobId: `${run}-${k}`, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
-    })));
-    const results = await waitForAll(queue, jobs.map((job) => job.id as string), ranges, total, onProgress, onJobFailed);
+    }))), `submitting ${ranges.length} jobs to queue '${name}'`);
+    const results = await waitForAll(queue, jobs.map((job) => job.id as string), ranges, total, onProgress, onJobFailed, deadline);
     if (base.outDir) await removeLeftovers(base.outDir);
     const summary = summarize([]);
     for (const part of results) {
@@ -103,6 +106,6 @@ export async function submitExplainFolder(options: SubmitOptions, plan?: Plan): 
     }
     return summary;
   } finally {
-    await queue.close().catch(() => undefined);
+    await closeWithin(queue);
   }
 }

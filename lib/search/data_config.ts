@@ -86,6 +86,7 @@ async function readTargets(value: unknown, here: string, model: Model, inputs: T
  */
 export async function loadData(
   config: Record<string, unknown>, here: string, where: string, load: (file: string) => Promise<Model> = loadModel,
+  warn?: (message: string) => void,
 ): Promise<LoadedData> {
   if (config.data !== undefined) {
     for (const key of ['input', 'masks']) if (config[key] !== undefined) bad(where, `'data' replaces '${key}': give one or the other`);
@@ -104,6 +105,9 @@ export async function loadData(
   }
   const source = config.data === undefined ? undefined : dataSource(config.data, here, where);
   const dataset = source ? await loadDataset(source.path, { limit: source.limit, offset: source.offset }) : undefined;
+  if (dataset && source?.limit !== undefined && dataset.inputs[0].shape[0] < source.limit) {
+    warn?.(`${where}: data.limit ${source.limit} is more than the ${dataset.inputs[0].shape[0]} samples of ${source.path}${source.offset ? ` from offset ${source.offset}` : ''}: using those`);
+  }
   const masksFile = typeof config.masks === 'string' ? path.resolve(here, config.masks) : undefined;
   for (const name of metrics) {
     if (NEEDS_MASKS.includes(name) && !masksFile && !dataset?.masks) bad(where, `metric '${name}' needs ${dataset ? 'a data folder with masks' : "'masks'"}`);
@@ -123,6 +127,9 @@ export async function loadData(
   // A data folder's labels are the targets unless `target` says otherwise.
   const { targets } = config.target === undefined ? { targets: Array.from(dataset!.targets) } : await readTargets(config.target, here, model, inputs, where);
   const classes = (await model.forward(inputs.map((t) => new Tensor(t.data.slice(0, t.data.length / n), [1, ...t.shape.slice(1)])))).shape[1];
+  if (dataset && dataset.classes.length !== classes) {
+    bad(where, `the data folder ${source!.path} has ${dataset.classes.length} classes, the model ${modelFile} ${classes} outputs: not a dataset of this model`);
+  }
   const outOfRange = targets.findIndex((t) => t >= classes);
   if (outOfRange >= 0) bad(where, `target ${targets[outOfRange]} of sample ${outOfRange} is out of range: the model has ${classes} classes`);
   const masks = masksFile ? await readNpy(masksFile) : dataset?.masks;

@@ -6,6 +6,7 @@ import * as path from 'path';
 
 import { writeFileAtomic } from '../atomic_write';
 import { CanonizeSetting, resolveCanonize } from '../canonize';
+import { checkDistinctSettings } from './space';
 import { LrpError } from '../errors';
 import { parseExplainConfig, readJsonFile } from '../explain_config';
 import { ExplainConfig, loadModel, Model } from '../model';
@@ -83,7 +84,8 @@ export async function prepareEvaluate(options: EvaluateOptions, load: (file: str
     throw new LrpError('LRP_BAD_ARGUMENT', `${where}: 'canonize' must be a non-empty list of canonize settings`);
   }
   (settings ?? []).forEach((c: unknown, k: number) => resolveCanonize(c, `${where}: canonize[${k}]`));
-  const data = await loadData(config, here, where, load);
+  checkDistinctSettings(settings ?? [], `${where}: canonize`);
+  const data = await loadData(config, here, where, load, options.onWarning);
   // The list overrides each explainer's own `canonize`; without it each explainer runs as written.
   const pairs = Object.entries(explainers).flatMap(([name, explain]) =>
     ((settings as CanonizeSetting[] | undefined) ?? [explain.canonize ?? false]).map((canonize, k) => ({

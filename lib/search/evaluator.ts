@@ -227,15 +227,22 @@ export class SharedEvaluator {
       // Awaited in turn below; until then a failure must not count as unhandled.
       running[c]!.catch(() => undefined);
     };
-    for (let c = 0; c < items.length; c++) {
-      const endMetrics = this.profile?.stage('metrics');
-      for (let k = c; k < c + IN_FLIGHT; k++) start(k);
-      const result = await running[c]!;
-      running[c] = undefined;
-      endMetrics?.();
-      const perSample: Partial<Record<MetricName, Float64Array>> = {};
-      for (const m of metrics) perSample[m] = shared[c][m] ?? result.scores[m];
-      yield { item: items[c].item, perSample, curves: result.curves, attributions: new Tensor(attributions[c], inputs[0].shape) };
+    try {
+      for (let c = 0; c < items.length; c++) {
+        const endMetrics = this.profile?.stage('metrics');
+        for (let k = c; k < c + IN_FLIGHT; k++) start(k);
+        const result = await running[c]!;
+        running[c] = undefined;
+        endMetrics?.();
+        const perSample: Partial<Record<MetricName, Float64Array>> = {};
+        for (const m of metrics) perSample[m] = shared[c][m] ?? result.scores[m];
+        yield { item: items[c].item, perSample, curves: result.curves, attributions: new Tensor(attributions[c], inputs[0].shape) };
+      }
+    } finally {
+      // Stopped early (the caller returned, or a metric failed): the configuration started ahead
+      // would go on computing after the run has ended (native calls holding the event loop, the
+      // model busy under the caller's next call). Its metrics are left to finish first.
+      await Promise.allSettled(running.filter((r) => r !== undefined));
     }
     if (this.profile) this.profile.totals.evaluations += items.length * samples;
   }

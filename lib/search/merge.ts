@@ -3,7 +3,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
 import { LrpError } from '../errors';
 import { makeFolder } from '../file_errors';
 import { loadModel } from '../model';
@@ -46,6 +46,7 @@ export async function report(options: ReportOptions): Promise<Summary | Table> {
   const model = await loadModel(record.model);
   const inputs = await readRecordedInputs(record);
   await makeFolder(out);
+  await removeStaleTemporaryFiles(out);
   const write = (lines: readonly object[]) => writeFileAtomic(target, lines.map((l) => JSON.stringify(l) + '\n').join(''));
   if (record.kind === 'evaluate') {
     await write(evaluateLines);

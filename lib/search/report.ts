@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor';
 import { renderSvg, writePng } from './charts';
 import { escapeHtml, firstRows, heatmapUris, htmlPage, htmlTable, img, inputUris } from './html';
 import { DIRECTIONS } from './pareto';
-import { configurationAt, spaceSize } from './space';
+import { configurationAt, configurationIndex, spaceSize } from './space';
 import type { ResultLine, RunRecord, Summary } from './store';
 
 export interface SearchReportInput {
@@ -82,12 +82,11 @@ function figure2Spec(record: RunRecord, points: ReturnType<typeof groupEffects>,
 async function figure3(dir: string, input: SearchReportInput): Promise<string> {
   const { record, summary, model } = input;
   const space = record.space!;
-  const index = new Map(Array.from({ length: spaceSize(space) }, (_, i) => configurationAt(space, i)).map((c) => [c.id, c]));
   const ids = [...new Set([...Object.values(summary.best), ...Object.values(summary.worst)])] as string[];
   if (ids.length === 0) return '<p>No configuration was evaluated on all samples.</p>';
   const inputs = input.inputs.map((t) => firstRows(t, HEATMAP_SAMPLES));
   const targets = record.targets.slice(0, inputs[0].shape[0]);
-  const explained = await model.explainMany(inputs, targets, ids.map((id) => index.get(id)!.explain));
+  const explained = await model.explainMany(inputs, targets, ids.map((id) => configurationAt(space, configurationIndex(space, id)!).explain));
   const heat = new Map(await Promise.all(ids.map(async (id, i) => [id, await heatmapUris(explained[i].relevance)] as const)));
   const images = await inputUris(inputs[0]);
   const header = ['metric', 'which', 'id', ...images.map((_, s) => `sample ${s}`)];

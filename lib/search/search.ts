@@ -14,7 +14,7 @@ import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize
 import { curvesJson, JsonCurves, QueueRunOptions, queueScorer, Scorer } from './scoring';
 import { checkSearchLines } from './result_checks';
 import { checkSameRun, jsonNumber, mergeResults, readResultLines, readResults, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, Warn, writeJson } from './store';
-import { makeStrategy, parseStrategy, Round, Strategy } from './strategies';
+import { makeStrategy, parseStrategy, Round, Strategy, StrategySpec } from './strategies';
 
 export interface SearchOptions extends QueueRunOptions {
   /** SC.json's path, or the config itself (its relative paths then start at `baseDir`, default the working folder). */
@@ -30,6 +30,23 @@ export interface SearchOptions extends QueueRunOptions {
   onPlan?: (plan: { total: number; done: number }) => void;
   /** Bytes of attributions held at once (default 1 GiB). */
   memoryBytes?: number;
+  /** The most configurations a run evaluates (default MAX_CONFIGURATIONS); a larger space is refused before any work. */
+  maxConfigurations?: number;
+}
+
+/** The default bound on the configurations one run evaluates (docs/search.md): the paper's grid is 4802. */
+export const MAX_CONFIGURATIONS = 100000;
+
+/** Configurations the run evaluates in its first (or only) round, refused above the bound. */
+function checkRunSize(space: SpaceSpec, strategy: StrategySpec, options: SearchOptions, where: string): void {
+  const size = spaceSize(space);
+  const shard = options.shard?.count ?? 1;
+  const planned = strategy.kind === 'random' ? Math.min(strategy.samples!, size) : Math.ceil(size / shard);
+  const limit = options.maxConfigurations ?? MAX_CONFIGURATIONS;
+  if (planned > limit) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${where}: the search would evaluate ${planned} configurations (the space holds ${size}), more than ${limit}: ` +
+      `narrow the space, draw some with strategy random, split it with --shard, or raise the bound with --max-configurations ${planned}`);
+  }
 }
 
 export interface SearchResult extends ResultLine {
@@ -74,7 +91,8 @@ export async function prepareSearch(options: SearchOptions, load: (file: string)
       throw new LrpError('LRP_BAD_ARGUMENT', `shard ${index}/${count}: needs 0 ≤ I < N`);
     }
   }
-  const data = await loadData(config, here, where, load);
+  checkRunSize(space, strategySpec, options, where);
+  const data = await loadData(config, here, where, load, options.onWarning);
   checkGroupLayers(space, knownLayerNames(data.model), where);
   const samples = data.inputs[0].shape[0];
   const strategy = makeStrategy(strategySpec, {
@@ -97,14 +115,20 @@ function lineOf(config: Configuration, samples: number, perSample: Scored<Config
   return { id: config.id, canonize: config.canonize, values: config.values, samples, scores, perSample: per };
 }
 
+/** Configurations whose explain configs are built at once (a multiple of the evaluator's chunk of 32). */
+const SLICE = 1024;
+
 /** Scores configurations (by index in id order) here, sharing work between them (lib/search/evaluator.ts). */
 export function searchScorer(prepared: PreparedSearch, memoryBytes?: number): Scorer<ResultLine> {
   const evaluator = new SharedEvaluator({ ...prepared.data, memoryBytes });
   return {
     async *score(items, samples) {
-      const todo = items.map((i) => configurationAt(prepared.space, i)).map((c) => ({ item: c, explain: c.explain }));
-      for await (const scored of evaluator.run(todo, samples)) {
-        yield { item: scored.item.index, line: lineOf(scored.item, samples, scored.perSample), curves: curvesJson(scored.curves), attributions: scored.attributions };
+      // A slice of the items at a time: a configuration's explain config is built when it is scored.
+      for (let begin = 0; begin < items.length; begin += SLICE) {
+        const todo = items.slice(begin, begin + SLICE).map((i) => configurationAt(prepared.space, i)).map((c) => ({ item: c, explain: c.explain }));
+        for await (const scored of evaluator.run(todo, samples)) {
+          yield { item: scored.item.index, line: lineOf(scored.item, samples, scored.perSample), curves: curvesJson(scored.curves), attributions: scored.attributions };
+        }
       }
     },
     close: async () => undefined,
@@ -143,9 +167,11 @@ export async function* search(options: SearchOptions): AsyncGenerator<SearchResu
     const total = strategy.schedule.reduce((n, r) => n + r.configs, 0);
     // Held from an earlier run: round 0's lines (a later halving round's are found when it comes).
     const first = strategy.first();
-    options.onPlan?.({ total, done: first.configs.filter((i) => done.has(key(configurationAt(space, i).id, first.samples))).length });
+    const idOf = (i: number) => configurationAt(space, i).id;
+    options.onPlan?.({ total, done: first.configs.filter((i) => done.has(key(idOf(i), first.samples))).length });
     for (let round: Round | null = first; round; ) {
-      const configs = round.configs.map((i) => configurationAt(space, i));
+      // Ids only: a configuration's explain config is built when it is scored (searchScorer).
+      const configs = round.configs.map((i) => ({ index: i, id: idOf(i) }));
       const lines = new Map<string, ResultLine>();
       for (const c of configs) {
         const stored = done.get(key(c.id, round.samples));

@@ -86,7 +86,30 @@ export function parseSpace(config: Record<string, unknown>, where: string): Spac
   const canonizeRaw = space.canonize ?? [false];
   if (!Array.isArray(canonizeRaw) || canonizeRaw.length === 0) fail(`${where}: space.canonize`, 'must be a non-empty list of canonize settings');
   canonizeRaw.forEach((c, k) => resolveCanonize(c, `${where}: space.canonize[${k}]`));
-  return { base: baseConfig, groups, rule, values, perGroup, canonize: canonizeRaw as CanonizeSetting[] };
+  checkDistinctSettings(canonizeRaw, `${where}: space.canonize`);
+  const spec: SpaceSpec = { base: baseConfig, groups, rule, values, perGroup, canonize: canonizeRaw as CanonizeSetting[] };
+  // Each value is checked as the rule will take it (γ ≥ 0, ε > 0, …), before any model is loaded.
+  for (const name of Object.keys(groups)) {
+    for (const v of groupValues(spec, name)) {
+      const key = name in perGroup ? `perGroup.${name}` : 'values';
+      try {
+        parseExplainConfig({ ...baseConfig, rules: [groupRule(rule, groups[name], v)] } as Record<string, unknown>, 'explain config');
+      } catch (error) {
+        fail(`${where}: space.${key}`, `${v} is not a value of rule '${rule}' (${(error as Error).message.replace(/^explain config: rules\[0\]\.?/, '')})`);
+      }
+    }
+  }
+  return spec;
+}
+
+/**
+ * A canonize setting listed twice (or written two ways: `true` and `{"order": "left-first"}`)
+ * would compute every configuration twice, as a value listed twice would.
+ */
+export function checkDistinctSettings(settings: readonly unknown[], where: string): void {
+  const resolved = settings.map((c, k) => JSON.stringify(resolveCanonize(c, `${where}[${k}]`)));
+  const twice = resolved.findIndex((c, k) => resolved.indexOf(c) !== k);
+  if (twice >= 0) fail(where, `holds the same setting twice (${JSON.stringify(settings[resolved.indexOf(resolved[twice])])} and ${JSON.stringify(settings[twice])}, at ${resolved.indexOf(resolved[twice])} and ${twice})`);
 }
 
 /** The values group `name` takes. */

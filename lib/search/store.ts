@@ -4,7 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
 import type { CanonizeSetting } from '../canonize';
 import { LrpError } from '../errors';
 import { makeFolder, readText, rethrowFileError } from '../file_errors';
@@ -134,6 +134,7 @@ export class ResultsWriter {
         ? `${file} already exists: pass --resume to continue that run, or choose another --out`
         : `${file} already exists: choose another --out`);
     }
+    await removeStaleTemporaryFiles(dir);
     // A last line cut short or unreadable (a killed run) is dropped, so that it neither joins the
     // next line written nor sits between complete ones.
     const { readable, size } = await scanResults(dir);

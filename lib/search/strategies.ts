@@ -68,16 +68,24 @@ function allRound(configs: number[], samples: number): Strategy {
   };
 }
 
-/** `count` distinct indices of 0..size-1 (partial Fisher–Yates), returned in id order. */
+/**
+ * `count` distinct indices of 0..size-1 (partial Fisher–Yates), returned in id order. The pool is
+ * the identity except where a swap moved an entry, so only those are held: memory grows with
+ * `count`, not with the space.
+ */
 export function drawWithoutReplacement(size: number, count: number, seed: number): number[] {
-  const pool = Array.from({ length: size }, (_, i) => i);
+  const moved = new Map<number, number>();
+  const at = (i: number) => moved.get(i) ?? i;
   const random = new Random(seed);
   const n = Math.min(count, size);
+  const drawn: number[] = [];
   for (let i = 0; i < n; i++) {
     const j = i + Math.floor(random.next() * (size - i));
-    [pool[i], pool[j]] = [pool[j], pool[i]];
+    const picked = at(j);
+    moved.set(j, at(i));
+    drawn.push(picked);
   }
-  return pool.slice(0, n).sort((a, b) => a - b);
+  return drawn.sort((a, b) => a - b);
 }
 
 /**
