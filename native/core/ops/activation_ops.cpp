@@ -1,6 +1,7 @@
 // Element-wise activations: one input, an output of the same shape. An element-wise operator is
 // one entry here (its forward and TorchScript names); input checks and rank inference look
-// through it, and LRP gives it its gradient unless a rule says otherwise.
+// through it, and LRP gives it its gradient unless a rule says otherwise (AttnLRP's identity rule
+// on GELU and SiLU is `pass`).
 #include "../thresh_relu.h"
 #include "op_families.h"
 
@@ -21,6 +22,24 @@ at::Tensor reluForward(const ForwardArgs& a) { return at::relu(a.in[0]); }
 at::Tensor siluForward(const ForwardArgs& a) { return at::silu(a.in[0]); }
 at::Tensor sigmoidForward(const ForwardArgs& a) { return at::sigmoid(a.in[0]); }
 at::Tensor hardswishForward(const ForwardArgs& a) { return at::hardswish(a.in[0]); }
+at::Tensor geluForward(const ForwardArgs& a) { return at::gelu(a.in[0], a.node.attrs.b("tanh") ? "tanh" : "none"); }
+
+// aten::gelu(x, approximate): "none" (the exact erf form) or "tanh".
+ImportedNode geluImport(const TorchScriptArgs& a) {
+  if (a.count() < 1 || a.count() > 2) a.unsupported(a.kind());
+  const std::string approximate = a.count() == 2 ? a.string(1) : "none";
+  if (approximate != "none" && approximate != "tanh") a.unsupported("aten::gelu with approximate='" + approximate + "'");
+  ImportedNode node{Op::Gelu};
+  node.inputs = {a.tensor(0)};
+  node.attrs.set("tanh", approximate == "tanh");
+  return node;
+}
+
+OpInfo gelu() {
+  OpInfo op = activation<Op::Gelu>("gelu", geluForward);
+  op.fromTorchScript = geluImport;
+  return op;
+}
 
 OpInfo relu() {
   OpInfo op = activation<Op::Relu>("relu", reluForward);
@@ -54,7 +73,7 @@ OpInfo thresholdRelu() {
 
 std::vector<OpInfo> activationOps() {
   return {relu(), thresholdRelu(), activation<Op::Silu>("silu", siluForward), sigmoid(),
-          activation<Op::Hardswish>("hardswish", hardswishForward)};
+          activation<Op::Hardswish>("hardswish", hardswishForward), gelu()};
 }
 
 }  // namespace lrp

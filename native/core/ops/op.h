@@ -31,6 +31,11 @@ enum class Op {
   Repeat,             // attr repeats (SizeList)
   Permute,            // attr dims
   Transpose,          // attrs dim0, dim1
+  LayerNorm,          // params weight?, bias?; attrs shape (normalized trailing sizes), eps
+  Gelu,               // attr tanh (bool): the tanh approximation
+  Softmax,            // attr dim
+  LogSoftmax,         // attr dim
+  MatMul,             // matmul / bmm of two tensors
 };
 
 // The operator's name in `inspect`, error messages and rule maps (its table entry's name).

