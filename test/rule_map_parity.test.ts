@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { loadModel, Model, readNpy, Tensor } from '../lib';
+import { loadModel, Model, readNpy, RuleOverride, Tensor } from '../lib';
 import { fixtureInputs, modelPath, relativeL2 } from './helpers';
 
 const DIR = path.join(__dirname, 'fixtures', 'rule_maps');
@@ -17,7 +17,7 @@ interface Case {
   canonize: boolean | { order: 'left-first' | 'relu-first'; biasMapInZ: boolean };
   target: number[];
   float32VsFloat64: number;
-  rules: { layers: string[]; rule: 'gamma' | 'epsilon' | 'pass'; gamma?: number; epsilon?: number }[] | null;
+  rules: RuleOverride[] | null;
 }
 const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as {
   low: number; high: number; cases: Record<string, Case>;
@@ -39,7 +39,7 @@ test('the reference set is complete', () => {
   const names = Object.keys(manifest.cases);
   expect(names.filter((n) => n.startsWith('resnet_basic.'))).toHaveLength(2);
   expect(names.filter((n) => n.startsWith('densenet.'))).toHaveLength(3);
-  expect(names.filter((n) => n.startsWith('relation_paper.'))).toHaveLength(20);
+  expect(names.filter((n) => n.startsWith('relation_paper.'))).toHaveLength(26);
 });
 
 describe('rule maps and the paper relation network: parity with zennit 0.5.1', () => {

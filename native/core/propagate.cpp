@@ -64,6 +64,14 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
   if (isLayer(node.op)) {
     if (!family.layer) throw notHere();
     LayerParams params = layerParams(plan, id, tape, x[0], options);
+    if (node.op == Op::Linear && x[0].dim() != 2) {
+      // A dense layer maps the last axis and treats every other as a sample (a relation network's
+      // (batch, pairs, features)): the rules see it as (rows, features) and the result takes x's shape.
+      auto rows = [](const at::Tensor& t) { return t.reshape({-1, t.size(-1)}); };
+      const at::Tensor x2 = rows(x[0]), R2 = rows(R);
+      if (params.output.defined()) params.output = rows(params.output);
+      return {family.layer(LayerContext{node, params, applied, x2, R2, cache}).reshape(x[0].sizes())};
+    }
     return {family.layer(LayerContext{node, params, applied, x[0], R, cache})};
   }
   if (!family.node) throw notHere();

@@ -3,6 +3,8 @@
 //   alpha-beta: R = α·(positive contributions)/z⁺ − β·(negative contributions)/z⁻, α − β = 1,
 //               z⁻ = W⁻x⁺ + b⁻ + W⁺x⁻
 // z⁺ and z⁻ depend on neither R nor α, β: computed once per call and node.
+#include <cmath>
+
 #include "../errors.h"
 #include "../stabilized_divide.h"
 #include "rule_family.h"
@@ -21,7 +23,7 @@ at::Tensor zPlus(const LayerContext& c) {
 
 at::Tensor alphaBeta(const LayerContext& c) {
   const Rule& rule = c.rule;
-  if (rule.alpha < 0 || rule.beta < 0 || rule.alpha - rule.beta != 1.0) {
+  if (rule.alpha < 0 || rule.beta < 0 || std::abs(rule.alpha - rule.beta - 1.0) > 1e-12) {  // as the options schema
     throw Error(ErrorCode::BadArgument, "alpha-beta needs alpha, beta >= 0 and alpha - beta = 1 (got alpha " +
                                             std::to_string(rule.alpha) + ", beta " + std::to_string(rule.beta) + ")");
   }
