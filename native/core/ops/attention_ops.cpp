@@ -29,7 +29,9 @@ ImportedNode softmaxImport(const TorchScriptArgs& a) {
 
 template <Op kOp>
 OpInfo softmax(const char* name, Category category) {
-  return atenOp(kOp, name, category, softmaxForward<kOp>, sameShape, softmaxImport<kOp>);
+  OpInfo op = atenOp(kOp, name, category, softmaxForward<kOp>, sameShape, softmaxImport<kOp>);
+  if (kOp == Op::Softmax) op.sign = SignFlow::NonNegative;
+  return op;
 }
 
 // --- matmul, bmm --------------------------------------------------------------------------------
@@ -58,6 +60,7 @@ OpInfo matmul() {
   OpInfo op = atenOp(Op::MatMul, "matmul", Category::AttentionProduct, matmulForward, matmulShape, matmulImport);
   op.torchScriptKinds.push_back("aten::bmm");
   op.minInputs = op.maxInputs = 2;
+  op.sign = SignFlow::FromComputed;  // a product of non-negative matrices is
   return op;
 }
 

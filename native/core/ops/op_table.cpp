@@ -14,8 +14,8 @@ struct Table {
 
 Table build() {
   Table table;
-  for (auto family : {sourceOps, layerOps, activationOps, poolingOps, arithmeticOps, shapeOps, normalizationOps,
-                      attentionOps}) {
+  for (auto family : {sourceOps, layerOps, activationOps, poolingOps, arithmeticOps, shapeOps, selectionOps,
+                      normalizationOps, attentionOps}) {
     for (OpInfo& info : family()) {
       for (const auto& kind : info.torchScriptKinds) {
         if (!table.byTorchScriptKind.emplace(kind, info.op).second) {
@@ -70,6 +70,11 @@ ImportedNode importFromTorchScript(const OpInfo& info, const TorchScriptArgs& ar
 Category nodeCategory(const Node& node) {
   const OpInfo& info = opInfo(node.op);
   return info.categoryOf ? info.categoryOf(node) : info.category;
+}
+
+SignFlow nodeSign(const Node& node) {
+  const OpInfo& info = opInfo(node.op);
+  return info.signOf ? info.signOf(node) : info.sign;
 }
 
 InputRequirement inputRequirement(const Node& node) {
