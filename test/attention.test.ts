@@ -37,7 +37,7 @@ test('the reference set is complete and was cross-checked against LXT', () => {
   for (const distance of Object.values(manifest.lxt!)) expect(distance).toBeLessThan(1e-6);
 });
 
-describe.each(['convnext'])('%s', (name) => {
+describe.each(MODELS)('%s', (name) => {
   test('forward equals TorchScript', async () => {
     const expected = await npy(`${name}.output`);
     const out = await (await model(name)).forward([await npy(`${name}.input`)]);
@@ -58,6 +58,38 @@ describe.each(['convnext'])('%s', (name) => {
     });
     expect(relevance.shape).toEqual(expected.shape);
     expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * manifest.models[name][composite].float32VsFloat64 + 1e-6);
+  });
+});
+
+describe('the ViT graph', () => {
+  test('layer norms, softmaxes and attention products are layers of their own categories', async () => {
+    const layers = (await model('vit')).layers;
+    const count = (category: string): number => layers.filter((l) => l.category === category).length;
+    // two blocks: ln_1, ln_2 each, and the encoder's final norm; per block one softmax, QKᵀ and attention·V
+    expect([count('layer-norm'), count('softmax'), count('attention-product')]).toEqual([5, 2, 4]);
+    expect(layers.filter((l) => l.op === 'gelu').map((l) => l.name)).toEqual(['encoder.layers.encoder_layer_0.mlp.1', 'encoder.layers.encoder_layer_1.mlp.1']);
+  });
+
+  test('rules name attention layers by name: constant-attention on the last block\'s attention·V changes the relevance', async () => {
+    const m = await model('vit');
+    const x = [await npy('vit.input')];
+    const products = m.layers.filter((l) => l.category === 'attention-product' && l.name.startsWith('encoder.layers.encoder_layer_1.'));
+    expect(products).toHaveLength(2);
+    const base = await m.explain(x, { target: manifest.target, composite: 'attn-lrp' });
+    // cp-lrp inside the last block only: its attention·V sends all relevance to V, none to the softmax
+    const mixed = await m.explain(x, {
+      target: manifest.target, composite: 'attn-lrp',
+      rules: [{ layers: [products[1].name], rule: 'constant-attention' }],
+    });
+    expect(relativeL2(mixed.relevance.data, base.relevance.data)).toBeGreaterThan(1e-3);
+  });
+
+  test('a rule on a layer it does not fit is one error naming both', async () => {
+    const m = await model('vit');
+    const norm = m.layers.find((l) => l.category === 'layer-norm')!;
+    await expect(m.explain([await npy('vit.input')], {
+      target: manifest.target, composite: 'attn-lrp', rules: [{ layers: [norm.name], rule: 'softmax-taylor' }],
+    })).rejects.toThrow(`rule 'softmax-taylor' needs a softmax, not layer_norm '${norm.name}'`);
   });
 });
 
