@@ -152,7 +152,11 @@ export const COMPOSITES: Readonly<Record<CompositeName, (params: CompositeParams
     },
   }),
   'cp-lrp': (p) => ({
-    layerMap: { ...attentionBase(p), linear: epsilon(p), 'attention-product': { rule: 'constant-attention', epsilon: p.epsilon } },
+    // softmax-taylor reaches a softmax only outside attention: attention weights get no relevance
+    layerMap: {
+      ...attentionBase(p), linear: epsilon(p), softmax: { rule: 'softmax-taylor' },
+      'attention-product': { rule: 'constant-attention', epsilon: p.epsilon },
+    },
   }),
   'name-map': () => ({ layerMap: {}, structural: false }),
 };

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 test('the reference set is complete and was cross-checked against LXT', () => {
-  expect(MODELS.sort()).toEqual(['convnext', 'vit']);
+  expect(MODELS.sort()).toEqual(['convnext', 'tiny_ops', 'vit']);
   for (const name of MODELS) expect(Object.keys(manifest.models[name]).sort()).toEqual(['attn-lrp', 'attn-lrp-gamma', 'cp-lrp', 'gradient']);
   expect(Object.keys(manifest.lxt ?? {}).sort()).toEqual(['matmul_uniform', 'softmax_taylor', 'vit_cp_lrp']);
   for (const distance of Object.values(manifest.lxt!)) expect(distance).toBeLessThan(1e-6);

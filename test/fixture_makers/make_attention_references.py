@@ -1,6 +1,7 @@
 """References for attention and LayerNorm models (test/fixtures/attention/, read by
-test/attention.test.ts): a small torchvision VisionTransformer and a small ConvNeXt, traced with
-gradients enabled, with their outputs, input gradients (torch autograd, float64) and AttnLRP /
+test/attention.test.ts): a small torchvision VisionTransformer, a small ConvNeXt and a tiny net
+of the operators they do not use (GELU's tanh form, an affine-free layer norm, matmul with
+broadcast batch axes, log_softmax), traced with gradients enabled, with their outputs, input gradients (torch autograd, float64) and AttnLRP /
 CP-LRP relevances.
 
 The relevances come from the propositions of AttnLRP (Achtibat et al., ICML 2024) written here as
@@ -78,6 +79,25 @@ class Identity(torch.autograd.Function):
         return torch.where(x == 0, torch.zeros_like(g), g * y / x), None
 
 
+class GradientRule(torch.autograd.Function):
+    """A node without a rule: R_in = (∂y/∂z)ᵀ R, so g_in = (∂y/∂z)ᵀ (y ⊙ g) / z."""
+
+    @staticmethod
+    def forward(ctx, z, fn):
+        ctx.save_for_backward(z)
+        ctx.fn = fn
+        return fn(z)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        with torch.enable_grad():
+            zz = z.detach().requires_grad_()
+            y = ctx.fn(zz)
+            r, = torch.autograd.grad(y, zz, g * y.detach())
+        return torch.where(z == 0, torch.zeros_like(r), r / z), None
+
+
 class Gamma(torch.autograd.Function):
     """zennit's generalized γ rule on a layer f(x; W, b) (linear or conv2d), as a modified gradient."""
 
@@ -137,13 +157,19 @@ class Rules:
     def layer_norm(self, module, x):
         mean = x.mean(-1, keepdim=True)
         std = ((x - mean) ** 2).mean(-1, keepdim=True).add(module.eps).sqrt().detach()
-        return self.eps_out((x - mean) / std * module.weight + module.bias)
+        y = (x - mean) / std
+        if module.weight is not None:
+            y = y * module.weight + module.bias
+        return self.eps_out(y)
 
     def gelu(self, module, x):
         return Identity.apply(x, module)
 
     def product(self, a, b):
-        return Scale.apply(torch.bmm(a, b), self.eps, 2.0)
+        return Scale.apply(torch.matmul(a, b), self.eps, 2.0)
+
+    def gradient(self, fn, z):
+        return GradientRule.apply(z, fn)
 
     def attention_output(self, weights, v):
         if self.attention == 'cp':
@@ -172,9 +198,12 @@ class Plain(Rules):
         return module(x)
 
     def product(self, a, b):
-        return torch.bmm(a, b)
+        return torch.matmul(a, b)
 
     attention_output = product
+
+    def gradient(self, fn, z):
+        return fn(z)
 
 
 # --- the ViT, rewritten with the rules (torchvision 0.14's forward, torch 1.13's attention) ------
@@ -237,6 +266,36 @@ def convnext_forward(rules, model, x):
     return rules.dense(x, model.classifier[2].weight, model.classifier[2].bias)
 
 
+# --- operators the two models do not use: GELU's tanh form, a layer norm without affine
+# parameters, matmul with broadcast batch axes, log_softmax ---------------------------------------
+
+class TinyOps(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(6, 8)
+        self.act = torch.nn.GELU(approximate='tanh')
+        self.norm = torch.nn.LayerNorm(8, elementwise_affine=False)
+        self.fc2 = torch.nn.Linear(8, 8)
+        self.fc3 = torch.nn.Linear(12, 4)
+
+    def forward(self, x):
+        return tiny_forward(Plain(), self, x)
+
+
+def tiny_forward(rules, m, x):
+    n = x.shape[0]
+    h = rules.layer_norm(m.norm, rules.gelu(m.act, rules.dense(x, m.fc1.weight, m.fc1.bias)))  # (N, 3, 8)
+    a = h.view(n, 3, 2, 4)
+    b = rules.dense(h, m.fc2.weight, m.fc2.bias).view(n, 3, 4, 2)[:, :1]  # (N, 1, 4, 2): broadcast
+    p = torch.softmax(rules.product(a, b).flatten(2), dim=-1)  # (N, 3, 4)
+    logits = rules.dense(p.flatten(1), m.fc3.weight, m.fc3.bias)
+    return rules.gradient(lambda z: torch.log_softmax(z, dim=-1), logits)
+
+
+def make_tiny():
+    return TinyOps()
+
+
 def make_vit():
     model = torchvision.models.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=2,
                                                  hidden_dim=16, mlp_dim=32, num_classes=5)
@@ -255,7 +314,7 @@ def randomize(model, generator):
     """Random layer-norm affine parameters and biases (fresh ones are 1 and 0, which hide bugs)."""
     with torch.no_grad():
         for module in model.modules():
-            if isinstance(module, torch.nn.LayerNorm):
+            if isinstance(module, torch.nn.LayerNorm) and module.weight is not None:
                 module.weight.copy_(1 + 0.5 * torch.randn(module.weight.shape, generator=generator))
                 module.bias.copy_(0.3 * torch.randn(module.bias.shape, generator=generator))
             elif isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)) and module.bias is not None:
@@ -370,11 +429,13 @@ def main():
     torch.manual_seed(SEED)
     generator = torch.Generator().manual_seed(SEED)
     manifest = {'target': TARGET, 'models': {}}
-    for name, make, forward in [('vit', make_vit, vit_forward), ('convnext', make_convnext, convnext_forward)]:
+    for name, make, forward, shape in [('vit', make_vit, vit_forward, (2, 3, 32, 32)),
+                                       ('convnext', make_convnext, convnext_forward, (2, 3, 32, 32)),
+                                       ('tiny_ops', make_tiny, tiny_forward, (2, 3, 6))]:
         model = make()
         randomize(model, generator)
         model.eval()
-        x = torch.randn(2, 3, 32, 32, generator=generator)
+        x = torch.randn(*shape, generator=generator)
         with torch.enable_grad():  # MultiheadAttention traced under no_grad is one fused op
             traced = torch.jit.trace(model, (x,), check_trace=False)
         traced.save(os.path.join(OUT, f'{name}.pt'))

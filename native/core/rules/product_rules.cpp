@@ -7,7 +7,7 @@
 //   constant-attention (CP-LRP): the operand that is a softmax's output (through reshapes) is held
 //     constant, so the product is linear in the other operand, which takes all relevance by the
 //     ε-rule: for y = A V, R_V = V ⊙ (Aᵀ g), g = R / stab(y); none flows into the softmax, the
-//     query-key path.
+//     query-key path. A product with no softmax operand (not attention weights) gets `uniform`.
 #include "../errors.h"
 #include "../ops/op_table.h"
 #include "../stabilized_divide.h"
@@ -70,10 +70,11 @@ std::vector<at::Tensor> constantAttention(const NodeContext& c) {
   requireProduct(c);
   const Graph& graph = c.plan.graph();
   const bool first = fromSoftmax(graph, c.node.inputs[0]), second = fromSoftmax(graph, c.node.inputs[1]);
-  if (first == second) {
-    throw Error(ErrorCode::BadArgument, "rule 'constant-attention' needs exactly one operand that is a softmax's output, " +
-                                            std::string(first ? "both are" : "none is") + " at " + nodeLabel(c.node));
+  if (first && second) {
+    throw Error(ErrorCode::BadArgument,
+                "rule 'constant-attention' needs one operand that is not a softmax's output, at " + nodeLabel(c.node));
   }
+  if (!first && !second) return uniform(c);
   return contributions(c, stabilizedDivide(c.R, c.y, c.rule.epsilon), {!first, first});
 }
 
