@@ -84,6 +84,23 @@ describe('the ViT graph', () => {
     expect(relativeL2(mixed.relevance.data, base.relevance.data)).toBeGreaterThan(1e-3);
   });
 
+  test('explainMany over a γ grid and the three composites equals one explain per configuration', async () => {
+    const m = await model('vit');
+    const x = [await npy('vit.input')];
+    const configs = [
+      ...[0, 0.1, 1].map((gamma) => ({ composite: 'attn-lrp-gamma' as const, gamma })),
+      { composite: 'attn-lrp' as const }, { composite: 'cp-lrp' as const }, { composite: 'attn-lrp' as const, epsilon: 1e-2 },
+    ];
+    const many = await m.explainMany(x, { target: manifest.target, configs });
+    for (const [k, config] of configs.entries()) {
+      const one = await m.explain(x, { target: manifest.target, ...config });
+      expect([k, maxAbsDiff(many[k].relevance.data, one.relevance.data)]).toEqual([k, 0]);
+    }
+    // the configurations differ where their rules do
+    expect(relativeL2(many[0].relevance.data, many[2].relevance.data)).toBeGreaterThan(1e-2);
+    expect(relativeL2(many[3].relevance.data, many[5].relevance.data)).toBeGreaterThan(1e-4);
+  });
+
   test('a rule on a layer it does not fit is one error naming both', async () => {
     const m = await model('vit');
     const norm = m.layers.find((l) => l.category === 'layer-norm')!;
