@@ -6,6 +6,7 @@ import { loadNative, packageRoot } from './native';
 export { loadedBinary, candidateBinaries } from './native';
 
 export { LrpError } from './errors';
+export { unsupportedOperators, UnsupportedOperator } from './unsupported_ops';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
 export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';

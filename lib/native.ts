@@ -24,7 +24,7 @@ export type NativeLayerCategory =
 export interface NativeLayer {
   name: string;
   op: string;
-  /** What composites match the layer by: `activation` (relu, silu, sigmoid), `sum` (a sum of two
+  /** What composites match the layer by: `activation` (relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh, clamp), `sum` (a sum of two
    * tensors or over dimensions), `average-pooling` (average poolings and means), ... */
   category: NativeLayerCategory;
   module?: string;
@@ -92,6 +92,8 @@ export interface NativeAddon {
   threads(count?: number): number;
   loadModel(path: string, options: { device?: string; dtype?: string; canonize?: string; trustCode?: boolean }): Promise<NativeModel>;
   releaseCachedMemory(): number;
+  /** The operators the importer does not know, with the module calling each (native/core/import_torchscript.cpp). */
+  unsupportedOperators(path: string, options: { trustCode?: boolean }): Promise<Array<{ operator: string; module: string }>>;
   /** The registered rule families and every rule parameter the binding reads (native/core/rules/). */
   rules(): { parameters: string[]; families: Array<{ name: string; parameters: string[]; layers: boolean; nodes: boolean }> };
 }

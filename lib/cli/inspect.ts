@@ -1,9 +1,12 @@
 // lrp-node inspect --model M.pt [--canonize] [--json] (docs/cli.md): the graph's layers, op counts
-// and, canonized, what became of each batch norm.
-import { loadModel, Model } from '../model';
+// and, canonized, what became of each batch norm; a model that does not load lists every
+// unsupported operator with its module first. --check: the one-screen readiness report (model_check.ts).
+import { Model } from '../model';
 import { parseCommand, requiredOption, UsageFactory } from './args';
+import { checkModel, loadOrList } from './model_check';
 
-export const INSPECT_USAGE = 'lrp-node inspect  --model M.pt [--canonize] [--json] [--trust-code]';
+export const INSPECT_USAGE =
+  'lrp-node inspect  --model M.pt [--canonize] [--json] [--trust-code] | --model M.pt --check [--composite NAME]';
 
 function layerJson(model: Model) {
   return model.layers.map((layer) => ({
@@ -40,9 +43,21 @@ function table(model: Model): string[] {
 export async function inspectCommand(args: string[], usage: UsageFactory): Promise<void> {
   const parsed = parseCommand(args, {
     model: { type: 'string' }, canonize: { type: 'boolean' }, json: { type: 'boolean' }, 'trust-code': { type: 'boolean' },
+    check: { type: 'boolean' }, composite: { type: 'string' },
   }, usage);
   const { values } = parsed;
-  const model = await loadModel(requiredOption(parsed, 'model', usage), { canonize: Boolean(values.canonize), trustCode: Boolean(values['trust-code']) });
+  const file = requiredOption(parsed, 'model', usage);
+  const trustCode = Boolean(values['trust-code']);
+  if (values.composite !== undefined && !values.check) throw usage('--composite needs --check');
+  if (values.check) {
+    if (values.canonize || values.json) throw usage('--check takes neither --canonize nor --json');
+    const composite = typeof values.composite === 'string' ? values.composite : 'epsilon-plus-flat';
+    const { lines, error } = await checkModel(file, { trustCode, composite });
+    process.stdout.write(lines.join('\n') + '\n');
+    if (error) throw error;
+    return;
+  }
+  const model = await loadOrList(file, trustCode, Boolean(values.canonize), Boolean(values.json));
   if (values.json) {
     const report = { inputs: model.inputNames, layers: layerJson(model), counts: model.counts };
     process.stdout.write(JSON.stringify(model.canonization ? { ...report, canonization: model.canonization } : report) + '\n');

@@ -46,6 +46,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   DefineAddon(exports, {InstanceMethod<&Addon::versions>("versions"),
                         InstanceMethod<&Addon::backends>("backends"),
                         InstanceMethod<&Addon::loadModel>("loadModel"),
+                        InstanceMethod<&Addon::unsupportedOperators>("unsupportedOperators"),
                         InstanceMethod<&Addon::threads>("threads"),
                         InstanceMethod<&Addon::releaseCachedMemory>("releaseCachedMemory"),
                         InstanceMethod<&Addon::rules>("rules")});
@@ -144,6 +145,28 @@ Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
           *plan = std::make_shared<const Plan>(graph, device, dtype);
         },
         [plan](Napi::Env env) -> Napi::Value { return ModelWrap::wrap(env, *plan); });
+  });
+}
+
+// unsupportedOperators(path, {trustCode}) -> Promise<[{operator, module}]>
+Napi::Value Addon::unsupportedOperators(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsString()) throw Error(ErrorCode::BadArgument, "unsupportedOperators needs a path string");
+    std::string path = info[0].As<Napi::String>();
+    const bool trustCode = info.Length() > 1 && info[1].IsObject() && info[1].As<Napi::Object>().Get("trustCode").ToBoolean();
+    auto found = std::make_shared<std::vector<UnsupportedUse>>();
+    return PromiseWorker::start(
+        info.Env(), "lrp.unsupportedOperators", [path, trustCode, found]() { *found = lrp::unsupportedOperators(path, trustCode); },
+        [found](Napi::Env env) -> Napi::Value {
+          Napi::Array out = Napi::Array::New(env, found->size());
+          for (size_t i = 0; i < found->size(); ++i) {
+            Napi::Object use = Napi::Object::New(env);
+            use.Set("operator", (*found)[i].op);
+            use.Set("module", (*found)[i].module);
+            out.Set(i, use);
+          }
+          return out;
+        });
   });
 }
 

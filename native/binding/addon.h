@@ -21,6 +21,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value backends(const Napi::CallbackInfo& info);
   Napi::Value rules(const Napi::CallbackInfo& info);
   Napi::Value loadModel(const Napi::CallbackInfo& info);
+  Napi::Value unsupportedOperators(const Napi::CallbackInfo& info);
   Napi::Value threads(const Napi::CallbackInfo& info);
   Napi::Value releaseCachedMemory(const Napi::CallbackInfo& info);
 };

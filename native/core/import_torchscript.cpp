@@ -467,6 +467,40 @@ int Importer::addImported(ImportedNode node, const std::string& kind, Scope& sco
 
 namespace {
 
+// TorchScript ops importNode handles itself rather than through the operator table: structure,
+// constants, sizes and their arithmetic, conversions, and the ops that vanish.
+bool importerHandles(const std::string& kind) {
+  static const std::set<std::string> kinds = {
+      "prim::Constant",   "prim::GetAttr",      "prim::CallMethod", "prim::ListConstruct", "prim::TupleConstruct",
+      "prim::ListUnpack", "prim::TupleUnpack",  "prim::NumToTensor", "aten::Int",          "aten::ScalarImplicit",
+      "aten::Float",      "aten::size",         "aten::to",          "aten::floordiv",     "aten::floor_divide",
+      "aten::rsub"};
+  return kinds.count(kind) > 0 || identityOps().count(kind) > 0;
+}
+
+// One method of `module` (at `path`) and the submodule methods it calls, read without importing.
+void surveyMethod(const jit::Module& module, const std::string& path, const std::string& method,
+                  std::set<std::pair<std::string, std::string>>& seen, std::vector<UnsupportedUse>& out) {
+  auto found = module.find_method(method);
+  if (!found) return;
+  auto g = found->graph();
+  std::unordered_map<const jit::Value*, std::pair<jit::Module, std::string>> modules;
+  modules.emplace(g->inputs()[0], std::make_pair(module, path));
+  for (const jit::Node* n : g->nodes()) {
+    const std::string kind = n->kind().toQualString();
+    auto owner = n->inputs().empty() ? modules.end() : modules.find(n->inputs()[0]);
+    if (kind == "prim::GetAttr" && owner != modules.end()) {
+      const std::string name = n->s(c10::Symbol::attr("name"));
+      c10::IValue value = owner->second.first.attr(name);
+      if (value.isModule()) modules.emplace(n->output(), std::make_pair(value.toModule(), joinPath(owner->second.second, name)));
+    } else if (kind == "prim::CallMethod" && owner != modules.end()) {
+      surveyMethod(owner->second.first, owner->second.second, n->s(c10::Symbol::attr("name")), seen, out);
+    } else if (!importerHandles(kind) && !opForTorchScript(kind) && seen.emplace(kind, path).second) {
+      out.push_back({kind, path});
+    }
+  }
+}
+
 // A traced model is data: its code only describes the forward. TorchScript runs a class's
 // `__setstate__` while it loads the archive, so a crafted file can run code (print, loop, write
 // files) before any check; such an archive is refused unless the caller trusts it.
@@ -497,7 +531,9 @@ void refuseCodeThatRunsAtLoad(const std::string& path) {
 
 }  // namespace
 
-Graph importTorchScript(const std::string& path, bool trustCode) {
+namespace {
+
+jit::Module loadModule(const std::string& path, bool trustCode) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
   if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::LoadFailed, "model path is a directory: " + path);
@@ -516,9 +552,24 @@ Graph importTorchScript(const std::string& path, bool trustCode) {
                                            firstLine(e.what()));
   }
   module.eval();
+  return module;
+}
+
+}  // namespace
+
+Graph importTorchScript(const std::string& path, bool trustCode) {
+  jit::Module module = loadModule(path, trustCode);
   Graph graph = Importer().run(module);
   markGateProducts(graph);
   return graph;
+}
+
+std::vector<UnsupportedUse> unsupportedOperators(const std::string& path, bool trustCode) {
+  jit::Module module = loadModule(path, trustCode);
+  std::set<std::pair<std::string, std::string>> seen;
+  std::vector<UnsupportedUse> out;
+  surveyMethod(module, "", "forward", seen, out);
+  return out;
 }
 
 }  // namespace lrp

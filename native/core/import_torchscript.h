@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ir.h"
 
@@ -13,5 +14,16 @@ namespace lrp {
 // Error(UnsupportedOp) naming the operator and the module path for anything it does not know.
 // trustCode: load archives whose code runs while they load (a scripted __setstate__).
 Graph importTorchScript(const std::string& path, bool trustCode = false);
+
+// An operator the importer does not know, and the module path whose forward calls it ("" for the
+// top-level forward).
+struct UnsupportedUse {
+  std::string op;
+  std::string module;
+};
+
+// Every unsupported operator of the model at `path`, in the order met, each (operator, module)
+// once: the TorchScript code read without importing it (importTorchScript stops at the first).
+std::vector<UnsupportedUse> unsupportedOperators(const std::string& path, bool trustCode = false);
 
 }  // namespace lrp
