@@ -13,17 +13,19 @@ export { nearMisses };
 
 export type RuleName =
   | 'epsilon' | 'gamma' | 'zplus' | 'alpha-beta' | 'zbox' | 'flat' | 'wsquare' | 'pass' | 'norm' | 'gradient'
-  | 'relu-deconvnet' | 'relu-guided-backprop' | 'relu-beta-smooth';
+  | 'relu-deconvnet' | 'relu-guided-backprop' | 'relu-beta-smooth'
+  | 'constant-std' | 'softmax-taylor' | 'uniform' | 'constant-attention';
 
 export const RULE_NAMES: readonly RuleName[] = [
   'epsilon', 'gamma', 'zplus', 'alpha-beta', 'zbox', 'flat', 'wsquare', 'pass', 'norm', 'gradient',
   'relu-deconvnet', 'relu-guided-backprop', 'relu-beta-smooth',
+  'constant-std', 'softmax-taylor', 'uniform', 'constant-attention',
 ];
 
 export type CompositeName =
   | 'epsilon-gamma-box' | 'epsilon-plus' | 'epsilon-alpha2-beta1' | 'epsilon-plus-flat'
   | 'epsilon-alpha2-beta1-flat' | 'deconvnet' | 'guided-backprop' | 'excitation-backprop' | 'beta-smooth'
-  | 'name-map';
+  | 'attn-lrp' | 'attn-lrp-gamma' | 'cp-lrp' | 'name-map';
 
 /** A rule with its parameters (zennit's names; unset ones take zennit's defaults). */
 export interface RuleSpec {
@@ -101,6 +103,24 @@ const alpha2beta1 = (p: CompositeParams): RuleSpec => ({ rule: 'alpha-beta', alp
 const flatFirst = (p: CompositeParams): FirstLayerRule => ({ category: 'linear', rule: 'flat', stabilizer: p.stabilizer, zeroParams: p.zeroParams });
 
 /**
+ * What AttnLRP (Achtibat et al. ICML 2024) and CP-LRP (Ali et al. ICML 2022) share outside the
+ * attention weights: layer norms with their standard deviation held constant, activation modules
+ * (GELU, SiLU) by the identity rule, a scaling or an added stored tensor (a position embedding)
+ * and element-wise products of two computed tensors by the ε-rule and the uniform rule, plus the
+ * structural rules.
+ */
+function attentionBase(p: CompositeParams): LayerMap {
+  return {
+    ...structuralRules(p.stabilizer),
+    activation: { rule: 'pass' },
+    'batch-norm': { rule: 'pass' },
+    'layer-norm': { rule: 'constant-std', epsilon: p.epsilon },
+    elementwise: { rule: 'epsilon', epsilon: p.epsilon },
+    product: { rule: 'uniform', epsilon: p.epsilon },
+  };
+}
+
+/**
  * The built-in composites, each one record made from the composite-wide parameters: zennit 0.5.1's
  * registered composites with their placement, plus `name-map` (no rule placed: only `rules` apply).
  */
@@ -122,6 +142,22 @@ export const COMPOSITES: Readonly<Record<CompositeName, (params: CompositeParams
   'guided-backprop': (p) => ({ layerMap: { ...structuralRules(p.stabilizer), relu: { rule: 'relu-guided-backprop' } } }),
   'excitation-backprop': (p) => ({ layerMap: { ...structuralRules(p.stabilizer), linear: zplus(p) } }),
   'beta-smooth': (p) => ({ layerMap: { ...structuralRules(p.stabilizer), relu: { rule: 'relu-beta-smooth', betaSmooth: p.betaSmooth } } }),
+  'attn-lrp': (p) => ({
+    layerMap: { ...attentionBase(p), linear: epsilon(p), softmax: { rule: 'softmax-taylor' }, 'attention-product': { rule: 'uniform', epsilon: p.epsilon } },
+  }),
+  'attn-lrp-gamma': (p) => ({
+    layerMap: {
+      ...attentionBase(p), linear: { rule: 'gamma', gamma: p.gamma, stabilizer: p.stabilizer, zeroParams: p.zeroParams },
+      softmax: { rule: 'softmax-taylor' }, 'attention-product': { rule: 'uniform', epsilon: p.epsilon },
+    },
+  }),
+  'cp-lrp': (p) => ({
+    // softmax-taylor reaches a softmax only outside attention: attention weights get no relevance
+    layerMap: {
+      ...attentionBase(p), linear: epsilon(p), softmax: { rule: 'softmax-taylor' },
+      'attention-product': { rule: 'constant-attention', epsilon: p.epsilon },
+    },
+  }),
   'name-map': () => ({ layerMap: {}, structural: false }),
 };
 

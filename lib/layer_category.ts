@@ -6,7 +6,8 @@ import type { NativeLayer } from './native';
 
 /** The categories a composite's layer map can name. */
 export type LayerCategory =
-  | 'convolution' | 'dense' | 'activation' | 'batch-norm' | 'sum' | 'average-pooling' | 'thresh-relu' | 'other';
+  | 'convolution' | 'dense' | 'activation' | 'batch-norm' | 'sum' | 'average-pooling' | 'layer-norm' | 'softmax'
+  | 'attention-product' | 'product' | 'elementwise' | 'thresh-relu' | 'other';
 
 /**
  * What a layer map or a first-layer rule selects: a category, `linear` (a convolution or a dense
@@ -16,18 +17,23 @@ export type LayerCategory =
 export type LayerSelector = Exclude<LayerCategory, 'thresh-relu' | 'other'> | 'linear' | 'relu';
 
 export const LAYER_SELECTORS: readonly LayerSelector[] = [
-  'convolution', 'dense', 'linear', 'activation', 'relu', 'batch-norm', 'sum', 'average-pooling',
+  'convolution', 'dense', 'linear', 'activation', 'relu', 'batch-norm', 'sum', 'average-pooling', 'layer-norm',
+  'softmax', 'attention-product', 'product', 'elementwise',
 ];
 
 export type CategorizedLayer = Pick<NativeLayer, 'op' | 'category' | 'inputs' | 'functional'>;
 
-// The native categories a composite can tell apart; the others (products, reshapes, max pooling, …)
+// The native categories a composite can tell apart; the others (reshapes, max pooling, concatenations, …)
 // are 'other'. `activation` is relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh (ReLU6) and clamp; `thresh-relu` is canonization's ReLU, which
 // no composite places a rule on (it keeps its gradient, passing relevance where active and dropping
 // it where clamped); `sum` is a sum of two tensors (a residual +) or a reduction by summation (a
-// relation network's pairs); `average-pooling` includes a mean over dimensions.
+// relation network's pairs); `average-pooling` includes a mean over dimensions. For attention
+// models: `layer-norm`, `softmax`, `attention-product` (matmul / bmm of two computed tensors: QKᵀ,
+// attention·V), `product` (an element-wise product of two computed tensors) and `elementwise` (a
+// tensor plus or times a number or a stored tensor: a scaling, a position embedding, a layer scale).
 const COMPOSITE_CATEGORIES: ReadonlySet<string> = new Set<LayerCategory>([
-  'convolution', 'dense', 'activation', 'batch-norm', 'sum', 'average-pooling', 'thresh-relu',
+  'convolution', 'dense', 'activation', 'batch-norm', 'sum', 'average-pooling', 'layer-norm', 'softmax',
+  'attention-product', 'product', 'elementwise', 'thresh-relu',
 ]);
 
 export function categoryOf(layer: CategorizedLayer): LayerCategory {

@@ -19,7 +19,8 @@ export interface NativeTensor {
 /** A layer's role, from the native operator table (native/core/ops/op_table.h). */
 export type NativeLayerCategory =
   | 'input' | 'constant' | 'convolution' | 'dense' | 'batch-norm' | 'activation' | 'thresh-relu'
-  | 'max-pooling' | 'average-pooling' | 'sum' | 'elementwise' | 'product' | 'concat' | 'reshape' | 'broadcast';
+  | 'max-pooling' | 'average-pooling' | 'sum' | 'elementwise' | 'product' | 'concat' | 'reshape' | 'broadcast'
+  | 'layer-norm' | 'softmax' | 'log-softmax' | 'attention-product';
 
 export interface NativeLayer {
   name: string;

@@ -98,7 +98,7 @@ describe('placement', () => {
 
 describe('bad composites are one clear error', () => {
   test.each([
-    [{ layerMap: { conv: { rule: 'zplus' } } }, /^explain options: unknown key 'conv' in composite\.layerMap \(known: convolution, dense, linear, activation, relu, batch-norm, sum, average-pooling\)$/],
+    [{ layerMap: { conv: { rule: 'zplus' } } }, /^explain options: unknown key 'conv' in composite\.layerMap \(known: convolution, dense, linear, activation, relu, batch-norm, sum, average-pooling, layer-norm, softmax, attention-product, product, elementwise\)$/],
     [{ layerMap: { dense: { rule: 'epsilon', gamma: 1 } } }, /unknown key 'gamma' in composite\.layerMap\.dense \('gamma' does not apply to rule epsilon\)/],
     [{ layerMap: { dense: { rule: 'epsilonn' } } }, /unknown rule 'epsilonn' in composite\.layerMap\.dense\.rule \(did you mean 'epsilon'\?/],
     [{ layerMap: {}, first: { rule: 'flat' } }, /explain options: composite\.first\.category is required/],

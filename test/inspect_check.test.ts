@@ -1,8 +1,8 @@
 // `lrp-node inspect` on a model outside the operator table lists every unsupported operator with
 // its module (the load still fails with one line naming the first), and `inspect --check` reports
 // on one screen whether a model loads, canonizes completely, and which layers get which rule
-// (docs/cli.md). Fixtures: test/fixture_makers/make_unsupported_ops_model.py (a tanh module, a
-// GELU in a block's forward, a layer norm in the top-level forward) and the torchvision parity
+// (docs/cli.md). Fixtures: test/fixture_makers/make_unsupported_ops_model.py (a tanh module, an
+// erf in a block's forward, a cumulative sum in the top-level forward) and the torchvision parity
 // models (make_torchvision_references.py).
 import { spawnSync } from 'child_process';
 import * as path from 'path';
@@ -20,8 +20,8 @@ function lrpNode(...args: string[]) {
 
 const ALL_THREE = [
   { operator: 'aten::tanh', module: 'stem.1' },
-  { operator: 'aten::gelu', module: 'block' },
-  { operator: 'aten::layer_norm', module: '' },
+  { operator: 'aten::erf', module: 'block' },
+  { operator: 'aten::cumsum', module: '' },
 ];
 
 describe('unsupported operators', () => {
@@ -43,8 +43,8 @@ describe('unsupported operators', () => {
     expect(stdout.trim().split('\n')).toEqual([
       'unsupported operators (3):',
       "  aten::tanh in 'stem.1'",
-      "  aten::gelu in 'block'",
-      '  aten::layer_norm in the top-level forward',
+      "  aten::erf in 'block'",
+      '  aten::cumsum in the top-level forward',
     ]);
     const json = lrpNode('inspect', '--model', UNSUPPORTED, '--json');
     expect(json.status).toBe(1);
@@ -76,8 +76,8 @@ describe('inspect --check', () => {
     const { status, stdout, stderr } = lrpNode('inspect', '--model', UNSUPPORTED, '--check', '--composite', 'epsilon-plus');
     expect(status).toBe(1);
     expect(stdout.trim().split('\n')).toEqual([
-      'loads: no', 'unsupported operators (3):', "  aten::tanh in 'stem.1'", "  aten::gelu in 'block'",
-      '  aten::layer_norm in the top-level forward',
+      'loads: no', 'unsupported operators (3):', "  aten::tanh in 'stem.1'", "  aten::erf in 'block'",
+      '  aten::cumsum in the top-level forward',
     ]);
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -19,7 +19,8 @@ function expectedCategory(layer: Layer): string {
     hardsigmoid: 'activation', hardtanh: 'activation', clamp: 'activation', chunk: 'reshape', select: 'reshape', slice: 'reshape',
     max_pool2d: 'max-pooling', avg_pool2d: 'average-pooling', adaptive_avg_pool2d: 'average-pooling', mean: 'average-pooling',
     sum: 'sum', cat: 'concat', flatten: 'reshape', reshape: 'reshape', unsqueeze: 'reshape', permute: 'reshape',
-    transpose: 'reshape', expand: 'broadcast', repeat: 'broadcast',
+    transpose: 'reshape', expand: 'broadcast', repeat: 'broadcast', gelu: 'activation', layer_norm: 'layer-norm',
+    softmax: 'softmax', log_softmax: 'log-softmax', matmul: 'attention-product',
   };
   if (layer.op === 'add') return layer.inputs.length === 2 ? 'sum' : 'elementwise';
   if (layer.op === 'mul') return layer.inputs.length === 2 ? 'product' : 'elementwise';

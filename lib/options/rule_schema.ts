@@ -26,6 +26,10 @@ export const RULE_PARAMS: Readonly<Record<string, Fields>> = {
   'relu-deconvnet': {},
   'relu-guided-backprop': {},
   'relu-beta-smooth': { betaSmooth: number({ above: 0 }) },
+  'constant-std': { epsilon: stabilizer },
+  'softmax-taylor': {},
+  uniform: { epsilon: stabilizer },
+  'constant-attention': { epsilon: stabilizer },
 };
 
 function values(v: unknown): number[] {

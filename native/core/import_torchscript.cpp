@@ -406,6 +406,10 @@ class RefArgs : public TorchScriptArgs {
   bool isString(size_t i) const override {
     return in_.at(i).kind == Ref::Kind::Constant && in_[i].constant.isString();
   }
+  std::string string(size_t i) const override {
+    if (!isString(i)) unsupported(kind_ + " with a non-constant string argument");
+    return in_[i].constant.toStringRef();
+  }
   bool isNumber(size_t i) const override { return isNumberRef(in_.at(i)); }
   std::optional<double> scalar(size_t i) const override {
     const Ref& r = in_.at(i);
@@ -441,6 +445,11 @@ class RefArgs : public TorchScriptArgs {
 // returns a list, one node per item.
 Ref Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
   const OpInfo* info = opForTorchScript(kind);
+  if (!info && kind == "aten::_native_multi_head_attention") {
+    // torch.nn.MultiheadAttention traced under torch.no_grad() is this one fused op; traced with
+    // gradients it is the linear layers, bmm and softmax the rules act on.
+    unsupported(kind + " (a MultiheadAttention traced under torch.no_grad(); trace with gradients enabled)", scope);
+  }
   if (!info) unsupported(kind, scope);
   const RefArgs args(*this, kind, in, scope);
   if (!info->fromTorchScriptList) return Ref::ofTensor(addImported(importFromTorchScript(*info, args), kind, scope));

@@ -1,11 +1,10 @@
-"""A model outside the operator table (test/cli.test.ts, `inspect`): a tanh module, a GELU in a
-block's own forward, and a layer norm in the top-level forward, with supported layers between.
+"""A model outside the operator table (test/cli.test.ts, `inspect`): a tanh module, an erf in a
+block's own forward, and a cumulative sum in the top-level forward, with supported layers between.
 Writes test/fixtures/ops/unsupported_ops.pt. Run with /usr/bin/python3."""
 import os
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'ops')
 
@@ -16,7 +15,7 @@ class Block(nn.Module):
         self.conv = nn.Conv2d(4, 4, 3, padding=1)
 
     def forward(self, x):
-        return F.gelu(self.conv(x))
+        return torch.erf(self.conv(x))
 
 
 class Unsupported(nn.Module):
@@ -28,7 +27,7 @@ class Unsupported(nn.Module):
 
     def forward(self, x):
         x = self.block(self.stem(x)).mean([2, 3])
-        return self.head(F.layer_norm(x, [4]))
+        return self.head(torch.cumsum(x, 1))
 
 
 def main():

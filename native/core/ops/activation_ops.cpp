@@ -1,7 +1,8 @@
 // Element-wise activations (relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh/ReLU6, clamp): one
 // input, an output of the same shape. An element-wise operator is
 // one entry here (its forward and TorchScript names); input checks and rank inference look
-// through it, and LRP gives it its gradient unless a rule says otherwise.
+// through it, and LRP gives it its gradient unless a rule says otherwise (AttnLRP's identity rule
+// on GELU and SiLU is `pass`).
 #include <cmath>
 #include <limits>
 
@@ -26,6 +27,24 @@ at::Tensor siluForward(const ForwardArgs& a) { return at::silu(a.in[0]); }
 at::Tensor sigmoidForward(const ForwardArgs& a) { return at::sigmoid(a.in[0]); }
 at::Tensor hardswishForward(const ForwardArgs& a) { return at::hardswish(a.in[0]); }
 at::Tensor hardsigmoidForward(const ForwardArgs& a) { return at::hardsigmoid(a.in[0]); }
+at::Tensor geluForward(const ForwardArgs& a) { return at::gelu(a.in[0], a.node.attrs.b("tanh") ? "tanh" : "none"); }
+
+// aten::gelu(x, approximate): "none" (the exact erf form) or "tanh".
+ImportedNode geluImport(const TorchScriptArgs& a) {
+  if (a.count() < 1 || a.count() > 2) a.unsupported(a.kind());
+  const std::string approximate = a.count() == 2 ? a.string(1) : "none";
+  if (approximate != "none" && approximate != "tanh") a.unsupported("aten::gelu with approximate='" + approximate + "'");
+  ImportedNode node{Op::Gelu};
+  node.inputs = {a.tensor(0)};
+  node.attrs.set("tanh", approximate == "tanh");
+  return node;
+}
+
+OpInfo gelu() {
+  OpInfo op = activation<Op::Gelu>("gelu", geluForward);
+  op.fromTorchScript = geluImport;
+  return op;
+}
 
 OpInfo relu() {
   OpInfo op = activation<Op::Relu>("relu", reluForward);
@@ -133,7 +152,8 @@ std::vector<OpInfo> activationOps() {
           activation<Op::Hardswish>("hardswish", hardswishForward),
           hardsigmoid(),
           bounded(Op::Hardtanh, "hardtanh", hardtanhForward, hardtanhImport, {"hardtanh", "relu6"}),
-          bounded(Op::Clamp, "clamp", clampForward, clampImport, {"clamp", "clamp_min", "clamp_max"})};
+          bounded(Op::Clamp, "clamp", clampForward, clampImport, {"clamp", "clamp_min", "clamp_max"}),
+          gelu()};
 }
 
 }  // namespace lrp

@@ -23,18 +23,6 @@ at::Tensor binaryForward(const ForwardArgs& a) {
   return add ? at::add(a.in[0], scalar) : at::mul(a.in[0], scalar);
 }
 
-// Broadcasting: align right; a static 1 takes the other side's size.
-StaticDims broadcast(const StaticDims& first, const StaticDims& second) {
-  const StaticDims& big = first.size() >= second.size() ? first : second;
-  const StaticDims& small = first.size() >= second.size() ? second : first;
-  StaticDims dims = big;
-  const size_t shift = big.size() - small.size();
-  for (size_t k = 0; k < small.size(); ++k) {
-    if (isStaticOne(big[shift + k])) dims[shift + k] = small[k];
-  }
-  return dims;
-}
-
 MaybeShape binaryShape(const ShapeArgs& a) {
   if (a.inputs.size() == 1) {
     auto operand = a.node.params.find("operand");

@@ -37,6 +37,11 @@ enum class Op {
   Chunk,              // one item of a split into `chunks`: attrs chunks, dim, index
   Select,             // attrs dim, index (the dimension is removed)
   Slice,              // attrs dim, start, end, step
+  LayerNorm,          // params weight?, bias?; attrs shape (normalized trailing sizes), eps
+  Gelu,               // attr tanh (bool): the tanh approximation
+  Softmax,            // attr dim
+  LogSoftmax,         // attr dim
+  MatMul,             // matmul / bmm of two tensors
 };
 
 // The operator's name in `inspect`, error messages and rule maps (its table entry's name).

@@ -14,7 +14,8 @@ struct Table {
 
 Table build() {
   Table table;
-  for (auto family : {sourceOps, layerOps, activationOps, poolingOps, arithmeticOps, shapeOps, selectionOps}) {
+  for (auto family : {sourceOps, layerOps, activationOps, poolingOps, arithmeticOps, shapeOps, selectionOps,
+                      normalizationOps, attentionOps}) {
     for (OpInfo& info : family()) {
       for (const auto& kind : info.torchScriptKinds) {
         if (!table.byTorchScriptKind.emplace(kind, info.op).second) {
@@ -103,6 +104,10 @@ const char* categoryName(Category category) {
     case Category::Concat: return "concat";
     case Category::Reshape: return "reshape";
     case Category::Broadcast: return "broadcast";
+    case Category::LayerNorm: return "layer-norm";
+    case Category::Softmax: return "softmax";
+    case Category::LogSoftmax: return "log-softmax";
+    case Category::AttentionProduct: return "attention-product";
   }
   return "unknown";
 }

@@ -38,6 +38,10 @@ enum class Category {
   Concat,
   Reshape,              // moves or picks elements: flatten, reshape, unsqueeze, permute, transpose, chunk, select, slice
   Broadcast,            // copies elements: expand, repeat
+  LayerNorm,            // layer_norm: normalizes over the trailing axes (AttnLRP: std held constant)
+  Softmax,              // softmax over one axis (attention weights)
+  LogSoftmax,           // log_softmax over one axis: no composite places a rule on it
+  AttentionProduct,     // matmul / bmm of two computed tensors (QKᵀ, attention·V)
 };
 
 const char* categoryName(Category category);
@@ -124,6 +128,7 @@ class TorchScriptArgs {
   virtual size_t count() const = 0;
   virtual bool isNone(size_t i) const = 0;
   virtual bool isString(size_t i) const = 0;
+  virtual std::string string(size_t i) const = 0;
   virtual bool isNumber(size_t i) const = 0;  // a constant int or float, not a tensor
   // A constant int or float, or a one-element tensor read as data (tracing records `x + 0.5` with
   // a 0-dim tensor constant where scripting records the number).

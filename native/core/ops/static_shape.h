@@ -30,6 +30,18 @@ inline MaybeSize windowOutput(const MaybeSize& size, int64_t kernel, int64_t str
   return combineSizes(Kind::Add, combineSizes(Kind::FloorDiv, numerator, constantSize(stride)), constantSize(1));
 }
 
+// Broadcasting: align right; a static 1 takes the other side's size.
+inline StaticDims broadcast(const StaticDims& first, const StaticDims& second) {
+  const StaticDims& big = first.size() >= second.size() ? first : second;
+  const StaticDims& small = first.size() >= second.size() ? second : first;
+  StaticDims dims = big;
+  const size_t shift = big.size() - small.size();
+  for (size_t k = 0; k < small.size(); ++k) {
+    if (isStaticOne(big[shift + k])) dims[shift + k] = small[k];
+  }
+  return dims;
+}
+
 // A possibly negative dimension index for a tensor of rank `rank`.
 inline int64_t wrapDim(int64_t dim, int64_t rank) { return dim < 0 ? dim + rank : dim; }
 
