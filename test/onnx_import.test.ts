@@ -64,23 +64,52 @@ describe('ONNX models give their TorchScript trace\'s results', () => {
     }
 
     // Relevance: every composite, plain and canonized, within the trace's own float32 round-off.
-    const target = [1, 2];
-    const all = configs();
-    const fromTrace = await traced.explainMany(inputs, target, all);
-    const fromExport = await exported.explainMany(inputs, target, all);
-    const traced64 = await loadModel(modelPath(family), { dtype: 'float64' });
-    const reference64 = await traced64.explainMany(inputs, target, all);
-    all.forEach((config, k) => {
-      const roundOffDistance = relativeL2(fromTrace[k].relevance.data, Float32Array.from(reference64[k].relevance.data));
-      const distance = relativeL2(fromExport[k].relevance.data, fromTrace[k].relevance.data);
+    for (const { config, distance, roundOff: r } of await relevanceDistances(traced, exported, modelPath(family), inputs, [1, 2])) {
       expect({ config, distance }).toEqual({ config, distance: expect.any(Number) });
-      expect(distance).toBeLessThanOrEqual(5 * roundOffDistance + 1e-6);
-    });
-    for (const m of [traced, exported, traced64]) m.dispose();
+      expect(distance).toBeLessThanOrEqual(5 * r + 1e-6);
+    }
+    for (const m of [traced, exported]) m.dispose();
   });
 });
 
+// The relevance of every composite, plain and canonized, from an ONNX model and from its trace:
+// the largest distance and the trace's own float32 round-off there.
+async function relevanceDistances(traced: Model, exported: Model, tracedPath: string, inputs: Tensor[], target: number[]) {
+  const all = configs();
+  const fromTrace = await traced.explainMany(inputs, target, all);
+  const fromExport = await exported.explainMany(inputs, target, all);
+  const traced64 = await loadModel(tracedPath, { dtype: 'float64' });
+  const reference64 = await traced64.explainMany(inputs, target, all);
+  traced64.dispose();
+  return all.map((config, k) => ({
+    config,
+    distance: relativeL2(fromExport[k].relevance.data, fromTrace[k].relevance.data),
+    roundOff: relativeL2(fromTrace[k].relevance.data, Float32Array.from(reference64[k].relevance.data)),
+  }));
+}
+
+test('the ONNX ops the families do not export (Sub/Div by stored tensors, HardSwish, Pad + AveragePool, MatMul + Add, Transpose, Slice of sizes, Unsqueeze, ReduceMean) give the trace\'s results', async () => {
+  const tracedPath = path.join(MODELS, 'onnx_ops_net.pt');
+  const traced = await loadModel(tracedPath);
+  const exported = await loadModel(path.join(MODELS, 'onnx_ops_net.onnx'));
+  const x = await readNpy(path.join(MODELS, 'onnx_ops_net.input0.npy'));
+  const expected = await readNpy(path.join(MODELS, 'onnx_ops_net.output.npy'));
+  expect(maxAbsDiff((await exported.forward(x)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  const ops = (m: Model) => m.layers.filter((l) => l.category !== 'constant').map((l) => `${l.name}:${l.op}`);
+  expect(ops(exported)).toEqual(expect.arrayContaining(['sub:add', 'div:mul', 'conv:conv2d', 'act:hardswish', 'pool:avg_pool2d', 'token:linear', 'fc:linear']));
+  expect(exported.layers.find((l) => l.name === 'pool')!.attrs).toEqual(traced.layers.find((l) => l.name === 'pool')!.attrs);
+  for (const { config, distance, roundOff: r } of await relevanceDistances(traced, exported, tracedPath, [x], [1, 3])) {
+    expect({ config, distance }).toEqual({ config, distance: expect.any(Number) });
+    expect(distance).toBeLessThanOrEqual(5 * r + 1e-6);
+  }
+});
+
 describe('ONNX loading', () => {
+  test('another producer\'s node names are kept; a node without a name gets its op\'s', async () => {
+    const model = await loadModel(path.join(MODELS, 'onnx_other_names.onnx'));
+    expect(model.layers.map((l) => l.name)).toEqual(['node0', 'relu', 'node2', 'node3']);
+  });
+
   test('chosen by content, not by name: an ONNX file named .pt loads; the CLI reads .onnx', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-onnx-'));
     const renamed = path.join(dir, 'model.pt');

@@ -670,9 +670,9 @@ int OnnxImporter::addNode(const onnx::NodeProto& n, ImportedNode imported, const
     base = ownsModuleName ? path : (path.empty() ? suffix : path + "." + suffix);
   } else {
     // Another producer: the node's own name (or the op's when it has none).
-    path = n.name().empty() ? suffix : n.name();
-    ownsModuleName = !n.name().empty() && opsNamed_["#" + n.name()]++ == 0;
-    base = ownsModuleName ? path : path + "." + suffix;
+    path = n.name();
+    ownsModuleName = !path.empty() && opsNamed_["#" + path]++ == 0;
+    base = ownsModuleName ? path : path.empty() ? suffix : path + "." + suffix;
   }
   Node node;
   node.op = imported.op;

@@ -3,7 +3,11 @@ exported with torch.onnx.export at opsets 13 and 17, for test/onnx_import.test.t
 the forward, canonization and relevance of its TorchScript trace (test/fixtures/models/NAME.pt).
 Exported at batch 1 with a dynamic batch axis (the tests run them at the fixtures' batch of 2);
 BatchNorm is kept (TrainingMode.PRESERVE on an eval model: the exporter's eval-mode pass would
-fold it into the convolution). Also writes the error cases: an unsupported op (Tanh), an opset
+fold it into the convolution). Also onnx_ops_net (.pt, .onnx, input, output): the ONNX ops the
+families do not export — Sub and Div by stored tensors, HardSwish, AveragePool with counted
+padding (Pad + AveragePool), a linear layer on 3 dimensions (MatMul + Add), Transpose,
+Unsqueeze, ReduceMean; and a copy of a small model with the node names of another producer
+(onnx_other_names.onnx). And the error cases: an unsupported op (Tanh), an opset
 outside 13–17, a model with external data and one whose data file is missing.
 Writes test/fixtures/models/NAME.opset{13,17}.onnx and onnx_*.onnx. Run with /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx); the TorchScript fixtures must exist first.
@@ -20,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import make_models  # noqa: E402
-from common import randomize_batch_norms  # noqa: E402
+from common import randomize_batch_norms, save_traced  # noqa: E402
 
 OUT = make_models.OUT
 OPSETS = (13, 17)
@@ -60,14 +64,43 @@ class Small(nn.Module):
         return self.fc(self.act(self.conv(x)).mean((2, 3)))
 
 
+class OpsNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor([0.4, 0.5, 0.6]).view(1, 3, 1, 1))
+        self.register_buffer('std', torch.tensor([0.2, 0.25, 0.3]).view(1, 3, 1, 1))
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.act = nn.Hardswish()
+        self.pool = nn.AvgPool2d(3, stride=2, padding=1)
+        self.token = nn.Linear(6, 5)
+        self.fc = nn.Linear(5, 4)
+
+    def forward(self, x):
+        x = self.pool(self.act(self.conv((x - self.mean) / self.std)))
+        tokens = x.flatten(2).transpose(1, 2)
+        tokens = torch.relu(self.token(tokens))
+        return self.fc(tokens.unsqueeze(1).mean((1, 2)))
+
+
 def main():
     for name, model, inputs in families():
         names = INPUT_NAMES.get(name, ['x'])
         for opset in OPSETS:
             export(model, [x[:1] for x in inputs], os.path.join(OUT, f'{name}.opset{opset}.onnx'), opset, names)
 
+    torch.manual_seed(make_models.SEED + 50)
+    ops = OpsNet().eval()
+    x = torch.randn(2, 3, 8, 8)
+    save_traced(OUT, 'onnx_ops_net', ops, [x])
+    export(ops, [x[:1]], os.path.join(OUT, 'onnx_ops_net.onnx'), 17, ['x'])
+
     torch.manual_seed(make_models.SEED)
     x = torch.randn(1, 3, 8, 8)
+    export(Small(nn.ReLU()).eval(), [x], os.path.join(OUT, 'onnx_other_names.onnx'), 17, ['x'])
+    other = onnx.load(os.path.join(OUT, 'onnx_other_names.onnx'))
+    for k, node in enumerate(other.graph.node):
+        node.name = '' if node.op_type == 'Relu' else f'node{k}'
+    onnx.save_model(other, os.path.join(OUT, 'onnx_other_names.onnx'))
     export(Small(nn.Tanh()).eval(), [x], os.path.join(OUT, 'onnx_unknown_op.onnx'), 17, ['x'])
     export(Small(nn.ReLU()).eval(), [x], os.path.join(OUT, 'onnx_opset11.onnx'), 11, ['x'])
 
