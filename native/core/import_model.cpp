@@ -18,11 +18,7 @@ Graph importModel(const std::string& path, bool trustCode) {
   char magic[4] = {0, 0, 0, 0};
   in.read(magic, 4);
   const bool zip = in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
-  if (!zip && isOnnxModel(path)) return importOnnx(path);
-  if (!zip) {
-    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive) nor an ONNX model: " + path);
-  }
-  return importTorchScript(path, trustCode);
+  return zip ? importTorchScript(path, trustCode) : importOnnx(path);
 }
 
 }  // namespace lrp

@@ -160,7 +160,7 @@ at::Tensor tensorFromProto(const onnx::TensorProto& t, const fs::path& folder) {
 
 bool readModel(const std::string& path, onnx::ModelProto& model) {
   std::ifstream in(path, std::ios::binary);
-  return in && model.ParseFromIstream(&in) && model.has_graph();
+  return in && model.ParseFromIstream(&in) && model.has_graph() && model.graph().node_size() > 0;
 }
 
 std::vector<int64_t> sortedAxes(std::vector<int64_t> axes, int64_t rank) {
@@ -355,12 +355,28 @@ void OnnxImporter::readOpset() {
 
 // Ranks of values, from the model's type information completed by ONNX's shape inference.
 void OnnxImporter::collectRanks() {
-  onnx::ModelProto inferred = model_;
-  for (auto& t : *inferred.mutable_graph()->mutable_initializer()) {
-    // Shape inference needs no weights; external ones are not loaded here.
-    if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-      t.clear_external_data();
-      t.set_data_location(onnx::TensorProto::DEFAULT);
+  // A copy of the graph for ONNX's shape inference, without the weights: an initializer keeps its
+  // type and dimensions, and its values only when small (a shape or an axis list it may read).
+  constexpr int64_t kSmall = 64;
+  onnx::ModelProto inferred;
+  inferred.set_ir_version(model_.ir_version());
+  *inferred.mutable_opset_import() = model_.opset_import();
+  const auto& source = model_.graph();
+  onnx::GraphProto* copy = inferred.mutable_graph();
+  *copy->mutable_node() = source.node();
+  *copy->mutable_input() = source.input();
+  *copy->mutable_output() = source.output();
+  *copy->mutable_value_info() = source.value_info();
+  for (const auto& t : source.initializer()) {
+    int64_t count = 1;
+    for (int64_t d : t.dims()) count *= d;
+    onnx::TensorProto* init = copy->add_initializer();
+    if (count <= kSmall && t.data_location() != onnx::TensorProto::EXTERNAL) {
+      *init = t;
+    } else {
+      init->set_name(t.name());
+      init->set_data_type(t.data_type());
+      *init->mutable_dims() = t.dims();
     }
   }
   try {
@@ -1181,14 +1197,11 @@ void OnnxImporter::reduce(const onnx::NodeProto& n) {
 
 }  // namespace
 
-bool isOnnxModel(const std::string& path) {
-  onnx::ModelProto model;
-  return readModel(path, model) && model.graph().node_size() > 0;
-}
-
 Graph importOnnx(const std::string& path) {
   onnx::ModelProto model;
-  if (!readModel(path, model)) throw Error(ErrorCode::LoadFailed, "not an ONNX model (no ModelProto with a graph): " + path);
+  if (!readModel(path, model)) {
+    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive) nor an ONNX model: " + path);
+  }
   fs::path folder = fs::path(path).parent_path();
   if (folder.empty()) folder = ".";
   Graph graph = OnnxImporter(model, folder).run();

@@ -11,9 +11,6 @@ namespace lrp {
 constexpr int64_t kOnnxMinOpset = 13;
 constexpr int64_t kOnnxMaxOpset = 17;
 
-// Whether `path` parses as an ONNX ModelProto with a graph.
-bool isOnnxModel(const std::string& path);
-
 // Loads `path` (an ONNX ModelProto, parsed by the ONNX library) and returns its IR. Each ONNX
 // node becomes the call of a TorchScript op that a trace of the same PyTorch module records, and
 // the operator table imports that call (ops/op_table.h), so both formats give the same nodes.
@@ -21,7 +18,8 @@ bool isOnnxModel(const std::string& path);
 // → "features.0"; a functional op in a parent's forward → "layer1.0.add"); other producers' nodes
 // keep their own names. Shape → Gather → Concat subgraphs become size expressions (size_expr.h).
 // Weights stored outside the model (external data) are read from the model's folder. Throws
-// Error(UnsupportedOp) naming the op, the node and the opset for anything it does not know.
+// Error(UnsupportedOp) naming the op, the node and the opset for anything it does not know, and
+// Error(LoadFailed) when the file is not a ModelProto with a graph of nodes.
 Graph importOnnx(const std::string& path);
 
 }  // namespace lrp

@@ -2,9 +2,6 @@
 
 #include <torch/script.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include <caffe2/serialize/inline_container.h>
 #include <memory>
 #include <optional>
@@ -478,12 +475,6 @@ void refuseCodeThatRunsAtLoad(const std::string& path) {
 }  // namespace
 
 Graph importTorchScript(const std::string& path, bool trustCode) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
-  if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::LoadFailed, "model path is a directory: " + path);
-  if (!std::ifstream(path, std::ios::binary).good()) {
-    throw Error(ErrorCode::LoadFailed, "cannot read model file " + path + " (permission denied or unreadable)");
-  }
   if (!trustCode) refuseCodeThatRunsAtLoad(path);
   jit::Module module;
   try {
