@@ -22,7 +22,7 @@ export const LAYER_SELECTORS: readonly LayerSelector[] = [
 export type CategorizedLayer = Pick<NativeLayer, 'op' | 'category' | 'inputs' | 'functional'>;
 
 // The native categories a composite can tell apart; the others (products, reshapes, max pooling, …)
-// are 'other'. `activation` is relu, silu and sigmoid; `thresh-relu` is canonization's ReLU, which
+// are 'other'. `activation` is relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh (ReLU6) and clamp; `thresh-relu` is canonization's ReLU, which
 // no composite places a rule on (it keeps its gradient, passing relevance where active and dropping
 // it where clamped); `sum` is a sum of two tensors (a residual +) or a reduction by summation (a
 // relation network's pairs); `average-pooling` includes a mean over dimensions.

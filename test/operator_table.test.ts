@@ -15,7 +15,8 @@ const CASES = path.join(MODELS, '..', 'canonize');
 function expectedCategory(layer: Layer): string {
   const byOp: Record<string, string> = {
     constant: 'constant', conv2d: 'convolution', linear: 'dense', batch_norm: 'batch-norm',
-    relu: 'activation', silu: 'activation', sigmoid: 'activation', thresh_relu: 'thresh-relu',
+    relu: 'activation', silu: 'activation', sigmoid: 'activation', thresh_relu: 'thresh-relu', hardswish: 'activation',
+    hardsigmoid: 'activation', hardtanh: 'activation', clamp: 'activation', chunk: 'reshape', select: 'reshape', slice: 'reshape',
     max_pool2d: 'max-pooling', avg_pool2d: 'average-pooling', adaptive_avg_pool2d: 'average-pooling', mean: 'average-pooling',
     sum: 'sum', cat: 'concat', flatten: 'reshape', reshape: 'reshape', unsqueeze: 'reshape', permute: 'reshape',
     transpose: 'reshape', expand: 'broadcast', repeat: 'broadcast',
@@ -107,6 +108,43 @@ describe('operator table: an element-wise operator added in the table alone', ()
       target: reference.target, composite: 'epsilon-plus', rules: [{ layers: ['act0', 'act1', 'act2'], rule: 'gradient' }],
     });
     expect(relativeL2(gradient.relevance.data, expected.data)).toBeGreaterThan(100 * tolerance);
+    model.dispose();
+  });
+});
+
+describe('operator table: chunk, select, slice, clamp, relu6/hardtanh, hardsigmoid (issue 24)', () => {
+  // test/fixture_makers/make_picking_ops_model.py: a net using each of them (chunk read through
+  // prim::ListUnpack, slices with a step and a negative end, clamps with one or two bounds), traced
+  // at batch 2 and checked at batch 3 against torch's float64 forward and input gradient.
+  const OPS = path.join(MODELS, '..', 'ops');
+  const reference = JSON.parse(fs.readFileSync(path.join(OPS, 'picking_ops.json'), 'utf8')) as {
+    target: number[]; outputF32VsF64: number; gradientF32VsF64: number;
+  };
+  const fixture = (suffix: string) => readNpy(path.join(OPS, `picking_ops.${suffix}.npy`));
+
+  test('each imports as one node of its operator, with its attributes', async () => {
+    const model = await loadModel(path.join(OPS, 'picking_ops.pt'));
+    const ops = model.layers.map((l) => l.op);
+    for (const op of ['chunk', 'select', 'slice', 'clamp', 'hardtanh', 'hardsigmoid']) expect(ops).toContain(op);
+    expect(model.layers.filter((l) => l.op === 'chunk').map((l) => [l.attrs.chunks, l.attrs.dim, l.attrs.index]))
+      .toEqual([[3, 1, 0], [3, 1, 1], [3, 1, 2]]);
+    // relu6 is hardtanh(0, 6); hardtanh(c, -1, 2) keeps its bounds
+    expect(model.layers.filter((l) => l.op === 'hardtanh').map((l) => [l.attrs.min, l.attrs.max])).toEqual([[0, 6], [-1, 2]]);
+    expect(model.layers.filter((l) => l.op === 'clamp').map((l) => [l.attrs.min, l.attrs.max]))
+      .toEqual([[-0.5, Infinity], [-Infinity, 0.7], [0.5, 5]]);
+    for (const layer of model.layers) expect([layer.name, layer.category]).toEqual([layer.name, expectedCategory(layer)]);
+    model.dispose();
+  });
+
+  test('forward and gradient match torch at another batch size', async () => {
+    const model = await loadModel(path.join(OPS, 'picking_ops.pt'));
+    const [x, output, gradient] = await Promise.all([fixture('input0'), fixture('output'), fixture('gradient')]);
+    expect(x.shape[0]).toBe(3);
+    const y = await model.forward(x);
+    expect(y.shape).toEqual(output.shape);
+    expect(relativeL2(y.data, output.data)).toBeLessThanOrEqual(5 * reference.outputF32VsF64 + 1e-6);
+    const { relevance } = await model.explain(x, { target: reference.target, method: 'gradient' });
+    expect(relativeL2(relevance.data, gradient.data)).toBeLessThanOrEqual(5 * reference.gradientF32VsF64 + 1e-6);
     model.dispose();
   });
 });

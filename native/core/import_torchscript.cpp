@@ -60,7 +60,8 @@ class Importer {
   Ref conversion(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   Ref passThrough(const std::string& kind, const std::vector<Ref>& in, const Scope& scope);
   bool importSizeArithmetic(const std::string& kind, const std::vector<Ref>& in, const Scope& scope, Ref& out);
-  int importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
+  Ref importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope);
+  int addImported(ImportedNode node, const std::string& kind, Scope& scope);
 
   int tensorOf(const Ref& r, const std::string& kind, const Scope& scope);
   int addNode(Op op, const std::string& suffix, Scope& scope, std::vector<int> inputs, Attributes attrs = {},
@@ -289,8 +290,10 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
   if (kind == "prim::CallMethod") return setOut(callMethod(n, in, scope));
   if (kind == "prim::ListConstruct" || kind == "prim::TupleConstruct") return setOut(listRef(in));
   if (kind == "prim::ListUnpack" || kind == "prim::TupleUnpack") {
-    if (in.at(0).kind != Ref::Kind::List || in[0].items.size() != n->outputs().size()) {
-      unsupported(kind + " of a list not built in the graph", scope);
+    if (in.at(0).kind != Ref::Kind::List) unsupported(kind + " of a list not built in the graph", scope);
+    if (in[0].items.size() != n->outputs().size()) {
+      unsupported(kind + " of " + std::to_string(n->outputs().size()) + " values from a list of " +
+                      std::to_string(in[0].items.size()) + " (a chunk with empty items?)", scope);
     }
     for (size_t i = 0; i < n->outputs().size(); ++i) env[n->outputs()[i]] = in[0].items[i];
     return;
@@ -308,7 +311,7 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
   if (kind == "aten::to") return setOut(conversion(kind, in, scope));
   Ref arithmetic;
   if (importSizeArithmetic(kind, in, scope, arithmetic)) return setOut(arithmetic);
-  setOut(Ref::ofTensor(importTensorOp(kind, in, scope)));
+  setOut(importTensorOp(kind, in, scope));
 }
 
 // Integer arithmetic on traced sizes (`x.size(1) // 2 + 1`) is a size expression, not a node.
@@ -431,11 +434,19 @@ class RefArgs : public TorchScriptArgs {
   const Scope& scope_;
 };
 
-// The operator table's importer for `kind` (ops/op_table.h) makes the node.
-int Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
+// The operator table's importer for `kind` (ops/op_table.h) makes the node, or for an op that
+// returns a list, one node per item.
+Ref Importer::importTensorOp(const std::string& kind, const std::vector<Ref>& in, Scope& scope) {
   const OpInfo* info = opForTorchScript(kind);
   if (!info) unsupported(kind, scope);
-  ImportedNode node = importFromTorchScript(*info, RefArgs(*this, kind, in, scope));
+  const RefArgs args(*this, kind, in, scope);
+  if (!info->fromTorchScriptList) return Ref::ofTensor(addImported(importFromTorchScript(*info, args), kind, scope));
+  std::vector<Ref> items;
+  for (ImportedNode& node : info->fromTorchScriptList(args)) items.push_back(Ref::ofTensor(addImported(std::move(node), kind, scope)));
+  return listRef(items);
+}
+
+int Importer::addImported(ImportedNode node, const std::string& kind, Scope& scope) {
   const std::string suffix = node.suffix.empty() ? stripSuffix(kind) : node.suffix;
   return addNode(node.op, suffix, scope, std::move(node.inputs), std::move(node.attrs), std::move(node.params));
 }

@@ -1,5 +1,7 @@
 #include "non_negative.h"
 
+#include "ops/op_table.h"
+
 namespace lrp {
 
 std::vector<bool> nonNegativeByConstruction(const Graph& graph) {
@@ -9,32 +11,11 @@ std::vector<bool> nonNegativeByConstruction(const Graph& graph) {
     const Node& node = nodes[id];
     bool inputs = !node.inputs.empty();
     for (int input : node.inputs) inputs = inputs && input < static_cast<int>(id) && out[input];
-    switch (node.op) {
-      case Op::Relu:
-      case Op::Sigmoid:
-        out[id] = true;
-        break;
-      case Op::MaxPool2d:
-      case Op::AvgPool2d:
-      case Op::AdaptiveAvgPool2d:
-      case Op::Flatten:
-      case Op::Reshape:
-      case Op::Unsqueeze:
-      case Op::Expand:
-      case Op::Repeat:
-      case Op::Permute:
-      case Op::Transpose:
-      case Op::Sum:
-      case Op::Mean:
-      case Op::Cat:
-        out[id] = inputs;
-        break;
-      case Op::Add:
-      case Op::Mul:
-        out[id] = inputs && node.inputs.size() == 2;  // of two computed tensors; an operand may be negative
-        break;
-      default:
-        break;
+    switch (nodeSign(node)) {
+      case SignFlow::NonNegative: out[id] = true; break;
+      case SignFlow::FromInputs: out[id] = inputs; break;
+      case SignFlow::FromComputed: out[id] = inputs && node.inputs.size() == 2; break;
+      case SignFlow::Unknown: break;
     }
   }
   return out;

@@ -96,6 +96,7 @@ OpInfo binary(const char* name, const char* inverse) {
   for (const auto& k : atenWithInPlace(inverse)) op.torchScriptKinds.push_back(k);
   op.categoryOf = binaryCategory<kOp>;
   op.maxInputs = 2;
+  op.sign = SignFlow::FromComputed;
   return op;
 }
 
@@ -133,6 +134,7 @@ OpInfo cat() {
   OpInfo op = atenOp(Op::Cat, "cat", Category::Concat, catForward, catShape, catImport);
   op.maxInputs = -1;
   op.channelFlow = ChannelFlow::Concat;
+  op.sign = SignFlow::FromInputs;
   return op;
 }
 
@@ -173,7 +175,9 @@ ImportedNode reductionImport(const TorchScriptArgs& a) {
 
 template <Op kOp>
 OpInfo reduction(const char* name, Category category) {
-  return atenOp(kOp, name, category, reductionForward<kOp>, reductionShape, reductionImport<kOp>);
+  OpInfo op = atenOp(kOp, name, category, reductionForward<kOp>, reductionShape, reductionImport<kOp>);
+  op.sign = SignFlow::FromInputs;
+  return op;
 }
 
 OpInfo mean() {

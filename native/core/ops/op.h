@@ -31,6 +31,12 @@ enum class Op {
   Repeat,             // attr repeats (SizeList)
   Permute,            // attr dims
   Transpose,          // attrs dim0, dim1
+  Hardtanh,           // attrs min, max (ReLU6: 0, 6)
+  Hardsigmoid,
+  Clamp,              // attrs min, max (±inf where absent)
+  Chunk,              // one item of a split into `chunks`: attrs chunks, dim, index
+  Select,             // attrs dim, index (the dimension is removed)
+  Slice,              // attrs dim, start, end, step
 };
 
 // The operator's name in `inspect`, error messages and rule maps (its table entry's name).

@@ -11,10 +11,11 @@ namespace lrp {
 
 std::vector<OpInfo> sourceOps();      // input, constant
 std::vector<OpInfo> layerOps();       // conv2d, linear, batch_norm
-std::vector<OpInfo> activationOps();  // relu, thresh_relu, silu, sigmoid
+std::vector<OpInfo> activationOps();  // relu, thresh_relu, silu, sigmoid, hardswish, hardtanh, hardsigmoid, clamp
 std::vector<OpInfo> poolingOps();     // max_pool2d, avg_pool2d, adaptive_avg_pool2d
 std::vector<OpInfo> arithmeticOps();  // add, mul, cat, sum, mean
 std::vector<OpInfo> shapeOps();       // flatten, reshape, unsqueeze, expand, repeat, permute, transpose
+std::vector<OpInfo> selectionOps();   // chunk, select, slice
 
 // Helpers shared by families.
 

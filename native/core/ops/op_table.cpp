@@ -14,7 +14,7 @@ struct Table {
 
 Table build() {
   Table table;
-  for (auto family : {sourceOps, layerOps, activationOps, poolingOps, arithmeticOps, shapeOps}) {
+  for (auto family : {sourceOps, layerOps, activationOps, poolingOps, arithmeticOps, shapeOps, selectionOps}) {
     for (OpInfo& info : family()) {
       for (const auto& kind : info.torchScriptKinds) {
         if (!table.byTorchScriptKind.emplace(kind, info.op).second) {
@@ -69,6 +69,11 @@ ImportedNode importFromTorchScript(const OpInfo& info, const TorchScriptArgs& ar
 Category nodeCategory(const Node& node) {
   const OpInfo& info = opInfo(node.op);
   return info.categoryOf ? info.categoryOf(node) : info.category;
+}
+
+SignFlow nodeSign(const Node& node) {
+  const OpInfo& info = opInfo(node.op);
+  return info.signOf ? info.signOf(node) : info.sign;
 }
 
 InputRequirement inputRequirement(const Node& node) {

@@ -28,7 +28,7 @@ enum class Category {
   Convolution,          // conv2d: a linear layer with weights (the layer rules)
   Dense,                // linear: a linear layer with weights (the layer rules)
   BatchNorm,
-  Activation,           // relu, silu, sigmoid
+  Activation,           // relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh (ReLU6), clamp
   ThreshRelu,           // canonization's ReLU after a folded batch norm: no composite places a rule on it
   MaxPooling,
   AveragePooling,       // average pooling, adaptive average pooling, mean over dimensions
@@ -36,7 +36,7 @@ enum class Category {
   Elementwise,          // a tensor plus or times a number or a tensor read as data
   Product,              // a product of two computed tensors (a gate when one side is a sigmoid's output)
   Concat,
-  Reshape,              // moves elements: flatten, reshape, unsqueeze, permute, transpose
+  Reshape,              // moves or picks elements: flatten, reshape, unsqueeze, permute, transpose, chunk, select, slice
   Broadcast,            // copies elements: expand, repeat
 };
 
@@ -73,6 +73,15 @@ enum class ChannelFlow {
 // Squeeze-excitation gates (structural.h): a sigmoid makes a gate, and a gate read through a
 // reshape or an expand is still one.
 enum class GateRole { None, Source, Carrier };
+
+// Whether an operator's output is ≥ 0 by the graph's construction (non_negative.h), given its
+// node and whether every input is.
+enum class SignFlow {
+  Unknown,        // may be negative
+  NonNegative,    // always ≥ 0 (relu, sigmoid)
+  FromInputs,     // ≥ 0 when all its inputs are (poolings, sums, shape and selection operators)
+  FromComputed,   // ≥ 0 when it has two inputs and both are (add/mul; an operand read as data may be negative)
+};
 
 // What a layer fixes about the tensor it reads (input_checks.h, batch_norm_fold.cpp).
 struct InputRequirement {
@@ -153,6 +162,9 @@ struct ArgAttr {
 using ForwardFn = at::Tensor (*)(const ForwardArgs&);
 using ShapeFn = MaybeShape (*)(const ShapeArgs&);
 using ImportFn = ImportedNode (*)(const TorchScriptArgs&);
+// An op returning a list of tensors (aten::chunk): one node per item, read by prim::ListUnpack.
+using ImportListFn = std::vector<ImportedNode> (*)(const TorchScriptArgs&);
+using SignFn = SignFlow (*)(const Node&);
 
 struct OpInfo {
   OpInfo(Op op, const char* name, Category category) : op(op), name(name), category(category) {}
@@ -167,6 +179,7 @@ struct OpInfo {
   ShapeFn shape = nullptr;                    // nullptr: unknown shape
   std::vector<std::string> torchScriptKinds;  // TorchScript ops imported as this operator
   ImportFn fromTorchScript = nullptr;  // or, when unset, the attributes below
+  ImportListFn fromTorchScriptList = nullptr;  // set instead for an op that returns a list of tensors
   std::vector<ArgAttr> torchScriptAttrs;
   // One input, output of the same shape: input checks and rank inference look through it.
   bool elementwise = false;
@@ -177,6 +190,8 @@ struct OpInfo {
   InputRequirement (*inputRequirement)(const Node&) = nullptr;
   ChannelFlow channelFlow = ChannelFlow::Blocks;
   GateRole gate = GateRole::None;
+  SignFlow sign = SignFlow::Unknown;
+  SignFn signOf = nullptr;  // set when the sign depends on the node's attributes (hardtanh's bounds)
 };
 
 const OpInfo& opInfo(Op op);
@@ -185,6 +200,7 @@ const OpInfo* opForTorchScript(const std::string& kind);
 // The node `info` makes of one TorchScript call of one of its torchScriptKinds.
 ImportedNode importFromTorchScript(const OpInfo& info, const TorchScriptArgs& args);
 Category nodeCategory(const Node& node);
+SignFlow nodeSign(const Node& node);
 InputRequirement inputRequirement(const Node& node);  // the default (nothing fixed) when none
 
 }  // namespace lrp

@@ -32,6 +32,7 @@ template <typename Import>
 OpInfo pooling(Op kind, const char* name, Category category, ForwardFn forward, ShapeFn shape, Import import) {
   OpInfo op = atenOp(kind, name, category, forward, shape, import);
   op.requiredInputRank = 4;
+  op.sign = SignFlow::FromInputs;
   return op;
 }
 

@@ -18,6 +18,7 @@ OpInfo mover(Op kind, const char* name, Category category, ForwardFn forward, Sh
   OpInfo op = atenOp(kind, name, category, forward, shape, std::move(attrs));
   op.channelFlow = channelFlow;
   op.gate = gate;
+  op.sign = SignFlow::FromInputs;
   return op;
 }
 
