@@ -257,12 +257,14 @@ class OnnxImporter {
   double attrFloat(const onnx::NodeProto& n, const std::string& name, double fallback) const;
   std::vector<int64_t> attrInts(const onnx::NodeProto& n, const std::string& name, std::vector<int64_t> fallback = {}) const;
   std::vector<int64_t> constInts(const Val& v, const std::string& what) const;
+  std::vector<int64_t> staticInts(const Val& v, const std::string& what) const;
   SizeList sizesOf(const Val& v, const std::string& what) const;
   int64_t rankOf(const onnx::NodeProto& n, int k);
   void setOut(const onnx::NodeProto& n, Val v, int k = 0);
 
   // Makes the IR node of a translated call through the operator table, named as a trace names it.
   void emit(const onnx::NodeProto& n, const Call& call);
+  std::vector<Val> make(const onnx::NodeProto& n, const Call& call);
   int addNode(const onnx::NodeProto& n, ImportedNode node, const std::string& suffix);
 
   // One handler per ONNX op (or group of ops).
@@ -279,6 +281,7 @@ class OnnxImporter {
   void where(const onnx::NodeProto& n);
   void constantOfShape(const onnx::NodeProto& n);
   void slice(const onnx::NodeProto& n);
+  void sliceTensor(const onnx::NodeProto& n);
   void reshape(const onnx::NodeProto& n);
   void expand(const onnx::NodeProto& n);
   void tile(const onnx::NodeProto& n);
@@ -289,6 +292,8 @@ class OnnxImporter {
   void matMul(const onnx::NodeProto& n);
   void batchNorm(const onnx::NodeProto& n);
   void activation(const onnx::NodeProto& n);
+  void clip(const onnx::NodeProto& n);
+  void split(const onnx::NodeProto& n);
   void maxPool(const onnx::NodeProto& n);
   void averagePool(const onnx::NodeProto& n);
   void globalAveragePool(const onnx::NodeProto& n);
@@ -305,6 +310,10 @@ class OnnxImporter {
   Graph graph_;
   std::unordered_map<std::string, Val> values_;
   std::unordered_map<std::string, int64_t> ranks_;
+  // Static sizes the model's types give (-1 where a size is symbolic or unknown), by value name,
+  // and the value name of each IR node, for sizes an op needs as numbers (a Slice's bounds).
+  std::unordered_map<std::string, std::vector<int64_t>> staticDims_;
+  std::unordered_map<int, std::string> valueOfNode_;
   std::set<std::string> usedNames_;
   std::map<std::string, int> constantNodes_;  // by ONNX value name
   std::set<std::string> scopes_;              // the scopes of all nodes
@@ -387,7 +396,11 @@ void OnnxImporter::collectRanks() {
   const auto& g = inferred.graph();
   auto record = [&](const onnx::ValueInfoProto& v) {
     if (v.type().has_tensor_type() && v.type().tensor_type().has_shape()) {
-      ranks_[v.name()] = v.type().tensor_type().shape().dim_size();
+      const auto& shape = v.type().tensor_type().shape();
+      ranks_[v.name()] = shape.dim_size();
+      std::vector<int64_t> dims;
+      for (const auto& d : shape.dim()) dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+      staticDims_[v.name()] = dims;
     }
   };
   for (const auto& v : g.input()) record(v);
@@ -515,8 +528,12 @@ Graph OnnxImporter::run() {
     node.op = Op::Input;
     node.name = input.name();
     node.attrs.set("index", index++);
+    // The rank the model declares: checked at every forward, and known to shape inference.
+    if (type.has_shape()) node.attrs.set("rank", static_cast<int64_t>(type.shape().dim_size()));
     usedNames_.insert(node.name);
-    values_[input.name()] = Val::ofTensor(graph_.addNode(std::move(node)));
+    const int id = graph_.addNode(std::move(node));
+    valueOfNode_.emplace(id, input.name());
+    values_[input.name()] = Val::ofTensor(id);
   }
   for (const auto& n : g.node()) {
     if (fusedAway_.count(&n)) continue;
@@ -567,6 +584,9 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Relu", &OnnxImporter::activation},
       {"Sigmoid", &OnnxImporter::activation},
       {"HardSwish", &OnnxImporter::activation},
+      {"HardSigmoid", &OnnxImporter::activation},
+      {"Clip", &OnnxImporter::clip},
+      {"Split", &OnnxImporter::split},
       {"MaxPool", &OnnxImporter::maxPool},
       {"AveragePool", &OnnxImporter::averagePool},
       {"GlobalAveragePool", &OnnxImporter::globalAveragePool},
@@ -651,7 +671,27 @@ int64_t OnnxImporter::rankOf(const onnx::NodeProto& n, int k) {
 }
 
 void OnnxImporter::setOut(const onnx::NodeProto& n, Val v, int k) {
-  if (k < n.output_size() && !n.output(k).empty()) values_[n.output(k)] = std::move(v);
+  if (k >= n.output_size() || n.output(k).empty()) return;
+  if (v.kind == Val::Kind::Tensor) valueOfNode_.emplace(v.node, n.output(k));
+  values_[n.output(k)] = std::move(v);
+}
+
+// Integers that may be sizes read from computed tensors, as numbers: each size the model's types
+// give as static (a channel count; a dynamic batch size is not).
+std::vector<int64_t> OnnxImporter::staticInts(const Val& v, const std::string& what) const {
+  if (v.kind != Val::Kind::Sizes) return constInts(v, what);
+  std::vector<int64_t> out;
+  for (const SizeExpr& e : v.sizes) {
+    out.push_back(e.evaluate([&](int node, int64_t dim) {
+      auto name = valueOfNode_.find(node);
+      auto dims = name == valueOfNode_.end() ? staticDims_.end() : staticDims_.find(name->second);
+      if (dims == staticDims_.end() || dim >= static_cast<int64_t>(dims->second.size()) || dims->second[dim] < 0) {
+        unsupported(what + " that depends on a size the model does not fix");
+      }
+      return dims->second[dim];
+    }));
+  }
+  return out;
 }
 
 int OnnxImporter::tensorOf(const Val& v, const std::string& what) {
@@ -702,17 +742,27 @@ int OnnxImporter::addNode(const onnx::NodeProto& n, ImportedNode imported, const
   return graph_.addNode(std::move(node));
 }
 
-void OnnxImporter::emit(const onnx::NodeProto& n, const Call& call) {
+// The nodes of one call: one, or one per item for an op that returns a list (aten::chunk).
+std::vector<Val> OnnxImporter::make(const onnx::NodeProto& n, const Call& call) {
   const OpInfo* info = opForTorchScript(call.kind);
   if (!info) throw Error(ErrorCode::Internal, "the operator table has no entry for " + call.kind);
-  ImportedNode node = importFromTorchScript(*info, CallArgs(*this, call));
-  std::string suffix = node.suffix;
-  if (suffix.empty()) {
-    suffix = call.kind.substr(call.kind.find("::") + 2);
-    if (!suffix.empty() && suffix.back() == '_') suffix.pop_back();
+  const CallArgs args(*this, call);
+  std::vector<ImportedNode> nodes;
+  if (info->fromTorchScriptList) nodes = info->fromTorchScriptList(args);
+  else nodes.push_back(importFromTorchScript(*info, args));
+  std::vector<Val> out;
+  for (ImportedNode& node : nodes) {
+    std::string suffix = node.suffix;
+    if (suffix.empty()) {
+      suffix = call.kind.substr(call.kind.find("::") + 2);
+      if (!suffix.empty() && suffix.back() == '_') suffix.pop_back();
+    }
+    out.push_back(Val::ofTensor(addNode(n, std::move(node), suffix)));
   }
-  setOut(n, Val::ofTensor(addNode(n, std::move(node), suffix)));
+  return out;
 }
+
+void OnnxImporter::emit(const onnx::NodeProto& n, const Call& call) { setOut(n, make(n, call).at(0)); }
 
 // --- values known at import: constants and shape arithmetic -------------------------------------
 
@@ -780,7 +830,10 @@ void OnnxImporter::gather(const onnx::NodeProto& n) {
     for (int64_t i : constInts(indices, "Gather")) out.push_back(x.sizes.at(i < 0 ? i + count : i));
     return setOut(n, Val::ofSizes(out, indices.data.dim() == 0));
   }
-  unsupported("Gather of a computed tensor");
+  if (x.kind == Val::Kind::Tensor && indices.data.dim() == 0) {
+    return emit(n, {"aten::select", {Arg::of(x), Arg::integer(axis), Arg::integer(indices.data.item<int64_t>())}});
+  }
+  unsupported("Gather of a computed tensor by indices other than one number");
 }
 
 void OnnxImporter::unsqueeze(const onnx::NodeProto& n) {
@@ -800,9 +853,7 @@ void OnnxImporter::unsqueeze(const onnx::NodeProto& n) {
   // Several axes: one unsqueeze each, as a trace of x.unsqueeze(a).unsqueeze(b) records them.
   Val current = x;
   for (size_t k = 0; k < axes.size(); ++k) {
-    ImportedNode node = importFromTorchScript(*opForTorchScript("aten::unsqueeze"),
-                                              CallArgs(*this, Call{"aten::unsqueeze", {Arg::of(current), Arg::integer(axes[k])}}));
-    current = Val::ofTensor(addNode(n, std::move(node), "unsqueeze"));
+    current = make(n, {"aten::unsqueeze", {Arg::of(current), Arg::integer(axes[k])}}).at(0);
   }
   setOut(n, current);
 }
@@ -957,6 +1008,7 @@ void OnnxImporter::constantOfShape(const onnx::NodeProto& n) {
 // Slices of size vectors and of constants (a slice of a computed tensor needs issue 24's op).
 void OnnxImporter::slice(const onnx::NodeProto& n) {
   const Val& x = in(n, 0);
+  if (x.kind == Val::Kind::Tensor) return sliceTensor(n);
   std::vector<int64_t> starts = constInts(in(n, 1), "Slice starts"), ends = constInts(in(n, 2), "Slice ends");
   std::vector<int64_t> axes = hasIn(n, 3) ? constInts(in(n, 3), "Slice axes") : std::vector<int64_t>{};
   std::vector<int64_t> steps = hasIn(n, 4) ? constInts(in(n, 4), "Slice steps") : std::vector<int64_t>{};
@@ -982,6 +1034,25 @@ void OnnxImporter::slice(const onnx::NodeProto& n) {
 }
 
 // --- tensor ops: the TorchScript call a trace of the same module records ----------------------
+
+// Slice of a computed tensor: one aten::slice(x, dim, start, end, step) per axis, as x[a:b, c:d:e]
+// traces. Bounds computed from sizes (torch.chunk's export) must be sizes the model fixes.
+void OnnxImporter::sliceTensor(const onnx::NodeProto& n) {
+  std::vector<int64_t> starts = staticInts(in(n, 1), "Slice starts"), ends = staticInts(in(n, 2), "Slice ends");
+  std::vector<int64_t> axes = hasIn(n, 3) ? constInts(in(n, 3), "Slice axes") : std::vector<int64_t>{};
+  std::vector<int64_t> steps = hasIn(n, 4) ? constInts(in(n, 4), "Slice steps") : std::vector<int64_t>{};
+  if (axes.empty()) for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (starts.size() != ends.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+    unsupported("Slice with bound lists of different lengths");
+  }
+  Val current = in(n, 0);
+  for (size_t k = 0; k < axes.size(); ++k) {
+    current = make(n, {"aten::slice", {Arg::of(current), Arg::integer(axes[k]), Arg::integer(starts[k]),
+                                       Arg::integer(ends[k]), Arg::integer(steps[k])}}).at(0);
+  }
+  setOut(n, current);
+}
 
 // Reshape: ONNX's 0 keeps the input's size there (allowzero unset); a trace records aten::view.
 void OnnxImporter::reshape(const onnx::NodeProto& n) {
@@ -1096,8 +1167,61 @@ void OnnxImporter::batchNorm(const onnx::NodeProto& n) {
 
 void OnnxImporter::activation(const onnx::NodeProto& n) {
   static const std::map<std::string, std::string> kinds = {
-      {"Relu", "aten::relu"}, {"Sigmoid", "aten::sigmoid"}, {"HardSwish", "aten::hardswish"}};
+      {"Relu", "aten::relu"}, {"Sigmoid", "aten::sigmoid"}, {"HardSwish", "aten::hardswish"},
+      {"HardSigmoid", "aten::hardsigmoid"}};
+  // HardSigmoid(x) = max(0, min(1, αx + β)); PyTorch's is α = 1/6, β = 1/2.
+  if (n.op_type() == "HardSigmoid" &&
+      (std::abs(attrFloat(n, "alpha", 0.2) - 1.0 / 6) > 1e-6 || std::abs(attrFloat(n, "beta", 0.5) - 0.5) > 1e-6)) {
+    unsupported("HardSigmoid with alpha other than 1/6 or beta other than 1/2");
+  }
   emit(n, {kinds.at(n.op_type()), {Arg::of(in(n, 0))}});
+}
+
+// Clip(x, min, max) with stored bounds: aten::hardtanh(x, min, max) with both (nn.ReLU6 and
+// nn.Hardtanh export so), aten::clamp(x, min?, max?) with one.
+void OnnxImporter::clip(const onnx::NodeProto& n) {
+  auto bound = [&](int k, const char* name) -> Arg {
+    if (opset_ < 11 && attr(n, name)) return Arg::number(attrFloat(n, name, 0));
+    if (!hasIn(n, k)) return Arg::none();
+    const Val& v = in(n, k);
+    if (v.kind != Val::Kind::Data || v.data.numel() != 1) unsupported("Clip with a bound computed in the forward");
+    return Arg::number(v.data.item<double>());
+  };
+  const Arg lo = bound(1, "min"), hi = bound(2, "max");
+  const bool both = lo.kind != Arg::Kind::None && hi.kind != Arg::Kind::None;
+  emit(n, {both ? "aten::hardtanh" : "aten::clamp", {Arg::of(in(n, 0)), lo, hi}});
+}
+
+// Split along an axis: aten::chunk when the parts are chunk's (equal, the last one the rest), as
+// torch.chunk exports; else one aten::slice per part.
+void OnnxImporter::split(const onnx::NodeProto& n) {
+  const Val& x = in(n, 0);
+  const int64_t rank = rankOf(n, 0);
+  int64_t axis = attrInt(n, "axis", 0);
+  if (axis < 0) axis += rank;
+  const int64_t parts = n.output_size();
+  std::vector<int64_t> sizes = hasIn(n, 1) ? staticInts(in(n, 1), "Split sizes") : attrInts(n, "split");
+  if (sizes.empty()) {
+    const int64_t total = staticInts(Val::ofSizes({SizeExpr::dim(tensorOf(x, "Split"), axis)}), "Split of a size")[0];
+    if (total % parts) unsupported("Split into unequal parts without sizes");
+    sizes.assign(parts, total / parts);
+  }
+  if (static_cast<int64_t>(sizes.size()) != parts) unsupported("Split with " + std::to_string(sizes.size()) + " sizes for " + std::to_string(parts) + " outputs");
+  int64_t total = 0;
+  for (int64_t v : sizes) total += v;
+  const int64_t each = (total + parts - 1) / parts;
+  bool chunks = total > 0;
+  for (int64_t k = 0; k < parts; ++k) chunks &= sizes[k] == (k + 1 < parts ? each : total - each * (parts - 1)) && sizes[k] > 0;
+  if (chunks) {
+    std::vector<Val> items = make(n, {"aten::chunk", {Arg::of(x), Arg::integer(parts), Arg::integer(axis)}});
+    for (int64_t k = 0; k < parts; ++k) setOut(n, items.at(k), static_cast<int>(k));
+    return;
+  }
+  int64_t start = 0;
+  for (int64_t k = 0; k < parts; ++k) {
+    setOut(n, make(n, {"aten::slice", {Arg::of(x), Arg::integer(axis), Arg::integer(start), Arg::integer(start + sizes[k]), Arg::integer(1)}}).at(0), static_cast<int>(k));
+    start += sizes[k];
+  }
 }
 
 // aten::max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)

@@ -7,7 +7,10 @@ fold it into the convolution). Also onnx_ops_net (.pt, .onnx, input, output): th
 families do not export — Sub and Div by stored tensors, HardSwish, AveragePool with counted
 padding (Pad + AveragePool), a linear layer on 3 dimensions (MatMul + Add), Transpose,
 Unsqueeze, ReduceMean; and a copy of a small model with the node names of another producer
-(onnx_other_names.onnx). And the error cases: an unsupported op (Tanh), an opset
+(onnx_other_names.onnx). The picking-ops net of make_picking_ops_model.py (the same seed and
+weights as test/fixtures/ops/picking_ops.pt) exported at opsets 13 and 17: Split/Slice (torch.chunk,
+with bounds computed from sizes), Slice with steps and negative ends, Clip with one or both bounds
+(clamp, relu6, hardtanh), HardSigmoid, Gather of one index (select). And the error cases: an unsupported op (Tanh), an opset
 outside 13–17, a model with external data and one whose data file is missing.
 Writes test/fixtures/models/NAME.opset{13,17}.onnx and onnx_*.onnx. Run with /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx); the TorchScript fixtures must exist first.
@@ -24,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import make_models  # noqa: E402
+import make_picking_ops_model  # noqa: E402
 from common import randomize_batch_norms, save_traced  # noqa: E402
 
 OUT = make_models.OUT
@@ -88,6 +92,11 @@ def main():
         for opset in OPSETS:
             export(model, [x[:1] for x in inputs], os.path.join(OUT, f'{name}.opset{opset}.onnx'), opset, names)
 
+    torch.manual_seed(make_picking_ops_model.SEED)
+    picking = make_picking_ops_model.PickingNet().eval()
+    for opset in OPSETS:
+        export(picking, [torch.randn(1, 6, 8, 8)], os.path.join(make_picking_ops_model.OUT, f'picking_ops.opset{opset}.onnx'), opset, ['x'])
+
     torch.manual_seed(make_models.SEED + 50)
     ops = OpsNet().eval()
     x = torch.randn(2, 3, 8, 8)
@@ -113,6 +122,9 @@ def main():
     export(small, [x], plain, 17, ['x'])
     proto = onnx.load(plain)
     os.remove(plain)
+    data = os.path.join(folder, 'small.onnx.data')
+    if os.path.exists(data):
+        os.remove(data)  # onnx.save_model appends to an existing data file
     onnx.save_model(proto, os.path.join(folder, 'small.onnx'), save_as_external_data=True,
                     all_tensors_to_one_file=True, location='small.onnx.data', size_threshold=0)
     with torch.no_grad():
