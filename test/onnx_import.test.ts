@@ -138,6 +138,16 @@ test.each(OPSETS)('picking ops (issue 24\'s operators) at opset %d: torch.chunk\
   }
 });
 
+test('Split: equal parts import as chunk, unequal ones as slices (torch.split; no trace to compare, torch\'s output)', async () => {
+  const model = await loadModel(path.join(MODELS, 'onnx_split_net.onnx'));
+  const expected = await readNpy(path.join(MODELS, 'onnx_split_net.output.npy'));
+  const y = await model.forward(await readNpy(path.join(MODELS, 'onnx_split_net.input0.npy')));
+  expect(maxAbsDiff(y.data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  const ops = model.layers.map((l) => l.op);
+  expect(ops.filter((op) => op === 'chunk')).toHaveLength(3);
+  expect(ops.filter((op) => op === 'slice')).toHaveLength(3);
+});
+
 describe('ONNX loading', () => {
   test('another producer\'s node names are kept; a node without a name gets its op\'s', async () => {
     const model = await loadModel(path.join(MODELS, 'onnx_other_names.onnx'));

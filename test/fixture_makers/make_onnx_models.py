@@ -86,6 +86,20 @@ class OpsNet(nn.Module):
         return self.fc(tokens.unsqueeze(1).mean((1, 2)))
 
 
+class SplitNet(nn.Module):
+    """torch.split with stored sizes exports as Split (no trace to compare: the table has no
+    split_with_sizes); equal parts import as chunk, unequal ones as slices."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(7, 4, 3, padding=1)
+
+    def forward(self, x):
+        a, b, c = x.split([2, 2, 2], dim=1)
+        d, e = x.split([1, 5], dim=1)
+        return self.conv(torch.cat([c * 2.0, a, torch.relu(b) + d, e[:, :1]], dim=1)).mean((2, 3))
+
+
 def main():
     for name, model, inputs in families():
         names = INPUT_NAMES.get(name, ['x'])
@@ -96,6 +110,14 @@ def main():
     picking = make_picking_ops_model.PickingNet().eval()
     for opset in OPSETS:
         export(picking, [torch.randn(1, 6, 8, 8)], os.path.join(make_picking_ops_model.OUT, f'picking_ops.opset{opset}.onnx'), opset, ['x'])
+
+    torch.manual_seed(make_models.SEED + 60)
+    split = SplitNet().eval()
+    x = torch.randn(2, 6, 5, 5)
+    export(split, [x[:1]], os.path.join(OUT, 'onnx_split_net.onnx'), 13, ['x'])
+    with torch.no_grad():
+        np.save(os.path.join(OUT, 'onnx_split_net.input0.npy'), x.numpy())
+        np.save(os.path.join(OUT, 'onnx_split_net.output.npy'), split(x).numpy())
 
     torch.manual_seed(make_models.SEED + 50)
     ops = OpsNet().eval()
