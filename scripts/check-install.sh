@@ -40,7 +40,7 @@ const [model, input, expected] = process.argv.slice(2);
   const want = await lrp.readNpy(expected);
   let max = 0;
   for (let i = 0; i < want.data.length; i++) max = Math.max(max, Math.abs(y.data[i] - want.data[i]));
-  console.log(`forward via the API: logits [${y.shape}] from ${lrp.loadedBinary()}, max |lrp-node - TorchScript| = ${max.toExponential(2)}`);
+  console.log(`forward via the API: logits [${y.shape}] from ${lrp.loadedBinary()}, max |lrp-node - TorchScript's logits| = ${max.toExponential(2)} (${model.split('/').pop()})`);
   if (!(max <= 1e-4) || y.data.length !== want.data.length) process.exit(1);
 })().catch((error) => { console.error(error.message); process.exit(1); });
 EOF
@@ -109,6 +109,7 @@ echo "compilers that still run: ${runnable:-none}"
 if [ -n "$runnable" ]; then echo "FAIL: compilers were not hidden"; exit 1; fi
 echo "libtorch headers left: $(ls /usr/include/torch | wc -l) entries in /usr/include/torch"
 echo "libtorch libraries left: $(ls "$libdir" | grep -E '^lib(torch|c10)' | tr '\n' ' ')"
+echo "ONNX libraries left: $(ls "$libdir" | grep -E '^lib(onnx|protobuf)' | tr '\n' ' '); headers: $(ls /usr/include/onnx 2>/dev/null | wc -l) entries in /usr/include/onnx"
 if node "$repo/scripts/find-libtorch.js" > /dev/null 2>&1; then echo "FAIL: the build-time finder still sees libtorch-dev"; exit 1; fi
 echo "build-time finder: no libtorch dev files (as intended)"
 
