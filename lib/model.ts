@@ -251,7 +251,7 @@ export class Model {
   }
 }
 
-/** Imports a traced TorchScript file (torch.jit.trace(model.eval(), x).save(path)). */
+/** Imports a traced TorchScript file (torch.jit.trace(model.eval(), x).save(path)) or an ONNX model (docs/onnx.md), chosen by content. */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
   if (typeof path !== 'string' || path.length === 0) throw new LrpError('LRP_BAD_ARGUMENT', 'loadModel needs a file path');
   validate(LOAD_OPTIONS, options, 'loadModel options');

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run setup: everything a fresh Debian machine with Node needs, then the main job.
 //   1. a libtorch (Debian's libtorch-dev through apt when none is found and we are root;
-//      otherwise the command to run is printed), cmake/g++ for the build, and redis-server for
-//      the job-queue tests (test/queue.test.ts starts its own);
+//      otherwise the command to run is printed), the ONNX library (libonnx-dev, for ONNX
+//      models), cmake/g++ for the build, and redis-server for the job-queue tests
+//      (test/queue.test.ts starts its own);
 //   2. npm dependencies (npm ci), the native addon (cmake-js) and the TypeScript (dist/);
 //   3. the demo (scripts/demo.js): Table 1 and a reduced Fig. 2 search on the shipped benchmark.
 // It uses only Node built-ins until step 2 has installed the rest.
@@ -36,6 +37,7 @@ function ensureSystemPackages() {
   } catch {
     missing.push('libtorch-dev');
   }
+  if (!fs.existsSync('/usr/include/onnx/onnx_pb.h')) missing.push('libonnx-dev');
   if (!has('cmake')) missing.push('cmake');
   if (!has('g++')) missing.push('g++');
   if (!has('redis-server')) missing.push('redis-server');

@@ -112,7 +112,7 @@ export async function loadData(
   for (const name of metrics) {
     if (NEEDS_MASKS.includes(name) && !masksFile && !dataset?.masks) bad(where, `metric '${name}' needs ${dataset ? 'a data folder with masks' : "'masks'"}`);
   }
-  if (typeof config.model !== 'string') bad(where, "'model' (a TorchScript file) is required");
+  if (typeof config.model !== 'string') bad(where, "'model' (a TorchScript or ONNX file) is required");
   const inputList = Array.isArray(config.input) ? config.input : config.input === undefined ? [] : [config.input];
   if (!dataset && (inputList.length === 0 || inputList.some((p) => typeof p !== 'string'))) bad(where, "'input' must be a .npy path or a list of them (or give 'data')");
   const inputFiles = inputList.map((p) => path.resolve(here, p as string));

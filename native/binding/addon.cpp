@@ -11,7 +11,7 @@
 #include "../core/rules/rule_family.h"
 #include "../core/canonize.h"
 #include "../core/errors.h"
-#include "../core/import_torchscript.h"
+#include "../core/import_model.h"
 #include "../core/plan.h"
 #include "compute_thread.h"
 #include "model_wrap.h"
@@ -149,7 +149,7 @@ Napi::Value Addon::loadModel(const Napi::CallbackInfo& info) {
     return PromiseWorker::start(
         info.Env(), "lrp.loadModel",
         [path, device, dtype, order, trustCode, plan]() {
-          Graph imported = importTorchScript(path, trustCode);
+          Graph imported = importModel(path, trustCode);
           auto graph = std::make_shared<const Graph>(order ? canonize(imported, *order) : std::move(imported));
           *plan = std::make_shared<const Plan>(graph, device, dtype);
         },

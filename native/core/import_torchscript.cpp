@@ -2,9 +2,6 @@
 
 #include <torch/script.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include <caffe2/serialize/inline_container.h>
 #include <memory>
 #include <optional>

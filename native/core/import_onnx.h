@@ -1,0 +1,25 @@
+// Import of an ONNX model (torch.onnx.export, or another producer) into the graph IR.
+#pragma once
+
+#include <string>
+
+#include "ir.h"
+
+namespace lrp {
+
+// The ONNX opsets this importer reads (the default domain).
+constexpr int64_t kOnnxMinOpset = 13;
+constexpr int64_t kOnnxMaxOpset = 17;
+
+// Loads `path` (an ONNX ModelProto, parsed by the ONNX library) and returns its IR. Each ONNX
+// node becomes the call of a TorchScript op that a trace of the same PyTorch module records, and
+// the operator table imports that call (ops/op_table.h), so both formats give the same nodes.
+// Names are the module paths torch.onnx.export writes into node names ("/features/features.0/Conv"
+// → "features.0"; a functional op in a parent's forward → "layer1.0.add"); other producers' nodes
+// keep their own names. Shape → Gather → Concat subgraphs become size expressions (size_expr.h).
+// Weights stored outside the model (external data) are read from the model's folder. Throws
+// Error(UnsupportedOp) naming the op, the node and the opset for anything it does not know, and
+// Error(LoadFailed) when the file is not a ModelProto with a graph of nodes.
+Graph importOnnx(const std::string& path);
+
+}  // namespace lrp
