@@ -12,6 +12,7 @@
 #include "../core/canonize.h"
 #include "../core/errors.h"
 #include "../core/import_model.h"
+#include "../core/import_torchscript.h"
 #include "../core/plan.h"
 #include "compute_thread.h"
 #include "model_wrap.h"

@@ -179,6 +179,7 @@ class CallArgs : public TorchScriptArgs {
   size_t count() const override { return call_.args.size(); }
   bool isNone(size_t i) const override { return at(i).kind == Arg::Kind::None; }
   bool isString(size_t) const override { return false; }
+  std::string string(size_t i) const override { unsupported("argument " + std::to_string(i) + " as a string"); }
   bool isNumber(size_t i) const override { return at(i).kind == Arg::Kind::Int || at(i).kind == Arg::Kind::Float; }
   std::optional<double> scalar(size_t i) const override {
     const Arg& a = at(i);

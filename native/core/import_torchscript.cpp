@@ -3,6 +3,8 @@
 #include <torch/script.h>
 
 #include <caffe2/serialize/inline_container.h>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
