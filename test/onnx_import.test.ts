@@ -182,6 +182,20 @@ describe('ONNX loading', () => {
     expect(relation.inputNames).toEqual(['image', 'question']);
   });
 
+  test('an export without constant folding (MatMul by Transpose(W), then Add of the bias) gives the same dense layers and relevance', async () => {
+    // Before, the bias stayed a separate add after a bias-free linear, so the layer rules' z left it
+    // out: the relevance was 80× off on the shipped relation network while the forward agreed.
+    const folded = await loadModel(onnxPath('relation_net', 17));
+    const unfolded = await loadModel(path.join(MODELS, 'relation_net.opset17.unfolded.onnx'));
+    expect(unfolded.counts).toEqual(folded.counts);
+    const inputs = await fixtureInputs('relation_net');
+    for (const composite of ['epsilon-plus-flat', 'epsilon-gamma-box'] as const) {
+      const options = { composite, low: -3, high: 3, target: 'argmax' as const };
+      const [a, b] = [await folded.explain(inputs, options), await unfolded.explain(inputs, options)];
+      expect(relativeL2(b.relevance.data, a.relevance.data)).toBeLessThan(1e-6);
+    }
+  });
+
   test('external data is read from the model\'s folder; a missing data file is one line', async () => {
     const folder = path.join(MODELS, 'onnx_external');
     const model = await loadModel(path.join(folder, 'small.onnx'));

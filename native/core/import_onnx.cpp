@@ -426,10 +426,16 @@ void OnnxImporter::planFusions() {
     if (it == readers.end() || it->second.size() != 1 || outputs.count(value)) return nullptr;
     return it->second[0];
   };
-  auto isStored = [&](const std::string& value) {
+  // A stored tensor, possibly transposed or cast on the way (an export without constant folding
+  // writes a linear layer's weight as Transpose(initializer)); those are folded at import.
+  std::function<bool(const std::string&)> isStored = [&](const std::string& value) {
     if (initializers.count(value)) return true;
     auto it = producer.find(value);
-    return it != producer.end() && it->second->op_type() == "Constant";
+    if (it == producer.end()) return false;
+    const std::string& op = it->second->op_type();
+    if (op == "Constant") return true;
+    return (op == "Transpose" || op == "Identity" || op == "Cast") && it->second->input_size() >= 1 &&
+           isStored(it->second->input(0));
   };
   for (const auto& n : g.node()) {
     if (n.op_type() == "Sigmoid" && n.input_size() == 1) {

@@ -35,10 +35,10 @@ OPSETS = (13, 17)
 INPUT_NAMES = {'relation_net': ['image', 'question']}
 
 
-def export(model, inputs, path, opset, names):
+def export(model, inputs, path, opset, names, fold=True):
     dynamic = {name: {0: 'batch'} for name in names + ['logits']}
     torch.onnx.export(model, tuple(inputs), path, opset_version=opset, input_names=names, output_names=['logits'],
-                      dynamic_axes=dynamic, training=torch.onnx.TrainingMode.PRESERVE)
+                      dynamic_axes=dynamic, training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=fold)
 
 
 def families():
@@ -105,6 +105,9 @@ def main():
         names = INPUT_NAMES.get(name, ['x'])
         for opset in OPSETS:
             export(model, [x[:1] for x in inputs], os.path.join(OUT, f'{name}.opset{opset}.onnx'), opset, names)
+        if name == 'relation_net':
+            # Without constant folding a dense layer on 3-D input is MatMul(x, Transpose(W)) + Add(b).
+            export(model, [x[:1] for x in inputs], os.path.join(OUT, f'{name}.opset17.unfolded.onnx'), 17, names, fold=False)
 
     torch.manual_seed(make_picking_ops_model.SEED)
     picking = make_picking_ops_model.PickingNet().eval()
