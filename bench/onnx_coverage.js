@@ -12,16 +12,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const lrp = require('../dist');
-
-function distance(a, b) {
-  let e = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    e += (a[i] - b[i]) ** 2;
-    n += b[i] ** 2;
-  }
-  return Math.sqrt(e / Math.max(n, 1e-30));
-}
+const { relativeL2: distance } = require('./relative_l2');
 
 (async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-onnx-coverage-'));

@@ -16,6 +16,7 @@ const { spawnSync } = require('child_process');
 const { parseArgs } = require('util');
 
 const lrp = require('../dist');
+const { relativeL2 } = require('./relative_l2');
 
 const REPO = path.join(__dirname, '..');
 const SCRIPT = path.join(REPO, 'test', 'scripts', 'torchvision_models.py');
@@ -30,16 +31,6 @@ function python(args) {
   const run = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`torchvision_models.py ${args[0]}: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`);
   return run.stdout;
-}
-
-function relativeL2(a, b) {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-300));
 }
 
 function maxUlps(a, b) {
