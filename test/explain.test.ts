@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { loadModel, Model, readNpy } from '../lib';
-import { fixtureInputs, modelPath, relativeL2 } from './helpers';
+import { expectCompositeParity, fixtureInputs, modelPath, relativeL2 } from './helpers';
 
 const ZENNIT = path.join(__dirname, 'fixtures', 'zennit');
 const manifest = JSON.parse(fs.readFileSync(path.join(ZENNIT, 'manifest.json'), 'utf8')) as {
@@ -28,16 +28,7 @@ describe('explain: parity with zennit 0.5.1', () => {
   test.each(Object.keys(manifest.cases))('%s', async (name) => {
     const spec = manifest.cases[name];
     const inputs = await fixtureInputs(spec.family);  // a relation network also takes its question
-    const expected = await readNpy(path.join(ZENNIT, `${name}.npy`));
-    const { relevance } = await (await model(spec.family)).explain(inputs, {
-      target: spec.target,
-      composite: spec.composite as never,
-      canonize: spec.canonize,
-      low: manifest.low,
-      high: manifest.high,
-    });
-    expect(relevance.shape).toEqual(expected.shape);
-    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+    await expectCompositeParity(await model(spec.family), inputs, spec, manifest, path.join(ZENNIT, `${name}.npy`));
   });
 });
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { LrpError, readNpy, Tensor } from '../lib';
+import { LrpError, Model, readNpy, Tensor } from '../lib';
 
 export const MODELS = path.join(__dirname, 'fixtures', 'models');
 export const REPO = path.join(__dirname, '..');
@@ -103,3 +103,26 @@ export function relativeL2(a: Float32Array, b: Float32Array): number {
   }
   return Math.sqrt(num / den);
 }
+
+/** A zennit reference case of a composite: its target, canonize setting and float32-vs-float64 spread. */
+export interface CompositeCase {
+  composite: string;
+  canonize: unknown;
+  target: number[];
+  float32VsFloat64: number;
+}
+
+/**
+ * Explains `inputs` as the case says and compares with zennit's relevance: within 5× zennit's own
+ * float32-vs-float64 relative L2 difference on the case, + 1e-6 (the parity tests' tolerance).
+ */
+export async function expectCompositeParity(model: Model, inputs: Tensor | Tensor[], spec: CompositeCase,
+  bounds: { low: number; high: number }, reference: string): Promise<void> {
+  const expected = await readNpy(reference);
+  const { relevance } = await model.explain(inputs, {
+    target: spec.target, composite: spec.composite as never, canonize: spec.canonize as never, low: bounds.low, high: bounds.high,
+  });
+  expect(relevance.shape).toEqual(expected.shape);
+  expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+}
+

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { loadModel, Model, readNpy } from '../lib';
-import { relativeL2 } from './helpers';
+import { expectCompositeParity } from './helpers';
 
 const DIR = path.join(__dirname, 'fixtures', 'torchvision');
 const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as {
@@ -47,15 +47,6 @@ describe('torchvision modules: LRP parity with zennit 0.5.1', () => {
   test.each(Object.keys(manifest.cases))('%s', async (name) => {
     const spec = manifest.cases[name];
     const x = await readNpy(path.join(DIR, `${spec.model}.input0.npy`));
-    const expected = await readNpy(path.join(DIR, `${name}.npy`));
-    const { relevance } = await (await model(spec.model)).explain(x, {
-      target: spec.target,
-      composite: spec.composite as never,
-      canonize: spec.canonize,
-      low: manifest.low,
-      high: manifest.high,
-    });
-    expect(relevance.shape).toEqual(expected.shape);
-    expect(relativeL2(relevance.data, expected.data)).toBeLessThanOrEqual(5 * spec.float32VsFloat64 + 1e-6);
+    await expectCompositeParity(await model(spec.model), x, spec, manifest, path.join(DIR, `${name}.npy`));
   });
 });

@@ -53,20 +53,17 @@ OpInfo relu() {
   return op;
 }
 
-OpInfo sigmoid() {
-  OpInfo op = activation<Op::Sigmoid>("sigmoid", sigmoidForward);
+// An activation with values in [0, 1]: it makes squeeze-excitation gates (structural.h).
+OpInfo gateSource(OpInfo op) {
   op.gate = GateRole::Source;
   op.sign = SignFlow::NonNegative;
   return op;
 }
 
+OpInfo sigmoid() { return gateSource(activation<Op::Sigmoid>("sigmoid", sigmoidForward)); }
+
 // MobileNetV3's squeeze-excitation gate: relu6(x + 3) / 6, in [0, 1], a gate source like sigmoid.
-OpInfo hardsigmoid() {
-  OpInfo op = activation<Op::Hardsigmoid>("hardsigmoid", hardsigmoidForward);
-  op.gate = GateRole::Source;
-  op.sign = SignFlow::NonNegative;
-  return op;
-}
+OpInfo hardsigmoid() { return gateSource(activation<Op::Hardsigmoid>("hardsigmoid", hardsigmoidForward)); }
 
 // --- hardtanh (ReLU6), clamp: x limited to [min, max] -------------------------------------------
 // Both keep attrs min and max (±inf where a bound is absent). Their gradients differ on the bounds
