@@ -50,7 +50,8 @@ def stab(z, eps):
 
 
 class Scale(torch.autograd.Function):
-    """Identity forward; backward g ⊙ y / stab(k·y): the ε-rule (k = 1) or uniform rule (k = 2)."""
+    """Identity forward; backward g ⊙ y / stab(k·y): the ε-rule (k = 1) or uniform rule (k = 2);
+    0 where y = ±∞ (a masked attention score: no relevance)."""
 
     @staticmethod
     def forward(ctx, y, eps, k):
@@ -61,7 +62,7 @@ class Scale(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
-        return g * y / stab(ctx.k * y, ctx.eps), None, None
+        return torch.where(torch.isinf(y), torch.zeros_like(g), g * y / stab(ctx.k * y, ctx.eps)), None, None
 
 
 class Identity(torch.autograd.Function):

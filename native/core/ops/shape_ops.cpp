@@ -1,7 +1,7 @@
 // Operators that move or copy elements without computing: flatten, view/reshape, unsqueeze,
 // permute, transpose (category reshape) and expand, repeat (category broadcast). Shape arguments
 // may be size expressions (size_expr.h), evaluated when the graph runs. Each is imported from
-// aten::<name>(x, <its attributes>) (aten::view too, as reshape).
+// aten::<name>(x, <its attributes>) (aten::view too, as reshape; aten::t as transpose).
 #include "op_families.h"
 
 namespace lrp {
@@ -143,6 +143,23 @@ MaybeShape transposeShape(const ShapeArgs& a) {
   return out;
 }
 
+// aten::transpose(x, dim0, dim1); aten::t(x), a matrix's transpose: dims 0 and 1.
+ImportedNode transposeImport(const TorchScriptArgs& a) {
+  ImportedNode node{Op::Transpose};
+  const bool matrix = a.kind() == "aten::t";
+  node.attrs.set("dim0", matrix ? int64_t{0} : a.integer(1));
+  node.attrs.set("dim1", matrix ? int64_t{1} : a.integer(2));
+  node.inputs = {a.tensor(0)};
+  return node;
+}
+
+OpInfo transpose() {
+  OpInfo op = mover(Op::Transpose, "transpose", Category::Reshape, transposeForward, transposeShape, {},
+                    ChannelFlow::Transpose);
+  op.fromTorchScript = transposeImport;
+  return alsoImportedFrom(op, "aten::t");
+}
+
 }  // namespace
 
 // A gate (structural.h) read through a flatten, reshape, unsqueeze or expand is still a gate.
@@ -163,8 +180,7 @@ std::vector<OpInfo> shapeOps() {
             ChannelFlow::Broadcast),
       mover(Op::Permute, "permute", Category::Reshape, permuteForward, permuteShape, {{"dims", A::Ints, 1}},
             ChannelFlow::Permute),
-      mover(Op::Transpose, "transpose", Category::Reshape, transposeForward, transposeShape,
-            {{"dim0", A::Integer, 1}, {"dim1", A::Integer, 2}}, ChannelFlow::Transpose),
+      transpose(),
   };
 }
 
