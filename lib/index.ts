@@ -9,7 +9,7 @@ export { LrpError } from './errors';
 export { unsupportedOperators, UnsupportedOperator } from './unsupported_ops';
 export { Tensor, TensorLike } from './tensor';
 export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
-export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
+export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization, NotFolded } from './model';
 export { ExplainBatcher, BatcherOptions, BatcherStats } from './batcher';
 export {
   ExplainOptions, ExplainConfig, ExplainConfigBase, ExplainManyOptions, Explanation, Target, Method, LrpConfig, GradientConfig,

@@ -7,7 +7,7 @@ import { LrpError } from './errors';
 import type { ExplainConfig, ExplainManyOptions, ExplainOptions, Explanation, Target, WarningSink } from './explain_options';
 import { nativeRuleSet, resolveTargets } from './explain_request';
 import { checkReadableFile } from './readable_file';
-import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
+import { loadNative, NativeFold, NativeGraph, NativeNotFolded, NativeLayer, NativeModel } from './native';
 import { Tensor, TensorLike } from './tensor';
 import { BatcherOptions, ExplainBatcher } from './batcher';
 import { checkBatches, checkFinite, checkWindow } from './model_checks';
@@ -40,11 +40,16 @@ export interface LoadOptions {
 export type Layer = NativeLayer;
 export type BatchNormFold = NativeFold;
 
-/** What canonization did: the order used and, per batch norm, the pass and the layers it went into. */
+/**
+ * What canonization did: the order used and, per batch norm, the pass and the layers it went into;
+ * and the other normalizations it leaves as they are, with why (`notFolded`: layer norms).
+ */
 export interface Canonization {
   order: FoldOrder;
   folds: readonly BatchNormFold[];
+  notFolded: readonly NotFolded[];
 }
+export type NotFolded = NativeNotFolded;
 
 async function native<T>(call: () => Promise<T>): Promise<T> {
   try {

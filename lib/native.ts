@@ -44,8 +44,15 @@ export interface NativeFold {
   reason?: string;
 }
 
+/** A normalization canonization leaves as it is, and why (a layer norm is no affine map of its input). */
+export interface NativeNotFolded {
+  layer: string;
+  op: string;
+  reason: string;
+}
+
 export interface NativeGraph {
-  canonization?: { order: 'left-first' | 'relu-first'; folds: NativeFold[] };
+  canonization?: { order: 'left-first' | 'relu-first'; folds: NativeFold[]; notFolded: NativeNotFolded[] };
   inputs: string[];
   outputs: string[];
   elided: string[];

@@ -1,15 +1,17 @@
 // Attention and LayerNorm models (docs/explain.md, "Transformers"): a small torchvision
-// VisionTransformer and a small ConvNeXt traced with gradients enabled
+// VisionTransformer, a small ConvNeXt and a small Swin (shifted windows, padding) traced with
+// gradients enabled
 // (test/fixture_makers/make_attention_references.py). Their forward equals TorchScript's, the
 // gradient equals torch autograd's, and attn-lrp, attn-lrp-gamma and cp-lrp equal the reference
 // written from AttnLRP's propositions as input × modified gradient (cross-checked there against
 // LXT). Tolerance as in the zennit parity tests: 5× the reference's own float32-vs-float64
 // relative L2 distance, + 1e-6.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
 import { LrpError, loadModel, Model, readNpy, Tensor } from '../lib';
-import { maxAbsDiff, relativeL2, roundOff } from './helpers';
+import { CLI, maxAbsDiff, relativeL2, roundOff } from './helpers';
 
 const DIR = path.join(__dirname, 'fixtures', 'attention');
 const manifest = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as {
@@ -31,7 +33,7 @@ afterAll(async () => {
 });
 
 test('the reference set is complete and was cross-checked against LXT', () => {
-  expect(MODELS.sort()).toEqual(['convnext', 'tiny_ops', 'vit']);
+  expect(MODELS.sort()).toEqual(['convnext', 'swin', 'tiny_ops', 'vit']);
   for (const name of MODELS) expect(Object.keys(manifest.models[name]).sort()).toEqual(['attn-lrp', 'attn-lrp-gamma', 'cp-lrp', 'gradient']);
   expect(Object.keys(manifest.lxt ?? {}).sort()).toEqual(['matmul_uniform', 'softmax_taylor', 'vit_cp_lrp']);
   for (const distance of Object.values(manifest.lxt!)) expect(distance).toBeLessThan(1e-6);
@@ -107,6 +109,61 @@ describe('the ViT graph', () => {
     await expect(m.explain([await npy('vit.input')], {
       target: manifest.target, composite: 'attn-lrp', rules: [{ layers: [norm.name], rule: 'softmax-taylor' }],
     })).rejects.toThrow(`rule 'softmax-taylor' needs a softmax, not layer_norm '${norm.name}'`);
+  });
+});
+
+describe('ConvNeXt canonized', () => {
+  test('the report names every layer norm as not folded and why; a block\'s depthwise convolution stays', async () => {
+    const m = await loadModel(path.join(DIR, 'convnext.pt'), { canonize: true });
+    try {
+      const report = m.canonization!;
+      expect(report.folds).toEqual([]);  // no batch norm
+      const norms = m.layers.filter((l) => l.category === 'layer-norm').map((l) => l.name);
+      expect(norms.length).toBeGreaterThan(2);
+      expect(report.notFolded.map((n) => n.layer)).toEqual(norms);
+      for (const n of report.notFolded) expect([n.op, n.reason]).toEqual(['layer_norm', expect.stringContaining('no affine map')]);
+      const blockNorm = report.notFolded.find((n) => n.layer.startsWith('features.1.0.block.2'))!;
+      expect(blockNorm.reason).toContain("the depthwise convolution 'features.1.0.block.0' before it stays as it is");
+      const x = [await npy('convnext.input')];
+      expect(maxAbsDiff((await m.forward(x)).data, (await (await model('convnext')).forward(x)).data)).toBe(0);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  test('inspect --canonize prints it', () => {
+    const result = spawnSync(process.execPath, [CLI, 'inspect', '--model', path.join(DIR, 'convnext.pt'), '--canonize'], { encoding: 'utf8', timeout: 60000 });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/features\.1\.0\.block\.2\S*: layer_norm, not folded \(it divides by its input's own standard deviation.*the depthwise convolution 'features\.1\.0\.block\.0' before it stays as it is\)/);
+    expect(result.stdout).toMatch(/0 of 0 batch norms folded; \d+ layer norms left as they are/);
+  });
+});
+
+describe('the Swin graph', () => {
+  test('the shifted-window mask is computed from sizes, the position bias is stored data, roll and pad are layers', async () => {
+    const layers = (await model('swin')).layers;
+    const ops = (op: string): string[] => layers.filter((l) => l.op === op).map((l) => l.name);
+    // stage 1's second block shifts (9×9 tokens padded to 12×12, window 4) and so does stage 2's (5×5 padded to 8×8)
+    // the masks of the two shifted blocks (read after their last unsqueeze) and each block's scale (C // heads) ** -0.5
+    expect(ops('from_sizes').sort()).toEqual(['features.1.0.attn.pow', 'features.1.1.attn.pow', 'features.1.1.attn.unsqueeze',
+      'features.3.0.attn.pow', 'features.3.1.attn.pow', 'features.3.1.attn.unsqueeze']);
+    expect(layers.filter((l) => l.op === 'from_sizes').every((l) => l.category === 'constant')).toBe(true);
+    expect(ops('roll')).toHaveLength(4);
+    expect(ops('pad').length).toBeGreaterThanOrEqual(5);  // each block's window padding and the patch merging's
+    // the relative-position bias (an index of a stored table) is added as stored data, not a computed tensor
+    expect(layers.filter((l) => l.op === 'add' && l.category === 'sum').map((l) => l.name).every((n) => !n.includes('.attn.'))).toBe(true);
+    expect([layers.filter((l) => l.category === 'softmax').length, layers.filter((l) => l.category === 'attention-product').length]).toEqual([4, 8]);
+  });
+
+  test('traced under torch.no_grad() it loads and gives the same forward', async () => {
+    const noGrad = await loadModel(path.join(DIR, 'swin_no_grad.pt'));
+    try {
+      const x = [await npy('swin.input')];
+      const [a, b] = [await noGrad.forward(x), await (await model('swin')).forward(x)];
+      expect(maxAbsDiff(a.data, b.data)).toBe(0);
+    } finally {
+      noGrad.dispose();
+    }
   });
 });
 

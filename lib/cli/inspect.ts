@@ -36,6 +36,9 @@ function table(model: Model): string[] {
         ? `  ${fold.batchNorm}: ${fold.pass} into ${fold.into.join(', ')}`
         : `  ${fold.batchNorm}: stays (${fold.reason})`);
     }
+    for (const other of canonization.notFolded) lines.push(`  ${other.layer}: ${other.op}, not folded (${other.reason})`);
+    const folded = canonization.folds.filter((f) => f.pass).length;
+    lines.push(`  ${folded} of ${canonization.folds.length} batch norms folded; ${canonization.notFolded.length} layer norms left as they are`);
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 #include "graph_describe.h"
 
 #include "../core/ops/op_table.h"
+#include "../core/size_program.h"
 #include "tensor_convert.h"
 
 namespace lrp::binding {
@@ -12,6 +13,7 @@ Napi::Value attrToJs(Napi::Env env, const AttrValue& value, const Graph& graph) 
   if (const auto* v = std::get_if<double>(&value)) return Napi::Number::New(env, *v);
   if (const auto* v = std::get_if<bool>(&value)) return Napi::Boolean::New(env, *v);
   if (const auto* v = std::get_if<std::vector<int64_t>>(&value)) return shapeToJs(env, *v);
+  if (const auto* v = std::get_if<ProgramRef>(&value)) return Napi::String::New(env, describeProgram(**v));
   const auto& sizes = std::get<SizeList>(value);
   Napi::Array out = Napi::Array::New(env, sizes.size());
   auto nameOf = [&](int id) { return graph.node(id).name; };
@@ -78,6 +80,15 @@ Napi::Object describeGraph(Napi::Env env, const Plan& plan) {
       folds.Set(folds.Length(), item);
     }
     report.Set("folds", folds);
+    Napi::Array notFolded = Napi::Array::New(env);
+    for (const auto& other : graph.canonization.notFolded) {
+      Napi::Object item = Napi::Object::New(env);
+      item.Set("layer", other.layer);
+      item.Set("op", other.op);
+      item.Set("reason", other.reason);
+      notFolded.Set(notFolded.Length(), item);
+    }
+    report.Set("notFolded", notFolded);
     out.Set("canonization", report);
   }
   out.Set("device", plan.device().str());

@@ -35,6 +35,33 @@ std::vector<NamedFold> foldsInOrder(FoldOrder order) {
   return {relu, left, right};
 }
 
+// The layer that computes what `id` reads, looked up through permutes and reshapes (ConvNeXt's
+// LayerNorm2d is permute → layer_norm → permute).
+const Node* producerThroughMoves(const Graph& graph, int id) {
+  int at = graph.node(id).inputs.at(0);
+  while (graph.node(at).op == Op::Permute || graph.node(at).op == Op::Reshape || graph.node(at).op == Op::Transpose) {
+    at = graph.node(at).inputs.at(0);
+  }
+  return &graph.node(at);
+}
+
+// Why a layer norm is not folded: it divides by its input's own standard deviation, so it is no
+// affine map of its input that a neighbouring linear layer could absorb (a batch norm in eval mode
+// is one); AttnLRP's constant-std rule treats it instead. A depthwise convolution before it (ConvNeXt)
+// is no batch-norm pair either.
+NotFolded layerNormRecord(const Graph& graph, int id) {
+  const Node& norm = graph.node(id);
+  std::string reason = "it divides by its input's own standard deviation, so it is no affine map a linear layer "
+                       "could absorb; the constant-std rule treats it";
+  const Node* before = producerThroughMoves(graph, id);
+  if (before->op == Op::Conv2d) {
+    const bool depthwise = before->attrs.i("groups") > 1 && before->attrs.i("groups") == before->param("weight").size(0);
+    reason += std::string("; the ") + (depthwise ? "depthwise " : "") + "convolution '" + before->name +
+              "' before it stays as it is";
+  }
+  return {norm.name, opName(norm.op), reason};
+}
+
 }  // namespace
 
 Graph canonize(const Graph& original, FoldOrder order) {
@@ -70,6 +97,9 @@ Graph canonize(const Graph& original, FoldOrder order) {
       graph.removeDeadNodes();
     }
     graph.canonization.folds.push_back(std::move(record));
+  }
+  for (int id = 0; id < graph.size(); ++id) {
+    if (graph.node(id).op == Op::LayerNorm) graph.canonization.notFolded.push_back(layerNormRecord(graph, id));
   }
   // Every fold above read ranks from these assumptions; the canonized model checks them.
   const auto& originalInputs = original.inputs();

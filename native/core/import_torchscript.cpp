@@ -1,6 +1,7 @@
 #include "import_torchscript.h"
 
 #include <torch/script.h>
+#include <torch/csrc/jit/runtime/interpreter.h>
 
 #include <caffe2/serialize/inline_container.h>
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include "errors.h"
 #include "ops/op_table.h"
+#include "size_program.h"
 #include "structural.h"
 
 namespace lrp {
@@ -20,8 +22,12 @@ namespace {
 namespace jit = torch::jit;
 
 // What a TorchScript value stands for while its graph is walked.
+struct Deferred;
+
 struct Ref {
-  enum class Kind { None, Tensor, Module, Param, Constant, Size, List };
+  // FromSizes: a tensor the forward computes from run-time sizes and stored data only, kept as the
+  // TorchScript nodes that compute it (`deferred`, `value`) until a tensor operator reads it.
+  enum class Kind { None, Tensor, Module, Param, Constant, Size, List, FromSizes };
   Kind kind = Kind::None;
   int node = -1;                           // Tensor: the IR node producing it
   std::shared_ptr<jit::Module> module;     // Module
@@ -30,6 +36,8 @@ struct Ref {
   c10::IValue constant;                    // Constant
   SizeExpr size;                           // Size: an integer known at run time
   std::vector<Ref> items;                  // List
+  std::shared_ptr<Deferred> deferred;      // FromSizes: the nodes of its method that compute it
+  const jit::Value* value = nullptr;       // FromSizes: the value in that method's graph
 
   static Ref ofTensor(int node) { Ref r; r.kind = Kind::Tensor; r.node = node; return r; }
   static Ref ofSize(SizeExpr s) { Ref r; r.kind = Kind::Size; r.size = std::move(s); return r; }
@@ -41,11 +49,20 @@ std::string joinPath(const std::string& parent, const std::string& child) {
 
 std::string where(const std::string& path) { return path.empty() ? "the top-level forward" : "'" + path + "'"; }
 
+// The nodes of one method's graph that compute tensors from sizes and stored data only, in trace
+// order (in-place fills of a slice included), and the values they read from outside: sizes,
+// constants, stored tensors (size_program.h).
+struct Deferred {
+  std::vector<const jit::Node*> nodes;
+  std::unordered_map<const jit::Value*, Ref> leaves;
+};
+
 // The module whose forward is being walked: its path and whether it is a leaf module.
 struct Scope {
   std::string path;
   bool leaf = false;
   int opsNamed = 0;
+  std::shared_ptr<Deferred> deferred;
 };
 
 class RefArgs;
@@ -66,6 +83,9 @@ class Importer {
   int addImported(ImportedNode node, const std::string& kind, Scope& scope);
 
   int tensorOf(const Ref& r, const std::string& kind, const Scope& scope);
+  bool defer(const jit::Node* n, const std::string& kind, const std::vector<Ref>& in, Scope& scope,
+             std::unordered_map<const jit::Value*, Ref>& env);
+  int fromSizesNode(const Ref& r, const Scope& scope);
   int addNode(Op op, const std::string& suffix, Scope& scope, std::vector<int> inputs, Attributes attrs = {},
               std::map<std::string, at::Tensor> params = {});
   std::string uniqueName(const std::string& base);
@@ -77,6 +97,7 @@ class Importer {
   // One node per tensor read as data: a buffer read twice is one node; distinct tensor constants of
   // one scope share a path but not their storage.
   std::map<std::pair<std::string, const c10::TensorImpl*>, int> constantNodes_;
+  std::map<const jit::Value*, int> fromSizesNodes_;
 };
 
 [[noreturn]] void unsupported(const std::string& what, const Scope& scope) {
@@ -115,6 +136,7 @@ std::vector<int64_t> constInts(const Ref& r, const std::string& kind, const Scop
 
 SizeList sizeList(const Ref& r, const std::string& kind, const Scope& scope) {
   SizeList out;
+  if (r.kind == Ref::Kind::Size) return {r.size};
   if (r.kind == Ref::Kind::List) {
     for (const auto& item : r.items) {
       if (item.kind == Ref::Kind::Size) out.push_back(item.size);
@@ -254,7 +276,9 @@ Ref Importer::callMethod(const jit::Node* n, const std::vector<Ref>& in, const S
 
 // Dropout (in eval mode) and identity-like ops vanish; a leaf module that only runs them is elided.
 Ref Importer::passThrough(const std::string& kind, const std::vector<Ref>& in, const Scope& scope) {
-  if ((kind.find("dropout") != std::string::npos) && in.size() >= 3 && constBool(in[2], kind, scope)) {
+  // F.dropout(x, p=0.0) (Swin's attention dropout) keeps its default training=True: still the identity
+  if ((kind.find("dropout") != std::string::npos) && in.size() >= 3 && constBool(in[2], kind, scope) &&
+      constDouble(in[1], kind, scope) != 0.0) {
     unsupported(kind + " in training mode (trace the model after model.eval())", scope);
   }
   if (scope.leaf) graph_.addElidedName(scope.path);
@@ -313,6 +337,7 @@ void Importer::importNode(const jit::Node* n, Scope& scope, std::unordered_map<c
   if (kind == "aten::to") return setOut(conversion(kind, in, scope));
   Ref arithmetic;
   if (importSizeArithmetic(kind, in, scope, arithmetic)) return setOut(arithmetic);
+  if (defer(n, kind, in, scope, env)) return;
   setOut(importTensorOp(kind, in, scope));
 }
 
@@ -325,7 +350,7 @@ bool Importer::importSizeArithmetic(const std::string& kind, const std::vector<R
       {"aten::add", SizeExpr::Kind::Add},           {"aten::sub", SizeExpr::Kind::Sub},
       {"aten::rsub", SizeExpr::Kind::Sub},          {"aten::mul", SizeExpr::Kind::Mul},
       {"aten::floordiv", SizeExpr::Kind::FloorDiv}, {"aten::floor_divide", SizeExpr::Kind::FloorDiv},
-      {"aten::div", SizeExpr::Kind::FloorDiv}};
+      {"aten::div", SizeExpr::Kind::FloorDiv},     {"aten::remainder", SizeExpr::Kind::Mod}};
   auto it = ops.find(kind);
   if (it == ops.end() || in.size() < 2) return false;
   if (in[0].kind != Ref::Kind::Size && in[1].kind != Ref::Kind::Size) return false;
@@ -369,8 +394,186 @@ int Importer::addNode(Op op, const std::string& suffix, Scope& scope, std::vecto
   return graph_.addNode(std::move(node));
 }
 
+// --- tensors computed from sizes and stored data (size_program.h) -------------------------------
+
+// x.new_zeros(sizes) reads only x's dtype and device.
+bool readsOnlyTypeOfFirst(const std::string& kind) {
+  return kind == "aten::new_zeros" || kind == "aten::new_ones" || kind == "aten::new_full" || kind == "aten::new_empty";
+}
+
+// Whether the ref is, or holds, a size known only at run time / a tensor computed from one / a
+// computed tensor of the input's data / stored data.
+struct Reads {
+  bool sizes = false, data = false, computed = false;
+};
+
+void collectReads(const Ref& r, Reads& reads) {
+  switch (r.kind) {
+    case Ref::Kind::Size: reads.sizes |= !r.size.isConstant(); break;
+    case Ref::Kind::FromSizes: reads.sizes = true; break;
+    case Ref::Kind::Param: reads.data = true; break;
+    case Ref::Kind::Tensor:
+    case Ref::Kind::Module: reads.computed = true; break;
+    case Ref::Kind::List:
+      for (const Ref& item : r.items) collectReads(item, reads);
+      break;
+    default: break;
+  }
+}
+
+// One TorchScript program computing `outputs` by replaying `nodes` (size_program.h): the values
+// they read from outside become constants, and the sizes known at run time its inputs.
+struct ProgramBuild {
+  std::shared_ptr<jit::Graph> graph = std::make_shared<jit::Graph>();
+  SizeList sizes;
+  std::vector<bool> sizeAsTensor;
+  std::unordered_map<const jit::Value*, jit::Value*> values;
+};
+
+jit::Value* leafValue(ProgramBuild& b, const jit::Value* v, const Ref& r, const std::string& kind, const Scope& scope) {
+  jit::Graph& g = *b.graph;
+  const bool tensorTyped = v->type()->kind() == c10::TypeKind::TensorType;
+  switch (r.kind) {
+    case Ref::Kind::Size:
+      if (r.size.isConstant()) {
+        return tensorTyped ? g.insertConstant(at::scalar_tensor(r.size.constantValue(), at::kLong))
+                           : g.insertConstant(r.size.constantValue());
+      } else {
+        jit::Value* input = g.addInput();
+        input->setType(v->type());
+        b.sizes.push_back(r.size);
+        b.sizeAsTensor.push_back(tensorTyped);
+        return input;
+      }
+    case Ref::Kind::Constant:
+    case Ref::Kind::None: return g.insertConstant(r.constant);
+    case Ref::Kind::Param: return g.insertConstant(r.tensor.detach());
+    case Ref::Kind::Tensor: return g.insertConstant(at::empty({0}));  // x of x.new_zeros: its dtype only
+    case Ref::Kind::List: {
+      const jit::Node* list = v->node();
+      if (list->kind() != c10::prim::ListConstruct || list->inputs().size() != r.items.size()) break;
+      std::vector<jit::Value*> items;
+      for (size_t k = 0; k < r.items.size(); ++k) items.push_back(leafValue(b, list->inputs()[k], r.items[k], kind, scope));
+      return g.insertNode(g.createList(v->type()->expect<c10::ListType>()->getElementType(), items))->output();
+    }
+    default: break;
+  }
+  unsupported(kind + " reading a value it cannot replay (computed from sizes)", scope);
+}
+
+// Clones `nodes` into the program in order, their outside inputs from `leaves`.
+void replay(ProgramBuild& b, const std::vector<const jit::Node*>& nodes,
+            const std::unordered_map<const jit::Value*, Ref>& leaves, const Scope& scope) {
+  for (const jit::Node* n : nodes) {
+    const std::string kind = n->kind().toQualString();
+    auto map = [&](jit::Value* v) -> jit::Value* {
+      auto done = b.values.find(v);
+      if (done != b.values.end()) return done->second;
+      return b.values[v] = leafValue(b, v, leaves.at(v), kind, scope);
+    };
+    jit::Node* copy = nullptr;
+    try {
+      copy = b.graph->insertNode(b.graph->createClone(const_cast<jit::Node*>(n), map));
+    } catch (const std::exception& e) {
+      unsupported(kind + " computed from sizes and stored data (" + firstLine(e.what()) + ")", scope);
+    }
+    for (size_t k = 0; k < n->outputs().size(); ++k) b.values[n->outputs()[k]] = copy->outputs()[k];
+  }
+}
+
+// A node that reads no computed tensor (only sizes, constants, stored data and such tensors) is
+// not imported as an operator: with a size known only at run time among what it reads, it joins
+// its method's deferred nodes (a from_sizes node replays them when an operator reads the result);
+// on stored data alone it is run now and its result is stored data. Operators of the table
+// still import when they read sizes only (a view's shape).
+bool Importer::defer(const jit::Node* n, const std::string& kind, const std::vector<Ref>& in, Scope& scope,
+                     std::unordered_map<const jit::Value*, Ref>& env) {
+  if (kind.rfind("aten::", 0) != 0) return false;
+  Reads reads;
+  for (size_t k = 0; k < in.size(); ++k) {
+    if (k == 0 && readsOnlyTypeOfFirst(kind) && in[k].kind == Ref::Kind::Tensor) continue;
+    collectReads(in[k], reads);
+  }
+  bool readsFromSizes = false;
+  for (const Ref& r : in) readsFromSizes |= r.kind == Ref::Kind::FromSizes;
+  if (reads.computed) return false;
+  if (!readsFromSizes && !readsOnlyTypeOfFirst(kind)) {
+    if (reads.sizes && opForTorchScript(kind)) return false;
+    if (!reads.sizes && !reads.data) return false;
+  }
+  std::unordered_map<const jit::Value*, Ref> leaves;
+  for (size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind == Ref::Kind::FromSizes && in[k].deferred != scope.deferred) {
+      unsupported(kind + " of a tensor computed from sizes in another module's forward", scope);
+    }
+    if (in[k].kind != Ref::Kind::FromSizes) leaves.emplace(n->inputs()[k], in[k]);
+  }
+  if (!reads.sizes) {  // stored data only: run it now; the result keeps the name of the data it reads
+    std::string path = joinPath(scope.path, stripSuffix(kind));
+    for (const Ref& r : in) {
+      if (r.kind == Ref::Kind::Param) {
+        path = r.path;
+        break;
+      }
+    }
+    ProgramBuild b;
+    replay(b, {n}, leaves, scope);
+    for (const jit::Value* out : n->outputs()) b.graph->registerOutput(b.values.at(out));
+    jit::Stack stack;
+    {
+      at::NoGradGuard noGrad;
+      jit::Code code(b.graph, "stored_data");
+      jit::InterpreterState(code).run(stack);
+    }
+    for (size_t k = 0; k < n->outputs().size(); ++k) {
+      Ref r;
+      if (stack[k].isTensor()) {
+        r.kind = Ref::Kind::Param;
+        r.tensor = stack[k].toTensor();
+        r.path = path;
+      } else {
+        r.kind = Ref::Kind::Constant;
+        r.constant = stack[k];
+      }
+      env[n->outputs()[k]] = r;
+    }
+    return true;
+  }
+  if (!scope.deferred) scope.deferred = std::make_shared<Deferred>();
+  scope.deferred->nodes.push_back(n);
+  for (auto& [value, ref] : leaves) scope.deferred->leaves.emplace(value, ref);
+  for (const jit::Value* out : n->outputs()) {
+    Ref r;
+    r.kind = Ref::Kind::FromSizes;
+    r.deferred = scope.deferred;
+    r.value = out;
+    env[out] = r;
+  }
+  return true;
+}
+
+// The from_sizes node of a deferred value: its method's deferred nodes so far, replayed.
+int Importer::fromSizesNode(const Ref& r, const Scope& scope) {
+  auto found = fromSizesNodes_.find(r.value);
+  if (found != fromSizesNodes_.end()) return found->second;
+  ProgramBuild b;
+  replay(b, r.deferred->nodes, r.deferred->leaves, scope);
+  b.graph->registerOutput(b.values.at(r.value));
+  const std::string producer = r.value->node()->kind().toQualString();
+  Node node;
+  node.op = Op::FromSizes;
+  node.name = uniqueName(joinPath(scope.path, stripSuffix(producer)));
+  node.attrs.set("sizes", b.sizes);
+  node.attrs.set("program", makeSizeProgram(b.graph, b.sizeAsTensor, producer));
+  node.params["like"] = at::zeros({});
+  const int id = graph_.addNode(std::move(node));
+  fromSizesNodes_[r.value] = id;
+  return id;
+}
+
 int Importer::tensorOf(const Ref& r, const std::string& kind, const Scope& scope) {
   if (r.kind == Ref::Kind::Tensor) return r.node;
+  if (r.kind == Ref::Kind::FromSizes) return fromSizesNode(r, scope);
   if (r.kind == Ref::Kind::Param) {
     const auto key = std::make_pair(r.path, r.tensor.unsafeGetTensorImpl());
     auto it = constantNodes_.find(key);
@@ -417,6 +620,7 @@ class RefArgs : public TorchScriptArgs {
     return std::nullopt;
   }
   bool isData(size_t i) const override { return in_.at(i).kind == Ref::Kind::Param; }
+  bool isFromSizes(size_t i) const override { return in_.at(i).kind == Ref::Kind::FromSizes; }
   int tensor(size_t i) const override { return importer_.tensorOf(in_.at(i), kind_, scope_); }
   std::vector<int> tensors(size_t i) const override {
     const Ref& list = in_.at(i);
@@ -473,7 +677,7 @@ bool importerHandles(const std::string& kind) {
       "prim::Constant",   "prim::GetAttr",      "prim::CallMethod", "prim::ListConstruct", "prim::TupleConstruct",
       "prim::ListUnpack", "prim::TupleUnpack",  "prim::NumToTensor", "aten::Int",          "aten::ScalarImplicit",
       "aten::Float",      "aten::size",         "aten::to",          "aten::floordiv",     "aten::floor_divide",
-      "aten::rsub"};
+      "aten::rsub",       "aten::remainder"};
   return kinds.count(kind) > 0 || identityOps().count(kind) > 0;
 }
 
@@ -485,8 +689,19 @@ void surveyMethod(const jit::Module& module, const std::string& path, const std:
   auto g = found->graph();
   std::unordered_map<const jit::Value*, std::pair<jit::Module, std::string>> modules;
   modules.emplace(g->inputs()[0], std::make_pair(module, path));
+  // Values computed from the forward's inputs; an op reading none of them (only sizes, constants
+  // and stored data) imports whatever it is (Importer::defer).
+  std::set<const jit::Value*> computed(g->inputs().begin() + 1, g->inputs().end());
   for (const jit::Node* n : g->nodes()) {
     const std::string kind = n->kind().toQualString();
+    bool readsComputed = false;
+    for (size_t k = 0; k < n->inputs().size(); ++k) {
+      if (k == 0 && readsOnlyTypeOfFirst(kind)) continue;
+      readsComputed |= computed.count(n->inputs()[k]) > 0;
+    }
+    if ((readsComputed && kind != "aten::size") || kind == "prim::CallMethod") {
+      for (const jit::Value* out : n->outputs()) computed.insert(out);
+    }
     auto owner = n->inputs().empty() ? modules.end() : modules.find(n->inputs()[0]);
     if (kind == "prim::GetAttr" && owner != modules.end()) {
       const std::string name = n->s(c10::Symbol::attr("name"));
@@ -494,7 +709,7 @@ void surveyMethod(const jit::Module& module, const std::string& path, const std:
       if (value.isModule()) modules.emplace(n->output(), std::make_pair(value.toModule(), joinPath(owner->second.second, name)));
     } else if (kind == "prim::CallMethod" && owner != modules.end()) {
       surveyMethod(owner->second.first, owner->second.second, n->s(c10::Symbol::attr("name")), seen, out);
-    } else if (!importerHandles(kind) && !opForTorchScript(kind) && seen.emplace(kind, path).second) {
+    } else if (readsComputed && !importerHandles(kind) && !opForTorchScript(kind) && seen.emplace(kind, path).second) {
       out.push_back({kind, path});
     }
   }

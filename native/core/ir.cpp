@@ -20,6 +20,7 @@ const std::vector<int64_t>& Attributes::ints(const std::string& key) const {
   return std::get<std::vector<int64_t>>(at(key));
 }
 const SizeList& Attributes::sizes(const std::string& key) const { return std::get<SizeList>(at(key)); }
+const SizeProgram& Attributes::program(const std::string& key) const { return *std::get<ProgramRef>(at(key)); }
 
 bool Node::hasParam(const std::string& key) const {
   auto it = params.find(key);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -17,7 +18,11 @@
 
 namespace lrp {
 
-using AttrValue = std::variant<int64_t, double, bool, std::vector<int64_t>, SizeList>;
+// A tensor the forward computes from sizes and stored data only (size_program.h).
+struct SizeProgram;
+using ProgramRef = std::shared_ptr<const SizeProgram>;
+
+using AttrValue = std::variant<int64_t, double, bool, std::vector<int64_t>, SizeList, ProgramRef>;
 
 class Attributes {
  public:
@@ -28,6 +33,7 @@ class Attributes {
   bool b(const std::string& key) const;
   const std::vector<int64_t>& ints(const std::string& key) const;
   const SizeList& sizes(const std::string& key) const;
+  const SizeProgram& program(const std::string& key) const;
   const std::map<std::string, AttrValue>& all() const { return values_; }
   std::map<std::string, AttrValue>& all() { return values_; }
 
@@ -58,10 +64,18 @@ struct BatchNormFold {
   std::string reason;  // why it stays
 };
 
+// A normalization canonization leaves as it is (a layer norm), and why.
+struct NotFolded {
+  std::string layer;
+  std::string op;
+  std::string reason;
+};
+
 struct CanonizationReport {
   bool applied = false;
   std::string order;
   std::vector<BatchNormFold> folds;
+  std::vector<NotFolded> notFolded;
 };
 
 class Graph {

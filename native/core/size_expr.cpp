@@ -35,12 +35,14 @@ int64_t SizeExpr::evaluate(const std::function<int64_t(int, int64_t)>& sizeOf) c
     case Kind::Add: return a_->evaluate(sizeOf) + b_->evaluate(sizeOf);
     case Kind::Sub: return a_->evaluate(sizeOf) - b_->evaluate(sizeOf);
     case Kind::Mul: return a_->evaluate(sizeOf) * b_->evaluate(sizeOf);
-    case Kind::FloorDiv: {
+    case Kind::FloorDiv:
+    case Kind::Mod: {
       int64_t d = b_->evaluate(sizeOf);
       if (d == 0) throw Error(ErrorCode::BadShape, "division by zero in a traced size expression");
       int64_t n = a_->evaluate(sizeOf);
       int64_t q = n / d;
-      return (n % d != 0 && ((n < 0) != (d < 0))) ? q - 1 : q;
+      if (n % d != 0 && ((n < 0) != (d < 0))) --q;
+      return kind_ == Kind::FloorDiv ? q : n - q * d;
     }
   }
   return 0;
@@ -68,6 +70,7 @@ std::string SizeExpr::toString(const std::function<std::string(int)>& nameOf) co
     case Kind::Sub: return "(" + a_->toString(nameOf) + "-" + b_->toString(nameOf) + ")";
     case Kind::Mul: return a_->toString(nameOf) + "*" + b_->toString(nameOf);
     case Kind::FloorDiv: return a_->toString(nameOf) + "//" + b_->toString(nameOf);
+    case Kind::Mod: return "(" + a_->toString(nameOf) + "%" + b_->toString(nameOf) + ")";
   }
   return "?";
 }

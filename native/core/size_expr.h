@@ -15,7 +15,7 @@ namespace lrp {
 
 class SizeExpr {
  public:
-  enum class Kind { Constant, Dim, Add, Sub, Mul, FloorDiv };
+  enum class Kind { Constant, Dim, Add, Sub, Mul, FloorDiv, Mod };  // Mod: Python's %, the divisor's sign
 
   static SizeExpr constant(int64_t value);
   static SizeExpr dim(int node, int64_t dim);

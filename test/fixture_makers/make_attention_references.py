@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 import torchvision
 from torchvision.models.convnext import CNBlock, CNBlockConfig, ConvNeXt, LayerNorm2d
-from torchvision.models.vision_transformer import EncoderBlock, Encoder
+from torchvision.models.swin_transformer import PatchMerging, SwinTransformer, _patch_merging_pad
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'attention')
 LXT_SRC = os.environ.get('LXT_SRC', os.path.join(os.path.dirname(__file__), '..', '..', '..', 'ref', 'lxt'))
@@ -250,6 +250,8 @@ def layer_norm_2d(rules, module, x):
 def convnext_forward(rules, model, x):
     for stage in model.features:
         for module in stage:
+            if hasattr(module, 'relative_position_bias_table'):
+                module.relative_position_bias_table.copy_(0.5 * torch.randn(module.relative_position_bias_table.shape, generator=generator))
             if isinstance(module, CNBlock):
                 b = module.block
                 y = rules.conv(b[0], x).permute(0, 2, 3, 1)
@@ -265,6 +267,74 @@ def convnext_forward(rules, model, x):
     x = rules.sum_out(F.adaptive_avg_pool2d(x, 1))
     x = layer_norm_2d(rules, model.classifier[0], x).flatten(1)
     return rules.dense(x, model.classifier[2].weight, model.classifier[2].bias)
+
+
+# --- the Swin, rewritten with the rules (torchvision 0.14's forward) -------------------------------
+
+def window_mask(pad_h, pad_w, window, shift, num_windows):
+    """The shifted-window attention mask exactly as torchvision builds it (constants, no relevance)."""
+    mask = torch.zeros(pad_h, pad_w)
+    count = 0
+    for h in ((0, -window[0]), (-window[0], -shift[0]), (-shift[0], None)):
+        for w in ((0, -window[1]), (-window[1], -shift[1]), (-shift[1], None)):
+            mask[h[0]:h[1], w[0]:w[1]] = count
+            count += 1
+    mask = mask.view(pad_h // window[0], window[0], pad_w // window[1], window[1])
+    mask = mask.permute(0, 2, 1, 3).reshape(num_windows, window[0] * window[1])
+    mask = mask.unsqueeze(1) - mask.unsqueeze(2)
+    return mask.masked_fill(mask != 0, -100.0).masked_fill(mask == 0, 0.0)
+
+
+def swin_attention(rules, module, x):
+    window, heads = module.window_size, module.num_heads
+    b, h, w, c = x.shape
+    pad_r, pad_b = (window[1] - w % window[1]) % window[1], (window[0] - h % window[0]) % window[0]
+    x = F.pad(x, (0, 0, 0, pad_r, 0, pad_b))  # the gradient: the padded positions' relevance is dropped
+    _, pad_h, pad_w, _ = x.shape
+    shift = [0 if window[k] >= (pad_h, pad_w)[k] else module.shift_size[k] for k in range(2)]
+    if sum(shift) > 0:
+        x = torch.roll(x, shifts=(-shift[0], -shift[1]), dims=(1, 2))
+    num_windows = (pad_h // window[0]) * (pad_w // window[1])
+    x = x.view(b, pad_h // window[0], window[0], pad_w // window[1], window[1], c)
+    x = x.permute(0, 1, 3, 2, 4, 5).reshape(b * num_windows, window[0] * window[1], c)
+    qkv = rules.dense(x, module.qkv.weight, module.qkv.bias)
+    qkv = qkv.reshape(x.size(0), x.size(1), 3, heads, c // heads).permute(2, 0, 3, 1, 4)
+    q, k, v = qkv[0], qkv[1], qkv[2]
+    q = rules.eps_out(q * (c // heads) ** -0.5)
+    attn = rules.eps_out(rules.product(q, k.transpose(-2, -1)) + module.get_relative_position_bias())
+    if sum(shift) > 0:
+        mask = window_mask(pad_h, pad_w, window, shift, num_windows).to(x.dtype)
+        attn = attn.view(x.size(0) // num_windows, num_windows, heads, x.size(1), x.size(1))
+        attn = rules.eps_out(attn + mask.unsqueeze(1).unsqueeze(0)).view(-1, heads, x.size(1), x.size(1))
+    weights = torch.softmax(attn, dim=-1)
+    if rules.attention == 'cp':
+        x = rules.eps_out(torch.matmul(weights.detach(), v))
+    else:
+        x = rules.product(weights, v)
+    x = rules.dense(x.transpose(1, 2).reshape(x.size(0), x.size(2), c), module.proj.weight, module.proj.bias)
+    x = x.view(b, pad_h // window[0], pad_w // window[1], window[0], window[1], c)
+    x = x.permute(0, 1, 3, 2, 4, 5).reshape(b, pad_h, pad_w, c)
+    if sum(shift) > 0:
+        x = torch.roll(x, shifts=(shift[0], shift[1]), dims=(1, 2))
+    return x[:, :h, :w, :]
+
+
+def swin_forward(rules, model, x):
+    embed = model.features[0]
+    x = rules.layer_norm(embed[2], rules.conv(embed[0], x).permute(0, 2, 3, 1))
+    for stage in model.features[1:]:
+        if isinstance(stage, PatchMerging):
+            x = rules.layer_norm(stage.norm, _patch_merging_pad(x))
+            x = rules.dense(x, stage.reduction.weight, torch.zeros_like(stage.reduction.weight[:, 0]))
+            continue
+        for block in stage:
+            x = rules.sum_out(x + swin_attention(rules, block.attn, rules.layer_norm(block.norm1, x)))
+            mlp = block.mlp
+            y = rules.dense(rules.layer_norm(block.norm2, x), mlp[0].weight, mlp[0].bias)
+            x = rules.sum_out(x + rules.dense(rules.gelu(mlp[1], y), mlp[3].weight, mlp[3].bias))
+    x = rules.layer_norm(model.norm, x).permute(0, 3, 1, 2)
+    x = rules.sum_out(F.adaptive_avg_pool2d(x, 1)).flatten(1)
+    return rules.dense(x, model.head.weight, model.head.bias)
 
 
 # --- operators the two models do not use: GELU's tanh form, a layer norm without affine
@@ -307,6 +377,18 @@ def make_vit():
     return model
 
 
+def make_swin():
+    """9×9 tokens at 36² (patch 4), window 4: stage 1 pads to 12×12 and shifts by 2 (the mask),
+    patch merging pads 9 to 10, stage 2 (5×5) pads to 8 and shifts too."""
+    model = SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+                            stochastic_depth_prob=0.0, num_classes=5)
+    with torch.no_grad():
+        for module in model.modules():  # torchvision starts its dense layers at std 0.02
+            if isinstance(module, torch.nn.Linear):
+                module.weight.normal_(0, 1 / math.sqrt(module.in_features))
+    return model
+
+
 def make_convnext():
     return ConvNeXt([CNBlockConfig(8, 16, 1), CNBlockConfig(16, None, 1)], layer_scale=0.5, num_classes=5)
 
@@ -322,6 +404,8 @@ def randomize(model, generator):
                 module.bias.copy_(0.2 * torch.randn(module.bias.shape, generator=generator))
             elif isinstance(module, torch.nn.MultiheadAttention):
                 module.in_proj_bias.copy_(0.2 * torch.randn(module.in_proj_bias.shape, generator=generator))
+            if hasattr(module, 'relative_position_bias_table'):
+                module.relative_position_bias_table.copy_(0.5 * torch.randn(module.relative_position_bias_table.shape, generator=generator))
             if isinstance(module, CNBlock):
                 module.layer_scale.copy_(0.5 + torch.rand(module.layer_scale.shape, generator=generator))
 
@@ -432,7 +516,8 @@ def main():
     manifest = {'target': TARGET, 'models': {}}
     for name, make, forward, shape in [('vit', make_vit, vit_forward, (2, 3, 32, 32)),
                                        ('convnext', make_convnext, convnext_forward, (2, 3, 32, 32)),
-                                       ('tiny_ops', make_tiny, tiny_forward, (2, 3, 6))]:
+                                       ('tiny_ops', make_tiny, tiny_forward, (2, 3, 6)),
+                                       ('swin', make_swin, swin_forward, (2, 3, 36, 36))]:
         model = make()
         randomize(model, generator)
         model.eval()
@@ -440,9 +525,9 @@ def main():
         with torch.enable_grad():  # MultiheadAttention traced under no_grad is one fused op
             traced = torch.jit.trace(model, (x,), check_trace=False)
         traced.save(os.path.join(OUT, f'{name}.pt'))
-        if name == 'vit':
-            with torch.no_grad():  # the fused op lrp-node refuses, with its remedy
-                torch.jit.trace(model, (x,), check_trace=False).save(os.path.join(OUT, 'vit_no_grad.pt'))
+        if name in ('vit', 'swin'):
+            with torch.no_grad():  # the ViT: the fused op lrp-node refuses, with its remedy; the Swin: the same graph
+                torch.jit.trace(model, (x,), check_trace=False).save(os.path.join(OUT, f'{name}_no_grad.pt'))
         np.save(os.path.join(OUT, f'{name}.input.npy'), x.numpy())
         with torch.no_grad():
             expected = model.to(torch.float64)(x.to(torch.float64))

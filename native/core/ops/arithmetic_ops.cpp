@@ -59,6 +59,12 @@ ImportedNode binaryImport(const TorchScriptArgs& a) {
       node.attrs.set("scalar", operandNumber(*number));
     } else if (a.isData(known) && !a.isData(other)) {
       node.params["operand"] = operandValue(a.weight(known));
+    } else if (a.isFromSizes(known) && !a.isFromSizes(other)) {
+      // the operand is data computed in the forward (a from_sizes node): its second input
+      if (inverse || alpha != 1.0) a.unsupported(kind + " of a tensor computed from sizes (only x + m and x * m)");
+      node.inputs = {a.tensor(other), a.tensor(known)};
+      node.attrs.set("data_operand", true);
+      return node;
     } else {
       continue;
     }
@@ -72,7 +78,7 @@ ImportedNode binaryImport(const TorchScriptArgs& a) {
 
 template <Op kOp>
 Category binaryCategory(const Node& node) {
-  if (node.inputs.size() != 2) return Category::Elementwise;
+  if (node.inputs.size() != 2 || node.attrs.has("data_operand")) return Category::Elementwise;
   return kOp == Op::Add ? Category::Sum : Category::Product;
 }
 

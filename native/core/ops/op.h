@@ -42,6 +42,9 @@ enum class Op {
   Softmax,            // attr dim
   LogSoftmax,         // attr dim
   MatMul,             // matmul / bmm of two tensors
+  FromSizes,          // a tensor computed from sizes and stored data (size_program.h); attrs sizes, program; param like
+  Pad,                // constant padding; attrs pads (SizeList, last dimension first, as aten::pad), value
+  Roll,               // attrs shifts, dims
 };
 
 // The operator's name in `inspect`, error messages and rule maps (its table entry's name).

@@ -135,6 +135,9 @@ class TorchScriptArgs {
   virtual std::optional<double> scalar(size_t i) const = 0;
   // A tensor read as data (a constant, a parameter or a buffer), not computed in the forward.
   virtual bool isData(size_t i) const = 0;
+  // A tensor the forward computes from sizes and stored data only (size_program.h): data too, but
+  // known only when the graph runs (Swin's attention mask).
+  virtual bool isFromSizes(size_t) const { return false; }
   virtual int tensor(size_t i) const = 0;     // the node producing a tensor argument
   virtual std::vector<int> tensors(size_t i) const = 0;
   virtual int64_t integer(size_t i) const = 0;

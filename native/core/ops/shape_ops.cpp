@@ -1,5 +1,5 @@
 // Operators that move or copy elements without computing: flatten, view/reshape, unsqueeze,
-// permute, transpose (category reshape) and expand, repeat (category broadcast). Shape arguments
+// permute, transpose, roll (category reshape) and expand, repeat (category broadcast). Shape arguments
 // may be size expressions (size_expr.h), evaluated when the graph runs. Each is imported from
 // aten::<name>(x, <its attributes>) (aten::view too, as reshape; aten::t as transpose).
 #include "op_families.h"
@@ -162,6 +162,11 @@ OpInfo transpose() {
 
 }  // namespace
 
+// --- roll ------------------------------------------------------------------------------------
+
+// Swin's cyclic shift of the windows: a permutation, so relevance (its gradient) rolls back.
+at::Tensor rollForward(const ForwardArgs& a) { return at::roll(a.in[0], a.node.attrs.ints("shifts"), a.node.attrs.ints("dims")); }
+
 // A gate (structural.h) read through a flatten, reshape, unsqueeze or expand is still a gate.
 std::vector<OpInfo> shapeOps() {
   using A = ArgAttr;
@@ -181,6 +186,8 @@ std::vector<OpInfo> shapeOps() {
       mover(Op::Permute, "permute", Category::Reshape, permuteForward, permuteShape, {{"dims", A::Ints, 1}},
             ChannelFlow::Permute),
       transpose(),
+      mover(Op::Roll, "roll", Category::Reshape, rollForward, sameShape, {{"shifts", A::Ints, 1}, {"dims", A::Ints, 2}},
+            ChannelFlow::Blocks),
   };
 }
 
