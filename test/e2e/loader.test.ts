@@ -16,7 +16,7 @@ function loadInSubprocess(env: Record<string, string>) {
 describe('native loader', () => {
   test('versions() and backends()', () => {
     const v = versions();
-    expect(v.lrpNode).toBe(require('../package.json').version);
+    expect(v.lrpNode).toBe(require('../../package.json').version);
     expect(v.libtorch).toMatch(/^\d+\.\d+\.\d+/);
     expect(v.napi).toBe(8);
     expect(v.nodeNapi).toBeGreaterThanOrEqual(8);
