@@ -116,6 +116,31 @@ test('the ONNX ops the families do not export (Sub/Div by stored tensors, HardSw
   }
 });
 
+test.each(OPSETS)('ShuffleNetV2 at opset %d: the channel split (Slices with ends computed from the shape) folds; exported at batch 1, it gives the trace\'s results at batches 2 and 3', async (opset) => {
+  const tracedPath = path.join(MODELS, 'onnx_shufflenet.pt');
+  const traced = await loadModel(tracedPath);
+  const exported = await loadModel(path.join(MODELS, `onnx_shufflenet.opset${opset}.onnx`));
+  const x = await readNpy(path.join(MODELS, 'onnx_shufflenet.input0.npy'));
+  const expected = await readNpy(path.join(MODELS, 'onnx_shufflenet.output.npy'));
+  expect(maxAbsDiff((await exported.forward(x)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  const three = new Tensor(Float32Array.from([...x.data, ...x.data.subarray(0, x.data.length / 2)]), [3, ...x.shape.slice(1)]);
+  const [y3, t3] = [await exported.forward(three), await traced.forward(three)];
+  expect(maxAbsDiff(y3.data, t3.data)).toBeLessThanOrEqual(roundOff(t3.data));
+  // The trace's two chunks (8 channels in two, twice: the second after a channel shuffle, whose
+  // Reshape to computed sizes hides the channel count from the model's types) are the export's
+  // four slices, with the chunks' bounds.
+  const slices = exported.layers.filter((l) => l.op === 'slice');
+  expect(slices.map((l) => [l.attrs.start, l.attrs.end])).toEqual([[0, 4], [4, 8], [0, 4], [4, 8]]);
+  for (const order of ['left-first', 'relu-first'] as const) {
+    expect(foldSummary(await exported.canonize({ order }))).toEqual(foldSummary(await traced.canonize({ order })));
+  }
+  for (const { config, distance, roundOff: r } of await relevanceDistances(traced, exported, tracedPath, [x], [1, 3])) {
+    expect({ config, distance }).toEqual({ config, distance: expect.any(Number) });
+    expect(distance).toBeLessThanOrEqual(5 * r + 1e-6);
+  }
+  for (const m of [traced, exported]) m.dispose();
+});
+
 test.each(OPSETS)('picking ops (issue 24\'s operators) at opset %d: torch.chunk\'s Slices with size-computed bounds, Slice, Clip as clamp and hardtanh, HardSigmoid, Gather as select give the trace\'s results', async (opset) => {
   const OPS = path.join(__dirname, 'fixtures', 'ops');
   const tracedPath = path.join(OPS, 'picking_ops.pt');

@@ -283,6 +283,7 @@ class OnnxImporter {
   void slice(const onnx::NodeProto& n);
   void sliceTensor(const onnx::NodeProto& n);
   void reshape(const onnx::NodeProto& n);
+  SizeList withFixedSizes(int input, SizeList shape) const;
   void expand(const onnx::NodeProto& n);
   void tile(const onnx::NodeProto& n);
   void pad(const onnx::NodeProto& n);
@@ -682,19 +683,25 @@ void OnnxImporter::setOut(const onnx::NodeProto& n, Val v, int k) {
   values_[n.output(k)] = std::move(v);
 }
 
-// Integers that may be sizes read from computed tensors, as numbers: each size the model's types
-// give as static (a channel count; a dynamic batch size is not).
+// Integers that may be sizes read from computed tensors, as numbers: each size that is static
+// (a channel count; a dynamic batch size is not), from the model's types or, where those do not
+// fix it (after a Reshape to computed sizes, as ShuffleNet's channel shuffle exports), from the
+// IR's shape inference over the nodes made so far. So Shape → Gather → Add/Div/Mul → Slice (the
+// channel split x.chunk(2, 1) exports) folds to the numbers a trace records.
 std::vector<int64_t> OnnxImporter::staticInts(const Val& v, const std::string& what) const {
   if (v.kind != Val::Kind::Sizes) return constInts(v, what);
+  std::optional<ShapeInfo> shapes;
   std::vector<int64_t> out;
   for (const SizeExpr& e : v.sizes) {
     out.push_back(e.evaluate([&](int node, int64_t dim) {
       auto name = valueOfNode_.find(node);
       auto dims = name == valueOfNode_.end() ? staticDims_.end() : staticDims_.find(name->second);
-      if (dims == staticDims_.end() || dim >= static_cast<int64_t>(dims->second.size()) || dims->second[dim] < 0) {
-        unsupported(what + " that depends on a size the model does not fix");
+      if (dims != staticDims_.end() && dim < static_cast<int64_t>(dims->second.size()) && dims->second[dim] >= 0) {
+        return dims->second[dim];
       }
-      return dims->second[dim];
+      if (!shapes) shapes.emplace(graph_);
+      if (auto size = shapes->staticSize(node, dim)) return *size;
+      unsupported(what + " that depends on a size the model does not fix");
     }));
   }
   return out;
@@ -1078,7 +1085,32 @@ void OnnxImporter::reshape(const onnx::NodeProto& n) {
   for (size_t k = 0; k < shape.size(); ++k) {
     if (shape[k].isConstant() && shape[k].constantValue() == 0) shape[k] = SizeExpr::dim(id, static_cast<int64_t>(k));
   }
-  emit(n, {"aten::view", {Arg::of(x), Arg::sizeList(shape)}});
+  emit(n, {"aten::view", {Arg::of(x), Arg::sizeList(withFixedSizes(id, shape))}});
+}
+
+// A reshape target with each entry that does not depend on the inputs' sizes as its number, a -1
+// too when the sizes it stands for are fixed: ShuffleNet's channel shuffle, view(n, -1, h, w) after
+// view(n, g, c / g, h, w), keeps its channel count static, so a Slice after it (the next channel
+// split) has static bounds and a static shape, as the trace's chunk has.
+SizeList OnnxImporter::withFixedSizes(int input, SizeList shape) const {
+  const ShapeInfo shapes(graph_);
+  int64_t unknown = -1;
+  MaybeSize others = constantSize(1);
+  for (size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k].isConstant() && shape[k].constantValue() == -1) {
+      unknown = static_cast<int64_t>(k);
+      continue;
+    }
+    if (auto value = shape[k].isConstant() ? std::nullopt : shapes.fixedValue(shape[k])) shape[k] = SizeExpr::constant(*value);
+    others = combineSizes(SizeExpr::Kind::Mul, others, shape[k]);
+  }
+  const auto& dims = shapes.dims(input);
+  if (unknown < 0 || !dims) return shape;
+  MaybeSize total = constantSize(1);
+  for (const MaybeSize& d : *dims) total = combineSizes(SizeExpr::Kind::Mul, total, d);
+  const MaybeSize count = combineSizes(SizeExpr::Kind::FloorDiv, total, others);
+  if (auto value = count ? shapes.fixedValue(*count) : std::nullopt) shape[unknown] = SizeExpr::constant(*value);
+  return shape;
 }
 
 // Expand broadcasts (a 1 keeps the input's size); aten::expand keeps it with -1.

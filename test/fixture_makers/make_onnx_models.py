@@ -6,7 +6,8 @@ BatchNorm is kept (TrainingMode.PRESERVE on an eval model: the exporter's eval-m
 fold it into the convolution). Also onnx_ops_net (.pt, .onnx, input, output): the ONNX ops the
 families do not export — Sub and Div by stored tensors, HardSwish, AveragePool with counted
 padding (Pad + AveragePool), a linear layer on 3 dimensions (MatMul + Add), Transpose,
-Unsqueeze, ReduceMean; and a copy of a small model with the node names of another producer
+Unsqueeze, ReduceMean; onnx_shufflenet (.pt, .opset{13,17}.onnx, input, output): a small
+ShuffleNetV2, whose channel split exports as Slices with ends computed from the shape; and a copy of a small model with the node names of another producer
 (onnx_other_names.onnx). The picking-ops net of make_picking_ops_model.py (the same seed and
 weights as test/fixtures/ops/picking_ops.pt) exported at opsets 13 and 17: Split/Slice (torch.chunk,
 with bounds computed from sizes), Slice with steps and negative ends, Clip with one or both bounds
@@ -22,6 +23,7 @@ import numpy as np
 import onnx
 import torch
 from torch import nn
+from torchvision.models.shufflenetv2 import ShuffleNetV2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -100,6 +102,31 @@ class SplitNet(nn.Module):
         return self.conv(torch.cat([c * 2.0, a, torch.relu(b) + d, e[:, :1]], dim=1)).mean((2, 3))
 
 
+def shufflenet():
+    """A small torchvision ShuffleNetV2 (narrow widths, 16² input): its channel split
+    (x.chunk(2, dim=1)) exports as Slices whose ends are computed from the shape (Shape → Gather →
+    Add → Div → Mul) of a tensor whose channels only the graph fixes (after the channel shuffle's
+    Reshape to computed sizes). Traced at batch 2, exported at batch 1 (opsets 13 and 17)."""
+    torch.manual_seed(make_models.SEED + 70)
+    generator = torch.Generator().manual_seed(make_models.SEED + 170)
+    model = ShuffleNetV2([3, 1, 1], [4, 8, 16, 16, 16], num_classes=4)
+    # Random affine parameters and running statistics measured on random inputs: with
+    # randomize_batch_norms' statistics this narrow net's ReLUs die and its output ignores the input.
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.momentum = None
+            with torch.no_grad():
+                module.weight.copy_(1 + 0.3 * torch.randn(module.num_features, generator=generator))
+                module.bias.copy_(0.2 * torch.randn(module.num_features, generator=generator))
+    with torch.no_grad():
+        model.train()(torch.randn(16, 3, 16, 16, generator=generator))
+    model.eval()
+    x = torch.randn(2, 3, 16, 16, generator=generator)
+    save_traced(OUT, 'onnx_shufflenet', model, [x])
+    for opset in OPSETS:
+        export(model, [x[:1]], os.path.join(OUT, f'onnx_shufflenet.opset{opset}.onnx'), opset, ['x'])
+
+
 def main():
     for name, model, inputs in families():
         names = INPUT_NAMES.get(name, ['x'])
@@ -121,6 +148,8 @@ def main():
     with torch.no_grad():
         np.save(os.path.join(OUT, 'onnx_split_net.input0.npy'), x.numpy())
         np.save(os.path.join(OUT, 'onnx_split_net.output.npy'), split(x).numpy())
+
+    shufflenet()
 
     torch.manual_seed(make_models.SEED + 50)
     ops = OpsNet().eval()
