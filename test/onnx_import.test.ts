@@ -141,6 +141,43 @@ test.each(OPSETS)('ShuffleNetV2 at opset %d: the channel split (Slices with ends
   for (const m of [traced, exported]) m.dispose();
 });
 
+// The small ViT and ConvNeXt of test/attention.test.ts, exported at batch 1: LayerNormalization
+// (opset 17) and the ReduceMean/Sub/Pow/Sqrt/Div pattern (opset 13), Softmax, GELU's Erf form and
+// MatMul of two computed tensors import as the trace's layer_norm, softmax, gelu and matmul. The
+// tolerance is the attention references' own float32 round-off (manifest.json), as there.
+const ATTENTION = path.join(__dirname, 'fixtures', 'attention');
+const attentionManifest = JSON.parse(fs.readFileSync(path.join(ATTENTION, 'manifest.json'), 'utf8')) as {
+  target: number[]; models: Record<string, Record<string, { float32VsFloat64: number }>>;
+};
+const TRANSFORMER_CASES = ['vit', 'convnext'].flatMap((name) => OPSETS.map((opset) => [name, opset] as [string, number]));
+test.each(TRANSFORMER_CASES)('%s at opset %d: the same layers, forward at batches 2 and 3, and attn-lrp, attn-lrp-gamma, cp-lrp and gradient as the trace', async (name, opset) => {
+  const traced = await loadModel(path.join(ATTENTION, `${name}.pt`));
+  const exported = await loadModel(path.join(ATTENTION, `${name}.opset${opset}.onnx`));
+  // Every layer that computes, under the trace's name and op (the export writes the moves of
+  // elements differently: permute for transpose, slices for chunk).
+  const computing = (m: Model) => m.layers.filter((l) => !['reshape', 'constant', 'broadcast', 'concat'].includes(l.category)).map((l) => `${l.name}:${l.op}`);
+  expect(computing(exported)).toEqual(computing(traced));
+  for (const op of ['layer_norm', 'softmax', 'gelu', 'matmul']) expect([op, exported.counts[op] ?? 0]).toEqual([op, traced.counts[op] ?? 0]);
+  expect((exported.counts.layer_norm ?? 0) + (exported.counts.gelu ?? 0)).toBeGreaterThan(0);
+
+  const x = await readNpy(path.join(ATTENTION, `${name}.input.npy`));
+  const expected = await readNpy(path.join(ATTENTION, `${name}.output.npy`));
+  expect(maxAbsDiff((await exported.forward(x)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  const three = new Tensor(Float32Array.from([...x.data, ...x.data.subarray(0, x.data.length / 2)]), [3, ...x.shape.slice(1)]);
+  const [y3, t3] = [await exported.forward(three), await traced.forward(three)];
+  expect(maxAbsDiff(y3.data, t3.data)).toBeLessThanOrEqual(roundOff(t3.data));
+
+  const { target } = attentionManifest;
+  for (const method of ['attn-lrp', 'attn-lrp-gamma', 'cp-lrp', 'gradient']) {
+    const options = method === 'gradient' ? { target, method: 'gradient' as const } : { target, composite: method as 'attn-lrp' };
+    const [a, b] = [await exported.explain(x, options), await traced.explain(x, options)];
+    const distance = relativeL2(a.relevance.data, b.relevance.data);
+    expect({ method, distance }).toEqual({ method, distance: expect.any(Number) });
+    expect(distance).toBeLessThanOrEqual(5 * attentionManifest.models[name][method].float32VsFloat64 + 1e-6);
+  }
+  for (const m of [traced, exported]) m.dispose();
+});
+
 test.each(OPSETS)('picking ops (issue 24\'s operators) at opset %d: torch.chunk\'s Slices with size-computed bounds, Slice, Clip as clamp and hardtanh, HardSigmoid, Gather as select give the trace\'s results', async (opset) => {
   const OPS = path.join(__dirname, 'fixtures', 'ops');
   const tracedPath = path.join(OPS, 'picking_ops.pt');

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "errors.h"
+#include "onnx_patterns.h"
 #include "onnx_tensor.h"
 #include "ops/op_table.h"
 #include "shape_inference.h"
@@ -160,7 +161,6 @@ class OnnxImporter {
 
   void readOpset();
   void collectRanks();
-  void planFusions();
   void scanScopes();
   std::string moduleOf(const std::string& scope) const;
   void importNode(const onnx::NodeProto& n);
@@ -217,6 +217,10 @@ class OnnxImporter {
   void flatten(const onnx::NodeProto& n);
   void transpose(const onnx::NodeProto& n);
   void reduce(const onnx::NodeProto& n);
+  void softmax(const onnx::NodeProto& n);
+  void layerNormalization(const onnx::NodeProto& n);
+  void layerNormPattern(const onnx::NodeProto& n, const LayerNormPattern& p);
+  void emitLayerNorm(const onnx::NodeProto& n, const Val& x, int64_t axes, const Val* weight, const Val* bias, double eps);
 
   std::vector<int64_t> symmetricPads(const onnx::NodeProto& n, size_t spatial);
 
@@ -236,12 +240,7 @@ class OnnxImporter {
   std::set<std::string> scopes_;              // the scopes of all nodes
   std::set<std::string> innerScopes_;         // scopes that contain other scopes (not leaf modules)
   std::map<std::string, int> opsNamed_;       // IR nodes made so far per scope
-  // Fused patterns: x·sigmoid(x) (a traced SiLU) and MatMul + Add of a bias (a traced linear).
-  std::set<const onnx::NodeProto*> fusedAway_;
-  std::map<const onnx::NodeProto*, const onnx::NodeProto*> siluOf_;     // the Mul → its Sigmoid
-  std::map<const onnx::NodeProto*, const onnx::NodeProto*> biasAddOf_;  // the MatMul → its Add
-  // A Pad before an AveragePool: a trace's avg_pool2d with count_include_pad (zero padding counted).
-  std::map<const onnx::NodeProto*, const onnx::NodeProto*> padOf_;     // the AveragePool → its Pad
+  OnnxPatterns patterns_;  // nodes imported together as one op (onnx_patterns.h)
 };
 
 int CallArgs::tensor(size_t i) const {
@@ -325,69 +324,6 @@ void OnnxImporter::collectRanks() {
   for (const auto& v : g.output()) record(v);
 }
 
-// Patterns a trace records as one op: SiLU (x · sigmoid(x), exported as Sigmoid and Mul) and a
-// linear layer on more than 2 dimensions (MatMul by a stored weight, then Add of a stored bias).
-void OnnxImporter::planFusions() {
-  const auto& g = model_.graph();
-  std::map<std::string, const onnx::NodeProto*> producer;
-  std::map<std::string, std::vector<const onnx::NodeProto*>> readers;
-  std::set<std::string> initializers, outputs;
-  for (const auto& t : g.initializer()) initializers.insert(t.name());
-  for (const auto& o : g.output()) outputs.insert(o.name());
-  for (const auto& n : g.node()) {
-    for (const auto& o : n.output()) producer[o] = &n;
-    for (const auto& i : n.input()) readers[i].push_back(&n);
-  }
-  auto soleReader = [&](const std::string& value) -> const onnx::NodeProto* {
-    auto it = readers.find(value);
-    if (it == readers.end() || it->second.size() != 1 || outputs.count(value)) return nullptr;
-    return it->second[0];
-  };
-  // A stored tensor, possibly transposed or cast on the way (an export without constant folding
-  // writes a linear layer's weight as Transpose(initializer)); those are folded at import.
-  std::function<bool(const std::string&)> isStored = [&](const std::string& value) {
-    if (initializers.count(value)) return true;
-    auto it = producer.find(value);
-    if (it == producer.end()) return false;
-    const std::string& op = it->second->op_type();
-    if (op == "Constant") return true;
-    return (op == "Transpose" || op == "Identity" || op == "Cast") && it->second->input_size() >= 1 &&
-           isStored(it->second->input(0));
-  };
-  for (const auto& n : g.node()) {
-    if (n.op_type() == "Sigmoid" && n.input_size() == 1) {
-      const onnx::NodeProto* mul = soleReader(n.output(0));
-      if (mul && mul->op_type() == "Mul" && mul->input_size() == 2) {
-        const bool x0 = mul->input(0) == n.input(0) && mul->input(1) == n.output(0);
-        const bool x1 = mul->input(1) == n.input(0) && mul->input(0) == n.output(0);
-        if (x0 || x1) {
-          fusedAway_.insert(&n);
-          siluOf_[mul] = &n;
-        }
-      }
-    }
-    if (n.op_type() == "Pad" && n.input_size() >= 2) {
-      const onnx::NodeProto* pool = soleReader(n.output(0));
-      const bool zeroValue = n.input_size() < 3 || n.input(2).empty();
-      const auto* mode = attr(n, "mode");
-      if (pool && pool->op_type() == "AveragePool" && zeroValue && (!mode || mode->s() == "constant")) {
-        padOf_[pool] = &n;
-        fusedAway_.insert(&n);
-      }
-    }
-    if (n.op_type() == "MatMul" && n.input_size() == 2 && isStored(n.input(1))) {
-      const onnx::NodeProto* add = soleReader(n.output(0));
-      if (add && add->op_type() == "Add" && add->input_size() == 2) {
-        const std::string& bias = add->input(0) == n.output(0) ? add->input(1) : add->input(0);
-        if (isStored(bias)) {
-          biasAddOf_[&n] = add;
-          fusedAway_.insert(add);
-        }
-      }
-    }
-  }
-}
-
 // "/layer1/layer1.0/conv1/Conv": the scope "/layer1/layer1.0/conv1". torch.onnx.export names each
 // scope part by its module's path from the last non-numeric atom on ("layer1.0", "conv1"), so the
 // module path is the last atoms of the parts joined: "layer1.0.conv1". A scope that holds another
@@ -435,7 +371,7 @@ std::string OnnxImporter::moduleOf(const std::string& scope) const {
 Graph OnnxImporter::run() {
   readOpset();
   collectRanks();
-  planFusions();
+  patterns_ = findOnnxPatterns(model_.graph(), ranks_, folder_);
   scanScopes();
   const auto& g = model_.graph();
   for (const auto& t : g.initializer()) values_[t.name()] = Val::ofData(tensorFromProto(t, folder_), t.name());
@@ -459,7 +395,7 @@ Graph OnnxImporter::run() {
     values_[input.name()] = Val::ofTensor(id);
   }
   for (const auto& n : g.node()) {
-    if (fusedAway_.count(&n)) continue;
+    if (patterns_.fusedAway.count(&n)) continue;
     current_ = &n;
     importNode(n);
   }
@@ -517,12 +453,18 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Transpose", &OnnxImporter::transpose},
       {"ReduceSum", &OnnxImporter::reduce},
       {"ReduceMean", &OnnxImporter::reduce},
+      {"Softmax", &OnnxImporter::softmax},
+      {"LayerNormalization", &OnnxImporter::layerNormalization},
   };
   return table;
 }
 
 void OnnxImporter::importNode(const onnx::NodeProto& n) {
   if (!n.domain().empty() && n.domain() != "ai.onnx") unsupported(n.domain() + "::" + n.op_type());
+  if (auto gelu = patterns_.geluOf.find(&n); gelu != patterns_.geluOf.end()) {
+    return emit(n, {"aten::gelu", {Arg::of(values_.at(gelu->second))}});
+  }
+  if (auto norm = patterns_.layerNormOf.find(&n); norm != patterns_.layerNormOf.end()) return layerNormPattern(n, norm->second);
   auto it = handlers().find(n.op_type());
   if (it == handlers().end()) unsupported(n.op_type());
   (this->*it->second)(n);
@@ -547,9 +489,10 @@ int64_t OnnxImporter::attrInt(const onnx::NodeProto& n, const std::string& name,
   return a ? a->i() : fallback;
 }
 
+// ONNX stores float attributes as float32: the decimal they were written from (an epsilon of 1e-5).
 double OnnxImporter::attrFloat(const onnx::NodeProto& n, const std::string& name, double fallback) const {
   const auto* a = attr(n, name);
-  return a ? a->f() : fallback;
+  return a ? decimalOf(a->f()) : fallback;
 }
 
 std::vector<int64_t> OnnxImporter::attrInts(const onnx::NodeProto& n, const std::string& name,
@@ -853,8 +796,8 @@ void OnnxImporter::cast(const onnx::NodeProto& n) {
 // Add, Sub, Mul, Div: size arithmetic when an operand is a size; folded when both are known;
 // otherwise the TorchScript op (aten::add(x, y, alpha=1), aten::sub, aten::mul, aten::div).
 void OnnxImporter::arithmetic(const onnx::NodeProto& n) {
-  if (siluOf_.count(&n)) {
-    const onnx::NodeProto& sigmoid = *siluOf_.at(&n);
+  if (patterns_.siluOf.count(&n)) {
+    const onnx::NodeProto& sigmoid = *patterns_.siluOf.at(&n);
     return emit(n, {"aten::silu", {Arg::of(values_.at(sigmoid.input(0)))}});
   }
   const std::string& op = n.op_type();
@@ -1093,12 +1036,18 @@ void OnnxImporter::gemm(const onnx::NodeProto& n) {
   emit(n, {"aten::linear", {Arg::of(in(n, 0)), Arg::of(w), bias}});
 }
 
-// MatMul by a stored matrix (and the Add of a stored bias after it): aten::linear.
+// MatMul by a stored matrix (and the Add of a stored bias after it): aten::linear; of two computed
+// tensors (attention's QKᵀ and attention·V): aten::bmm when both are 3-d (nn.MultiheadAttention
+// calls torch.bmm, and its layers are named so in a trace), else aten::matmul.
 void OnnxImporter::matMul(const onnx::NodeProto& n) {
   const Val& w = in(n, 1);
-  if (w.kind != Val::Kind::Data || w.data.dim() != 2) unsupported("MatMul of two computed tensors");
+  if (w.kind != Val::Kind::Data || w.data.dim() != 2) {
+    if (in(n, 0).kind == Val::Kind::Data) unsupported("MatMul of a stored tensor by a computed one");
+    const bool batched = rankOf(n, 0) == 3 && rankOf(n, 1) == 3;
+    return emit(n, {batched ? "aten::bmm" : "aten::matmul", {Arg::of(in(n, 0)), Arg::of(w)}});
+  }
   Arg bias = Arg::none();
-  const onnx::NodeProto* add = biasAddOf_.count(&n) ? biasAddOf_.at(&n) : nullptr;
+  const onnx::NodeProto* add = patterns_.biasAddOf.count(&n) ? patterns_.biasAddOf.at(&n) : nullptr;
   if (add) {
     const Val& c = values_.at(add->input(0) == n.output(0) ? add->input(1) : add->input(0));
     if (c.data.dim() != 1 || c.data.size(0) != w.data.size(1)) unsupported("MatMul + Add of a bias that is not a vector");
@@ -1196,7 +1145,7 @@ void OnnxImporter::averagePool(const onnx::NodeProto& n) {
   std::vector<int64_t> ones(kernel.size(), 1);
   std::vector<int64_t> padding = symmetricPads(n, kernel.size());
   bool countPadding = attrInt(n, "count_include_pad", 0) != 0;
-  const onnx::NodeProto* padNode = padOf_.count(&n) ? padOf_.at(&n) : nullptr;
+  const onnx::NodeProto* padNode = patterns_.padOf.count(&n) ? patterns_.padOf.at(&n) : nullptr;
   Val x = in(padNode ? *padNode : n, 0);
   if (padNode) {
     const int64_t rank = static_cast<int64_t>(kernel.size()) + 2;
@@ -1271,6 +1220,54 @@ void OnnxImporter::reduce(const onnx::NodeProto& n) {
     for (int64_t d = 0; d < rankOf(n, 0); ++d) axes.push_back(d);
   }
   emit(n, {kind, {Arg::of(in(n, 0)), Arg::list(axes), Arg::flag(keep), Arg::none()}});
+}
+
+// aten::softmax(x, dim, dtype): ONNX's Softmax from opset 13 normalizes along one axis, as torch's.
+void OnnxImporter::softmax(const onnx::NodeProto& n) {
+  emit(n, {"aten::softmax", {Arg::of(in(n, 0)), Arg::integer(attrInt(n, "axis", -1)), Arg::none()}});
+}
+
+// LayerNormalization (opset 17) over the axes from `axis` on, its scale and bias stored.
+void OnnxImporter::layerNormalization(const onnx::NodeProto& n) {
+  for (int k = 1; k < n.output_size(); ++k) {
+    if (!n.output(k).empty()) unsupported("LayerNormalization with its mean or inverse deviation as outputs");
+  }
+  const int64_t rank = rankOf(n, 0);
+  int64_t axis = attrInt(n, "axis", -1);
+  if (axis < 0) axis += rank;
+  const Val* bias = hasIn(n, 2) ? &in(n, 2) : nullptr;
+  emitLayerNorm(n, in(n, 0), rank - axis, &in(n, 1), bias, attrFloat(n, "epsilon", 1e-5));
+}
+
+// The ReduceMean/Sub/Pow/Sqrt/Div pattern of opsets before 17 (onnx_patterns.h), imported at its
+// last node.
+void OnnxImporter::layerNormPattern(const onnx::NodeProto& n, const LayerNormPattern& p) {
+  const Val* weight = p.weight.empty() ? nullptr : &values_.at(p.weight);
+  const Val* bias = p.bias.empty() ? nullptr : &values_.at(p.bias);
+  emitLayerNorm(n, values_.at(p.input), p.axes, weight, bias, p.eps);
+}
+
+// aten::layer_norm(x, normalized_shape, weight, bias, eps, cudnn_enable): the normalized shape is
+// the weight's, or (without one) the static sizes of x's last `axes` dimensions.
+void OnnxImporter::emitLayerNorm(const onnx::NodeProto& n, const Val& x, int64_t axes, const Val* weight, const Val* bias,
+                                 double eps) {
+  for (const Val* v : {weight, bias}) {
+    if (v && v->kind != Val::Kind::Data) unsupported("layer norm with a weight or bias computed in the forward");
+  }
+  std::vector<int64_t> shape;
+  if (weight) {
+    shape = weight->data.sizes().vec();
+  } else {
+    const int id = tensorOf(x, "layer norm");
+    const int64_t rank = ShapeInfo(graph_).rank(id);
+    if (rank < axes) unsupported("layer norm of a tensor of unknown rank");
+    SizeList sizes;
+    for (int64_t d = rank - axes; d < rank; ++d) sizes.push_back(SizeExpr::dim(id, d));
+    shape = staticInts(Val::ofSizes(sizes), "layer norm over sizes");
+  }
+  if (static_cast<int64_t>(shape.size()) != axes) unsupported("layer norm whose weight does not span its normalized axes");
+  emit(n, {"aten::layer_norm", {Arg::of(x), Arg::list(shape), weight ? Arg::of(*weight) : Arg::none(),
+                                bias ? Arg::of(*bias) : Arg::none(), Arg::number(eps), Arg::flag(true)}});
 }
 
 }  // namespace

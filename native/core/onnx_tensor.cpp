@@ -1,6 +1,8 @@
 #include "onnx_tensor.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -94,6 +96,16 @@ at::Tensor tensorFromProto(const onnx::TensorProto& t, const std::filesystem::pa
     case at::kLong: return typed(t.int64_data(), at::kLong);
     default: return typed(t.int32_data(), at::kInt);
   }
+}
+
+double decimalOf(float value) {
+  char text[32];
+  for (int digits = 1; digits <= 9; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, static_cast<double>(value));
+    const double decimal = std::strtod(text, nullptr);
+    if (static_cast<float>(decimal) == value) return decimal;
+  }
+  return value;
 }
 
 }  // namespace lrp

@@ -17,4 +17,9 @@ at::ScalarType scalarTypeOf(int32_t type, const std::string& what);
 // is Error(FileNotFound) naming it, the tensor and the folder; a short one Error(LoadFailed).
 at::Tensor tensorFromProto(const onnx::TensorProto& t, const std::filesystem::path& folder);
 
+// The number a float32 value (an attribute, a stored constant) was written from: its shortest
+// decimal, as a double (1e-6 for the float nearest to it), so an epsilon exported from PyTorch
+// equals the trace's.
+double decimalOf(float value);
+
 }  // namespace lrp

@@ -7,7 +7,9 @@ fold it into the convolution). Also onnx_ops_net (.pt, .onnx, input, output): th
 families do not export — Sub and Div by stored tensors, HardSwish, AveragePool with counted
 padding (Pad + AveragePool), a linear layer on 3 dimensions (MatMul + Add), Transpose,
 Unsqueeze, ReduceMean; onnx_shufflenet (.pt, .opset{13,17}.onnx, input, output): a small
-ShuffleNetV2, whose channel split exports as Slices with ends computed from the shape; and a copy of a small model with the node names of another producer
+ShuffleNetV2, whose channel split exports as Slices with ends computed from the shape; the small ViT
+and ConvNeXt of test/fixtures/attention at opsets 13 and 17 (layer norm, softmax, GELU, attention
+products); and a copy of a small model with the node names of another producer
 (onnx_other_names.onnx). The picking-ops net of make_picking_ops_model.py (the same seed and
 weights as test/fixtures/ops/picking_ops.pt) exported at opsets 13 and 17: Split/Slice (torch.chunk,
 with bounds computed from sizes), Slice with steps and negative ends, Clip with one or both bounds
@@ -28,6 +30,7 @@ from torchvision.models.shufflenetv2 import ShuffleNetV2
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import make_attention_references  # noqa: E402
 import make_models  # noqa: E402
 import make_picking_ops_model  # noqa: E402
 from common import randomize_batch_norms, save_traced  # noqa: E402
@@ -127,6 +130,25 @@ def shufflenet():
         export(model, [x[:1]], os.path.join(OUT, f'onnx_shufflenet.opset{opset}.onnx'), opset, ['x'])
 
 
+def attention_models():
+    """The small ViT and ConvNeXt of test/fixtures/attention (make_attention_references.py),
+    rebuilt with their traces' weights and exported at batch 1 (opsets 13 and 17): LayerNormalization
+    at 17 and the ReduceMean/Sub/Pow/Sqrt/Div pattern at 13, Softmax, GELU's Erf form, MatMul of
+    two computed tensors. Writes test/fixtures/attention/NAME.opset{13,17}.onnx."""
+    for name, build in [('vit', make_attention_references.make_vit), ('convnext', make_attention_references.make_convnext)]:
+        model = build()
+        model.load_state_dict(torch.jit.load(os.path.join(make_attention_references.OUT, f'{name}.pt')).state_dict())
+        model.eval()
+        x = torch.from_numpy(np.load(os.path.join(make_attention_references.OUT, f'{name}.input.npy')))
+        expected = np.load(os.path.join(make_attention_references.OUT, f'{name}.output.npy'))
+        with torch.no_grad():
+            output = model(x).numpy()
+        if not np.allclose(output, expected, rtol=1e-5, atol=1e-5):
+            raise SystemExit(f"{name}: the rebuilt model does not match {name}.pt (run make_attention_references.py first)")
+        for opset in OPSETS:
+            export(model, [x[:1]], os.path.join(make_attention_references.OUT, f'{name}.opset{opset}.onnx'), opset, ['x'])
+
+
 def main():
     for name, model, inputs in families():
         names = INPUT_NAMES.get(name, ['x'])
@@ -150,6 +172,7 @@ def main():
         np.save(os.path.join(OUT, 'onnx_split_net.output.npy'), split(x).numpy())
 
     shufflenet()
+    attention_models()
 
     torch.manual_seed(make_models.SEED + 50)
     ops = OpsNet().eval()
