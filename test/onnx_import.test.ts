@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 
-import { COMPOSITE_NAMES, loadModel, Model, readNpy, Tensor } from '../lib';
+import { COMPOSITE_NAMES, loadModel, Model, readNpy, Tensor, unsupportedOperators } from '../lib';
 import type { ExplainConfig } from '../lib';
 import { CLI, FAMILIES, fixtureInputs, fixtureOutput, MODELS, maxAbsDiff, modelPath, rejection, relativeL2, roundOff } from './helpers';
 
@@ -276,6 +276,35 @@ describe('ONNX loading', () => {
     const opset = await rejection(loadModel(path.join(MODELS, 'onnx_opset11.onnx')));
     expect(opset.code).toBe('LRP_UNSUPPORTED_OP');
     expect(opset.message).toMatch(/^ONNX opset 11 is not supported \(supported: 13–17;/);
+  });
+
+  test('unsupportedOperators and inspect list every unsupported op with its node and the opset; the load names the first', async () => {
+    const model = path.join(MODELS, 'onnx_unsupported_ops.onnx');
+    const all = [
+      { operator: 'Tanh', module: 'stem.1', node: '/stem/stem.1/Tanh', opset: 17 },
+      { operator: 'Erf', module: 'block', node: '/block/Erf', opset: 17 },
+      { operator: 'CumSum', module: '', node: '/CumSum', opset: 17 },
+    ];
+    expect(await unsupportedOperators(model)).toEqual(all);
+    // GELU's Erf, the layer norm's Pow and Sqrt are taken in by their patterns.
+    for (const known of [onnxPath('vgg', 17), path.join(__dirname, 'fixtures', 'attention', 'vit.opset13.onnx')]) {
+      expect(await unsupportedOperators(known)).toEqual([]);
+    }
+    expect((await rejection(loadModel(model))).message).toBe("unsupported ONNX operator Tanh in node '/stem/stem.1/Tanh' (opset 17)");
+    const opset = await rejection(unsupportedOperators(path.join(MODELS, 'onnx_opset11.onnx')));
+    expect([opset.code, opset.message]).toEqual(['LRP_UNSUPPORTED_OP', expect.stringMatching(/^ONNX opset 11 is not supported/)]);
+
+    const inspect = spawnSync(process.execPath, [CLI, 'inspect', '--model', model], { encoding: 'utf8' });
+    expect(inspect.status).toBe(1);
+    expect(inspect.stdout.trim().split('\n')).toEqual([
+      'unsupported operators (3):',
+      "  Tanh in node '/stem/stem.1/Tanh' (opset 17)",
+      "  Erf in node '/block/Erf' (opset 17)",
+      "  CumSum in node '/CumSum' (opset 17)",
+    ]);
+    expect(inspect.stderr.trim().split('\n')).toEqual(["lrp-node inspect: unsupported ONNX operator Tanh in node '/stem/stem.1/Tanh' (opset 17)"]);
+    const json = spawnSync(process.execPath, [CLI, 'inspect', '--model', model, '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(json.stdout)).toEqual({ unsupported: all });
   });
 
   test('a file that is neither format is one line naming both', async () => {

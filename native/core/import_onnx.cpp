@@ -74,9 +74,19 @@ struct Call {
 
 std::string inQuotes(const std::string& s) { return "'" + s + "'"; }
 
-bool readModel(const std::string& path, onnx::ModelProto& model) {
+onnx::ModelProto readModel(const std::string& path) {
+  onnx::ModelProto model;
   std::ifstream in(path, std::ios::binary);
-  return in && model.ParseFromIstream(&in) && model.has_graph() && model.graph().node_size() > 0;
+  if (!in || !model.ParseFromIstream(&in) || !model.has_graph() || model.graph().node_size() == 0) {
+    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive) nor an ONNX model: " + path);
+  }
+  return model;
+}
+
+// The model's folder, where its external data lies.
+fs::path folderOf(const std::string& path) {
+  fs::path folder = fs::path(path).parent_path();
+  return folder.empty() ? fs::path(".") : folder;
 }
 
 std::vector<int64_t> sortedAxes(std::vector<int64_t> axes, int64_t rank) {
@@ -151,6 +161,7 @@ class OnnxImporter {
  public:
   OnnxImporter(const onnx::ModelProto& model, fs::path folder) : model_(model), folder_(std::move(folder)) {}
   Graph run();
+  std::vector<UnsupportedUse> survey();
 
   int tensorOf(const Val& v, const std::string& what);
   [[noreturn]] void unsupported(const std::string& what) const;
@@ -411,6 +422,23 @@ Graph OnnxImporter::run() {
   graph_.setOutputs({out.node});
   graph_.validate();
   return std::move(graph_);
+}
+
+// The nodes no handler or pattern takes, without importing anything.
+std::vector<UnsupportedUse> OnnxImporter::survey() {
+  readOpset();
+  collectRanks();
+  patterns_ = findOnnxPatterns(model_.graph(), ranks_, folder_);
+  scanScopes();
+  std::vector<UnsupportedUse> out;
+  for (const auto& n : model_.graph().node()) {
+    const bool otherDomain = !n.domain().empty() && n.domain() != "ai.onnx";
+    if (patterns_.fusedAway.count(&n) || (!otherDomain && handlers().count(n.op_type()))) continue;
+    const bool scoped = !n.name().empty() && n.name()[0] == '/';
+    out.push_back({otherDomain ? n.domain() + "::" + n.op_type() : n.op_type(), scoped ? moduleOf(scopeOf(n.name())) : "",
+                   n.name().empty() ? n.op_type() : n.name(), opset_});
+  }
+  return out;
 }
 
 const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
@@ -1273,15 +1301,15 @@ void OnnxImporter::emitLayerNorm(const onnx::NodeProto& n, const Val& x, int64_t
 }  // namespace
 
 Graph importOnnx(const std::string& path) {
-  onnx::ModelProto model;
-  if (!readModel(path, model)) {
-    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive) nor an ONNX model: " + path);
-  }
-  fs::path folder = fs::path(path).parent_path();
-  if (folder.empty()) folder = ".";
-  Graph graph = OnnxImporter(model, folder).run();
+  const onnx::ModelProto model = readModel(path);
+  Graph graph = OnnxImporter(model, folderOf(path)).run();
   markGateProducts(graph);
   return graph;
+}
+
+std::vector<UnsupportedUse> unsupportedOnnxOperators(const std::string& path) {
+  const onnx::ModelProto model = readModel(path);
+  return OnnxImporter(model, folderOf(path)).survey();
 }
 
 }  // namespace lrp

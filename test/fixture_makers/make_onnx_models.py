@@ -13,7 +13,7 @@ products); and a copy of a small model with the node names of another producer
 (onnx_other_names.onnx). The picking-ops net of make_picking_ops_model.py (the same seed and
 weights as test/fixtures/ops/picking_ops.pt) exported at opsets 13 and 17: Split/Slice (torch.chunk,
 with bounds computed from sizes), Slice with steps and negative ends, Clip with one or both bounds
-(clamp, relu6, hardtanh), HardSigmoid, Gather of one index (select). And the error cases: an unsupported op (Tanh), an opset
+(clamp, relu6, hardtanh), HardSigmoid, Gather of one index (select). And the error cases: an unsupported op (Tanh), three of them (onnx_unsupported_ops), an opset
 outside 13–17, a model with external data and one whose data file is missing.
 Writes test/fixtures/models/NAME.opset{13,17}.onnx and onnx_*.onnx. Run with /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx); the TorchScript fixtures must exist first.
@@ -105,6 +105,25 @@ class SplitNet(nn.Module):
         return self.conv(torch.cat([c * 2.0, a, torch.relu(b) + d, e[:, :1]], dim=1)).mean((2, 3))
 
 
+class UnsupportedOps(nn.Module):
+    """Three operators the ONNX import has no translation for, as make_unsupported_ops_model.py has
+    for TorchScript: a Tanh module, an Erf (not GELU's form) in a block's forward, a CumSum in the
+    top-level forward."""
+
+    class Block(nn.Module):
+        def forward(self, x):
+            return torch.erf(x)
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Tanh())
+        self.block = UnsupportedOps.Block()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(torch.cumsum(self.block(self.stem(x)), dim=1).mean((2, 3)))
+
+
 def shufflenet():
     """A small torchvision ShuffleNetV2 (narrow widths, 16² input): its channel split
     (x.chunk(2, dim=1)) exports as Slices whose ends are computed from the shape (Shape → Gather →
@@ -189,6 +208,7 @@ def main():
     onnx.save_model(other, os.path.join(OUT, 'onnx_other_names.onnx'))
     export(Small(nn.Tanh()).eval(), [x], os.path.join(OUT, 'onnx_unknown_op.onnx'), 17, ['x'])
     export(Small(nn.ReLU()).eval(), [x], os.path.join(OUT, 'onnx_opset11.onnx'), 11, ['x'])
+    export(UnsupportedOps().eval(), [x], os.path.join(OUT, 'onnx_unsupported_ops.onnx'), 17, ['x'])
 
     # External data: every initializer in small.onnx.data beside the model; and a model whose
     # data file is missing (the same graph, pointing at a file that is not there).
