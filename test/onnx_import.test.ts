@@ -307,6 +307,22 @@ describe('ONNX loading', () => {
     expect(JSON.parse(json.stdout)).toEqual({ unsupported: all });
   });
 
+  test('a model exported without a dynamic batch axis runs at its batch; at another, one line names the input and both shapes', async () => {
+    const model = await loadModel(path.join(MODELS, 'onnx_static_batch.onnx'));
+    const one = new Tensor(Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i)), [1, 3, 8, 8]);
+    expect((await model.forward(one)).shape).toEqual([1, 2]);
+    const two = new Tensor(new Float32Array(2 * 3 * 64), [2, 3, 8, 8]);
+    const error = await rejection(model.forward(two));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+    expect(error.message).toBe("input 0 ('x') has shape [2,3,8,8], but the ONNX model was exported for [1,3,8,8] only (N: a dynamic axis); " +
+      "to run it at other sizes, export it with dynamic_axes={'x': {0: 'batch'}} (and any other axis that varies)");
+    // With a dynamic batch axis, only the other sizes are fixed.
+    const vgg = await loadModel(onnxPath('vgg', 17));
+    const wrongSize = await rejection(vgg.forward(new Tensor(new Float32Array(2 * 3 * 100), [2, 3, 10, 10])));
+    expect(wrongSize.message).toMatch(/^input 0 \('x'\) has shape \[2,3,10,10\], but the ONNX model was exported for \[N,3,\d+,\d+\] only/);
+    for (const m of [model, vgg]) m.dispose();
+  });
+
   test('a file that is neither format is one line naming both', async () => {
     const error = await rejection(loadModel(path.join(MODELS, 'not_torchscript.pt')));
     expect(error.code).toBe('LRP_LOAD_FAILED');

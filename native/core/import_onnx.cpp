@@ -398,8 +398,15 @@ Graph OnnxImporter::run() {
     node.op = Op::Input;
     node.name = input.name();
     node.attrs.set("index", index++);
-    // The rank the model declares: checked at every forward, and known to shape inference.
-    if (type.has_shape()) node.attrs.set("rank", static_cast<int64_t>(type.shape().dim_size()));
+    // The rank the model declares: checked at every forward, and known to shape inference; and
+    // the sizes it fixes (-1 where an axis is dynamic), checked at every forward: an export
+    // without a dynamic batch axis may hold the exported batch in its shape arithmetic.
+    if (type.has_shape()) {
+      node.attrs.set("rank", static_cast<int64_t>(type.shape().dim_size()));
+      std::vector<int64_t> fixed;
+      for (const auto& d : type.shape().dim()) fixed.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : -1);
+      if (std::any_of(fixed.begin(), fixed.end(), [](int64_t v) { return v > 0; })) node.attrs.set("shape", fixed);
+    }
     usedNames_.insert(node.name);
     const int id = graph_.addNode(std::move(node));
     valueOfNode_.emplace(id, input.name());

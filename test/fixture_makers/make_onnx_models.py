@@ -13,7 +13,8 @@ products); and a copy of a small model with the node names of another producer
 (onnx_other_names.onnx). The picking-ops net of make_picking_ops_model.py (the same seed and
 weights as test/fixtures/ops/picking_ops.pt) exported at opsets 13 and 17: Split/Slice (torch.chunk,
 with bounds computed from sizes), Slice with steps and negative ends, Clip with one or both bounds
-(clamp, relu6, hardtanh), HardSigmoid, Gather of one index (select). And the error cases: an unsupported op (Tanh), three of them (onnx_unsupported_ops), an opset
+(clamp, relu6, hardtanh), HardSigmoid, Gather of one index (select). And the error cases: an unsupported op (Tanh), three of them (onnx_unsupported_ops), a model exported without a dynamic batch axis
+(onnx_static_batch), an opset
 outside 13–17, a model with external data and one whose data file is missing.
 Writes test/fixtures/models/NAME.opset{13,17}.onnx and onnx_*.onnx. Run with /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx); the TorchScript fixtures must exist first.
@@ -209,6 +210,9 @@ def main():
     export(Small(nn.Tanh()).eval(), [x], os.path.join(OUT, 'onnx_unknown_op.onnx'), 17, ['x'])
     export(Small(nn.ReLU()).eval(), [x], os.path.join(OUT, 'onnx_opset11.onnx'), 11, ['x'])
     export(UnsupportedOps().eval(), [x], os.path.join(OUT, 'onnx_unsupported_ops.onnx'), 17, ['x'])
+    # Without a dynamic batch axis: the input is declared (1, 3, 8, 8), and runs only so.
+    torch.onnx.export(Small(nn.ReLU()).eval(), (x,), os.path.join(OUT, 'onnx_static_batch.onnx'), opset_version=17,
+                      input_names=['x'], output_names=['logits'])
 
     # External data: every initializer in small.onnx.data beside the model; and a model whose
     # data file is missing (the same graph, pointing at a file that is not there).
