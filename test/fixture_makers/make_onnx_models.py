@@ -9,7 +9,8 @@ padding (Pad + AveragePool), a linear layer on 3 dimensions (MatMul + Add), Tran
 Unsqueeze, ReduceMean; onnx_shufflenet (.pt, .opset{13,17}.onnx, input, output): a small
 ShuffleNetV2, whose channel split exports as Slices with ends computed from the shape; the small ViT
 and ConvNeXt of test/fixtures/attention at opsets 13 and 17 (layer norm, softmax, GELU, attention
-products); and a copy of a small model with the node names of another producer
+products), and onnx_transformer_ops (.pt, .opset13.onnx, input, output: a layer norm without
+weight and one over two axes, a 4-d matmul); and a copy of a small model with the node names of another producer
 (onnx_other_names.onnx). The picking-ops net of make_picking_ops_model.py (the same seed and
 weights as test/fixtures/ops/picking_ops.pt) exported at opsets 13 and 17: Split/Slice (torch.chunk,
 with bounds computed from sizes), Slice with steps and negative ends, Clip with one or both bounds
@@ -125,6 +126,39 @@ class UnsupportedOps(nn.Module):
         return self.fc(torch.cumsum(self.block(self.stem(x)), dim=1).mean((2, 3)))
 
 
+class TransformerOpsNet(nn.Module):
+    """The transformer operators the ViT and ConvNeXt do not export: a layer norm without weight and
+    one over two axes (the ReduceMean/Sub/Pow/Sqrt/Div pattern), a 4-d matmul of two computed
+    tensors (named matmul, not bmm), softmax, GELU. Opset 13 only: torch 1.13 cannot export a
+    LayerNormalization without weight at 17 (its checker refuses the empty scale input)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 8)
+        self.norm = nn.LayerNorm(8, elementwise_affine=False)
+        self.norm2 = nn.LayerNorm([3, 8])
+        self.act = nn.GELU()
+        self.head = nn.Linear(24, 4)
+
+    def forward(self, x):
+        h = self.norm(self.fc(x))  # (N, 3, 8)
+        a = h.view(x.size(0), 3, 2, 4)
+        s = torch.softmax(a @ a.transpose(-2, -1), dim=-1)  # (N, 3, 2, 2)
+        h = (s @ a).reshape(x.size(0), 3, 8)
+        return self.head(self.act(self.norm2(h)).flatten(1))
+
+
+def transformer_ops():
+    torch.manual_seed(make_models.SEED + 80)
+    model = TransformerOpsNet().eval()
+    with torch.no_grad():
+        model.norm2.weight.normal_(1, 0.3)
+        model.norm2.bias.normal_(0, 0.3)
+    x = torch.randn(2, 3, 6)
+    save_traced(OUT, 'onnx_transformer_ops', model, [x])
+    export(model, [x[:1]], os.path.join(OUT, 'onnx_transformer_ops.opset13.onnx'), 13, ['x'])
+
+
 def shufflenet():
     """A small torchvision ShuffleNetV2 (narrow widths, 16² input): its channel split
     (x.chunk(2, dim=1)) exports as Slices whose ends are computed from the shape (Shape → Gather →
@@ -193,6 +227,7 @@ def main():
 
     shufflenet()
     attention_models()
+    transformer_ops()
 
     torch.manual_seed(make_models.SEED + 50)
     ops = OpsNet().eval()
