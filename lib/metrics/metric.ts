@@ -53,7 +53,9 @@ export function defineMetric<N extends string, A, R extends MetricResult>(defini
   }));
   const argsSpec = object({ ...METRIC_DATA, ...own, ...options }, { refine });
   // async: a bad argument rejects the promise, as every error of the computation does.
-  const score = async (args: unknown) => run(validate<A>(argsSpec, args, `${name} options`));
+  // A metric's argument type is its own interface (ComplexityArgs, …), not inferred: the schema
+  // above checks exactly its keys.
+  const score = async (args: unknown) => run(validate(argsSpec, args, `${name} options`) as A);
   const metric: Metric<N, A, R> = Object.freeze({ ...definition, compute: score, score, optionsSpec: object(options, { refine }) });
   defined.add(metric);
   return metric;
