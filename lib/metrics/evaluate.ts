@@ -3,9 +3,9 @@
 // Everything about a metric comes from the registry (lib/metrics/registry.ts).
 import { LrpError } from '../errors';
 import type { ExplainConfig, Model } from '../model';
-import { EXPLAIN_CONFIG } from '../options/explain_schema';
+import { EXPLAIN_CONFIG } from '../explain/schema';
 import { custom, listOf, nameOf, object, required, Spec, validate } from '../options/schema';
-import type { ChannelPooling } from '../pooling';
+import type { ChannelPooling } from '../image/pooling';
 import { Tensor } from '../tensor';
 import { explainRows } from './explained';
 import { METRIC_DATA, METRIC_SEED, PREPARE } from './fields';

@@ -1,9 +1,9 @@
 // The pieces of metric schemas (lib/options/schema.ts) that several metrics share: the data a
 // metric may take (METRIC_DATA) and the option groups (preparation, model scores, seed, baseline).
 import type { Model } from '../model';
-import { EXPLAIN_CONFIG } from '../options/explain_schema';
+import { EXPLAIN_CONFIG } from '../explain/schema';
 import { anyOf, nameOf, boolean, custom, Fields, integer, listOf, number, oneOf } from '../options/schema';
-import { CHANNEL_POOLINGS } from '../pooling';
+import { CHANNEL_POOLINGS } from '../image/pooling';
 import type { Tensor } from '../tensor';
 
 const model = custom('a Model (from loadModel)', (v) =>

@@ -1,9 +1,9 @@
 // What avg- and max-sensitivity (avg_sensitivity.ts, max_sensitivity.ts; docs/metrics.md §11, Yeh
 // et al. 2019) share: their options, the noisy copies, and the ratios ‖â − â_k‖ / ‖â‖ they reduce.
 import { LrpError } from '../errors';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { BATCH_SIZE, METRIC_SEED, PREPARE, EXPLAINED_DATA } from './fields';
