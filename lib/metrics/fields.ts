@@ -47,3 +47,7 @@ export const SCORED_DATA = { model: 'required', inputs: 'required', targets: 're
 /** The data of the metrics that explain other inputs or classes themselves (the given attributions
  * are computed with `explain` when absent). */
 export const EXPLAINED_DATA = { model: 'required', explain: 'required', inputs: 'required', targets: 'required', attributions: 'optional' } as const;
+/** What sparseness and complexity take: an attribution, and how to prepare it. */
+export const ATTRIBUTION_ONLY = { data: { attributions: 'required' }, options: PREPARE } as const;
+/** What the localisation metrics take: an attribution and masks, and how to prepare the attribution. */
+export const WITH_MASKS = { data: { attributions: 'required', masks: 'required' }, options: PREPARE } as const;

@@ -1,6 +1,6 @@
 // Relevance mass accuracy (docs/metrics.md §6, Arras et al. 2022): the share of the attribution's
 // total inside the mask.
-import { PREPARE } from './fields';
+import { WITH_MASKS } from './fields';
 import { LocalisationArgs, withMasks } from './localisation';
 import { defineMetric } from './metric';
 
@@ -8,8 +8,7 @@ export const RMA = defineMetric({
   name: 'rma',
   direction: 'max',
   category: 'localisation',
-  data: { attributions: 'required', masks: 'required' },
-  options: PREPARE,
+  ...WITH_MASKS,
   run: async (args: LocalisationArgs) => Float64Array.from(withMasks(args), ({ sample, mask }) => {
     let inside = 0;
     let total = 0;

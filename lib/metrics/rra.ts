@@ -1,6 +1,6 @@
 // Relevance rank accuracy (docs/metrics.md §5, Arras et al. 2022): the share of the K = |mask|
 // highest-ranked positions that lie in the mask.
-import { PREPARE } from './fields';
+import { WITH_MASKS } from './fields';
 import { LocalisationArgs, withMasks } from './localisation';
 import { defineMetric } from './metric';
 import { sortedIndices } from './prepare';
@@ -9,8 +9,7 @@ export const RRA = defineMetric({
   name: 'rra',
   direction: 'max',
   category: 'localisation',
-  data: { attributions: 'required', masks: 'required' },
-  options: PREPARE,
+  ...WITH_MASKS,
   run: async (args: LocalisationArgs) => Float64Array.from(withMasks(args), ({ sample, mask }) => {
     const k = mask.reduce((a, b) => a + b, 0);
     if (k === 0 || sample.values.some(Number.isNaN)) return NaN;
