@@ -1,24 +1,24 @@
 // The Model: a TorchScript model imported into lrp-node's graph IR, its forward, canonization and
 // explanations (docs/architecture.md, "Data flow"). What an explain configuration means lives in
-// lib/explain_options.ts (types), lib/options/explain_schema.ts (checks) and lib/explain_request.ts
+// lib/explain/options.ts (types), lib/explain/schema.ts (checks) and lib/explain/request.ts
 // (its native form).
-import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
+import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './explain/canonize';
 import { LrpError } from './errors';
-import type { ExplainConfig, ExplainManyOptions, ExplainOptions, Explanation, Target, WarningSink } from './explain_options';
-import { nativeRuleSet, resolveTargets } from './explain_request';
-import { checkReadableFile } from './readable_file';
-import { loadNative, NativeFold, NativeGraph, NativeNotFolded, NativeLayer, NativeModel } from './native';
+import type { ExplainConfig, ExplainManyOptions, ExplainOptions, Explanation, Target, WarningSink } from './explain/options';
+import { nativeRuleSet, resolveTargets } from './explain/request';
+import { checkReadableFile } from './io/readable_file';
+import { loadNative, NativeFold, NativeGraph, NativeNotFolded, NativeLayer, NativeModel } from './native/binding';
 import { Tensor, TensorLike } from './tensor';
-import { BatcherOptions, ExplainBatcher } from './batcher';
+import { BatcherOptions, ExplainBatcher } from './explain/batcher';
 import { checkBatches, checkFinite, checkWindow } from './model_checks';
-import { EXPLAIN_CONFIG, EXPLAIN_MANY_OPTIONS, EXPLAIN_OPTIONS } from './options/explain_schema';
+import { EXPLAIN_CONFIG, EXPLAIN_MANY_OPTIONS, EXPLAIN_OPTIONS } from './explain/schema';
 import { LOAD_OPTIONS } from './options/load_schema';
 import { validate } from './options/schema';
 
 export type {
   ExplainConfig, ExplainConfigBase, ExplainManyOptions, ExplainOptions, Explanation, GradientConfig, IntegratedGradientsConfig,
   LrpConfig, Method, OcclusionConfig, SmoothGradConfig, Target, WarningSink,
-} from './explain_options';
+} from './explain/options';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 export type Dtype = 'float32' | 'float64';
@@ -62,7 +62,7 @@ async function native<T>(call: () => Promise<T>): Promise<T> {
 /** The inputs as Tensors, each with a non-empty batch, all with the same batch size. */
 function toInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
   const list = Array.isArray(inputs) ? inputs : [inputs as TensorLike];
-  const tensors = list.map((t) => Tensor.from(t));
+  const tensors = list.map((t, i) => Tensor.from(t, `input ${i}`));
   checkBatches(tensors);
   return tensors;
 }
@@ -143,8 +143,8 @@ export class Model {
 
   /** LRP relevance of the target logit at the first input: one forward, one backward pass. */
   async explain(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions): Promise<Explanation> {
-    const { target, onWarning, ...config } = validate<ExplainOptions>(EXPLAIN_OPTIONS, options, 'explain options');
-    const [result] = await this.explainMany(inputs, { target, configs: [config as ExplainConfig], onWarning });
+    const { target, onWarning, ...config } = validate(EXPLAIN_OPTIONS, options, 'explain options');
+    const [result] = await this.explainMany(inputs, { target, configs: [config], onWarning });
     return result;
   }
 
@@ -164,13 +164,13 @@ export class Model {
     positionalWarning?: WarningSink,
   ): Promise<Explanation[]> {
     const { target, configs, onWarning } = isManyOptions(targetOrOptions)
-      ? validate<ExplainManyOptions>(EXPLAIN_MANY_OPTIONS, targetOrOptions, 'explainMany options')
+      ? validate(EXPLAIN_MANY_OPTIONS, targetOrOptions, 'explainMany options')
       : { target: targetOrOptions, configs: positionalConfigs as readonly ExplainConfig[], onWarning: positionalWarning };
     if (!Array.isArray(configs)) throw new LrpError('LRP_BAD_ARGUMENT', 'explainMany needs a list of explain configs');
-    configs.forEach((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
+    const checked = configs.map((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
     const tensors = toInputs(inputs);
     if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
-    return this.explainConfigs(tensors, resolveTargets(target, tensors[0].shape[0]), configs, onWarning);
+    return this.explainConfigs(tensors, resolveTargets(target, tensors[0].shape[0]), checked, onWarning);
   }
 
   /**

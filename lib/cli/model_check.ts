@@ -1,15 +1,17 @@
 // `lrp-node inspect --check` (docs/cli.md): one screen on whether a model is ready for LRP — it
 // loads (or every operator that stops it, with its module), canonization folds every batch norm
 // (or which stay and why), and which layers a composite gives which rule.
-import { assignRules, COMPOSITE_NAMES, CompositeName } from '../composites';
+import { assignRules, COMPOSITE_NAMES, CompositeName } from '../explain/composites';
 import { LrpError } from '../errors';
 import { loadModel, Model } from '../model';
-import { UnsupportedOperator, unsupportedOperators } from '../unsupported_ops';
+import { UnsupportedOperator, unsupportedOperators } from '../explain/unsupported_ops';
 
-/** Lines naming each unsupported operator and the module whose forward calls it. */
+/** Lines naming each unsupported operator and the module whose forward calls it (ONNX: its node and the opset). */
 export function unsupportedLines(ops: readonly UnsupportedOperator[]): string[] {
   return [`unsupported operators (${ops.length}):`,
-    ...ops.map((op) => `  ${op.operator} in ${op.module ? `'${op.module}'` : 'the top-level forward'}`)];
+    ...ops.map((op) => op.node !== undefined
+      ? `  ${op.operator} in node '${op.node}' (opset ${op.opset})`
+      : `  ${op.operator} in ${op.module ? `'${op.module}'` : 'the top-level forward'}`)];
 }
 
 /** The load error, preceded on stdout by every unsupported operator when one stopped the import. */

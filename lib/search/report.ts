@@ -5,14 +5,14 @@
 
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
-import { writeHeatmapPng } from '../heatmap';
+import { writeFileAtomic } from '../io/atomic_write';
+import { writeHeatmapPng } from '../image/heatmap';
 import type { Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
 import { renderSvg, writePng } from './charts';
 import { escapeHtml, firstRows, heatmapUris, htmlPage, htmlTable, img, inputUris } from './html';
-import { DIRECTIONS } from './pareto';
+import { METRICS } from '../metrics/registry';
 import { configurationAt, configurationIndex, spaceSize } from './space';
 import type { ResultLine, RunRecord, Summary } from './store';
 
@@ -28,7 +28,7 @@ export interface SearchReportInput {
 const HEATMAP_SAMPLES = 3;
 
 function arrow(metric: MetricName): string {
-  return DIRECTIONS[metric] === 'max' ? '↑' : '↓';
+  return METRICS[metric].direction === 'max' ? '↑' : '↓';
 }
 
 function format(v: number | null | undefined): string {

@@ -101,7 +101,14 @@ Graph canonize(const Graph& original, FoldOrder order) {
   for (int id = 0; id < graph.size(); ++id) {
     if (graph.node(id).op == Op::LayerNorm) graph.canonization.notFolded.push_back(layerNormRecord(graph, id));
   }
-  // Every fold above read ranks from these assumptions; the canonized model checks them.
+  // Every fold above read ranks from these assumptions; the canonized model checks them. Without a
+  // fold the function is the original one and holds at every rank.
+  const bool folded = std::any_of(graph.canonization.folds.begin(), graph.canonization.folds.end(),
+                                  [](const BatchNormFold& f) { return !f.pass.empty(); });
+  if (!folded) {
+    graph.validate();
+    return graph;
+  }
   const auto& originalInputs = original.inputs();
   const ShapeInfo originalShapes(original);
   for (int input : originalShapes.assumedRank2()) {

@@ -1,5 +1,5 @@
 """References for AttnLRP's rules on every rank and layer kind they meet (test/fixtures/attention_ranks/,
-read by test/attention_rank_parity.test.ts).
+read by test/parity/attention_rank_parity.test.ts).
 
 One tiny traced model per case: the operator under test reads the model's input (or dense layers
 of it, for the products and GELU), and a dense head reads the flattened result. The cases:
