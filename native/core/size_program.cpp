@@ -18,7 +18,7 @@ ProgramRef makeSizeProgram(std::shared_ptr<jit::Graph> graph, std::vector<bool> 
   return program;
 }
 
-at::Tensor runSizeProgram(const SizeProgram& program, const std::vector<int64_t>& sizes) {
+at::Tensor runSizeProgram(const SizeProgram& program, const std::vector<int64_t>& sizes, const std::string& node) {
   jit::Stack stack;
   for (size_t k = 0; k < sizes.size(); ++k) {
     if (program.sizeAsTensor.at(k)) stack.emplace_back(at::scalar_tensor(sizes[k], at::kLong));
@@ -28,8 +28,8 @@ at::Tensor runSizeProgram(const SizeProgram& program, const std::vector<int64_t>
   try {
     jit::InterpreterState(*std::static_pointer_cast<jit::Code>(program.code)).run(stack);
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::BadShape, "the " + program.output + " computed from sizes failed at these sizes: " +
-                                         firstLine(e.what_without_backtrace()));
+    throw Error(ErrorCode::BadShape, "at layer '" + node + "' (" + program.output +
+                                         " computed from the input's sizes): " + firstLine(e.what_without_backtrace()));
   }
   if (stack.size() != 1 || !stack[0].isTensor()) {
     throw Error(ErrorCode::Internal, "a program computed from sizes did not return one tensor");

@@ -30,8 +30,8 @@ struct SizeProgram {
 
 ProgramRef makeSizeProgram(std::shared_ptr<torch::jit::Graph> graph, std::vector<bool> sizeAsTensor,
                            std::string output);
-// Runs the program on `sizes` (one per graph input).
-at::Tensor runSizeProgram(const SizeProgram& program, const std::vector<int64_t>& sizes);
+// Runs the program on `sizes` (one per graph input); a failure names `node` (the IR node running it).
+at::Tensor runSizeProgram(const SizeProgram& program, const std::vector<int64_t>& sizes, const std::string& node);
 // "TorchScript: aten::new_zeros, aten::slice, … → aten::masked_fill (12 nodes)", for describe.
 std::string describeProgram(const SizeProgram& program);
 

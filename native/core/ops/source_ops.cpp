@@ -22,7 +22,8 @@ MaybeShape constantShape(const ShapeArgs& a) {
 // Replays the node's TorchScript with this run's sizes; a floating result takes the plan's dtype and
 // device (its "like" parameter was moved there with the others).
 at::Tensor fromSizesForward(const ForwardArgs& a) {
-  at::Tensor value = runSizeProgram(a.node.attrs.program("program"), evaluateSizes(a.node.attrs.sizes("sizes"), a.sizeOf));
+  at::Tensor value =
+      runSizeProgram(a.node.attrs.program("program"), evaluateSizes(a.node.attrs.sizes("sizes"), a.sizeOf), a.node.name);
   const at::Tensor& like = a.param("like");
   return value.is_floating_point() ? value.to(like.options()) : value.to(like.device());
 }
