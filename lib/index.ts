@@ -1,33 +1,33 @@
 import * as os from 'os';
 
 import { LrpError } from './errors';
-import { loadNative, packageRoot } from './native';
+import { loadNative, packageRoot } from './native/binding';
 
-export { loadedBinary, candidateBinaries } from './native';
+export { loadedBinary, candidateBinaries } from './native/binding';
 
 export { LrpError } from './errors';
-export { unsupportedOperators, UnsupportedOperator } from './unsupported_ops';
+export { unsupportedOperators, UnsupportedOperator } from './explain/unsupported_ops';
 export { Tensor, TensorLike } from './tensor';
-export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
+export { parseNpy, encodeNpy, readNpy, writeNpy } from './io/npy';
 export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
-export { ExplainBatcher, BatcherOptions, BatcherStats } from './batcher';
+export { ExplainBatcher, BatcherOptions, BatcherStats } from './explain/batcher';
 export {
   ExplainOptions, ExplainConfig, ExplainConfigBase, ExplainManyOptions, Explanation, Target, Method, LrpConfig, GradientConfig,
   SmoothGradConfig, IntegratedGradientsConfig, OcclusionConfig, WarningSink,
-} from './explain_options';
+} from './explain/options';
 export {
   assignRules, compositeOf, COMPOSITES, COMPOSITE_NAMES, Composite, CompositeName, CompositeParams, FirstLayerRule, LayerMap,
   RuleName, RuleOverride, RuleSpec, LayerRule,
-} from './composites';
-export { categoryOf, LayerCategory, LayerSelector, LAYER_SELECTORS } from './layer_category';
-export { CanonizeOptions, CanonizeSetting, FoldOrder } from './canonize';
-export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './heatmap';
-export { palette, COLORMAPS } from './colormap';
-export { poolChannels, ChannelPooling } from './pooling';
-export { readImage, ReadImageOptions } from './image';
-export { loadDataset, Dataset, LoadDatasetOptions } from './dataset';
-export { explainFolder, planFolder, summarize, ExplainFolderOptions, FolderResult, FolderSummary } from './folder_explain';
-export { Preprocessing } from './preprocessing';
+} from './explain/composites';
+export { categoryOf, LayerCategory, LayerSelector, LAYER_SELECTORS } from './explain/layer_category';
+export { CanonizeOptions, CanonizeSetting, FoldOrder } from './explain/canonize';
+export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './image/heatmap';
+export { palette, COLORMAPS } from './image/colormap';
+export { poolChannels, ChannelPooling } from './image/pooling';
+export { readImage, ReadImageOptions } from './image/read_image';
+export { loadDataset, Dataset, LoadDatasetOptions } from './io/dataset';
+export { explainFolder, planFolder, summarize, ExplainFolderOptions, FolderResult, FolderSummary } from './image/folder_explain';
+export { Preprocessing } from './image/preprocessing';
 export * as metrics from './metrics';
 
 export interface Versions {

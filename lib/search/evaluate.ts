@@ -4,11 +4,11 @@
 // report.html.
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
-import { CanonizeSetting, resolveCanonize } from '../canonize';
+import { writeFileAtomic } from '../io/atomic_write';
+import { CanonizeSetting, resolveCanonize } from '../explain/canonize';
 import { checkDistinctSettings } from './space';
 import { LrpError } from '../errors';
-import { parseExplainConfig, readJsonFile } from '../explain_config';
+import { parseExplainConfig, readJsonFile } from '../explain/config_file';
 import { ExplainConfig, loadModel, Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
