@@ -22,7 +22,8 @@ const { spawnSync } = require('child_process');
 const { parseArgs } = require('util');
 
 const lrp = require('../dist');
-const { readProfile, printBreakdown } = require('./profile_summary');
+const { readProfile, printBreakdown, forwardByLayer } = require('./profile_summary');
+const { gridFloors } = require('./grid_floor');
 const { relativeL2 } = require('./relative_l2');
 
 const root = path.join(__dirname, '..');
@@ -115,12 +116,22 @@ async function benchVit() {
   for (let k = 0; k < separate; k++) one += await seconds(() => model.explain(x, { target, ...grid[k * step] }));
   one /= separate;
   const many = await seconds(() => model.explainMany(x, { target, configs: grid }));
+  // Per-layer forward times for the floor, from one profiled explain (the profiler slows a call of
+  // this many small operators several-fold: the timed calls run without it).
+  const profileFile = path.join(dir, 'one.json');
+  process.env.LRP_NODE_PROFILE = profileFile;
+  await model.explain(x, { target, ...grid[0] });
+  delete process.env.LRP_NODE_PROFILE;
+  const perLayer = forwardByLayer(readProfile(profileFile));
+  const floor = gridFloors(model.layers, groups, gammas, perLayer, [...perLayer.values()].reduce((sum, l) => sum + l.seconds, 0));
   const n = grid.length;
   console.log(`explainMany over ${n} configurations (${groups.length} groups × γ ∈ {${gammas}}):`);
   console.log(`  one explain            ${(one * 1000).toFixed(1)} ms (${(one / forward).toFixed(2)} forwards; mean of ${separate})`);
   console.log(`  ${n} separate explains ${(one * n).toFixed(2)} s (scaled from ${separate} timed)`);
   console.log(`  explainMany(${n})      ${many.toFixed(2)} s (${(many / forward / n).toFixed(2)} forwards per configuration)`);
   console.log(`  speed-up               ${((one * n) / many).toFixed(2)}×`);
+  console.log(`  floor per configuration ${floor.gammaRule.toFixed(3)} forwards (the γ rule's), ${floor.oneProduct.toFixed(3)} (one product); ` +
+    `explainMany at ${(many / forward / n / floor.gammaRule).toFixed(2)}× the γ rule's`);
   model.dispose();
   fs.rmSync(dir, { recursive: true });
 }

@@ -42,6 +42,9 @@ MODELS = {
     'relation_net': ('clevr-lite', lambda n: models.RelationNet(clevr_lite.QUESTION_LENGTH, n), 16, 1e-3, 32),
     'vit': ('shapes-loc', models.vit, 20, 1e-3, 64),
 }
+# Models trained on randomly turned and mirrored images (training.dihedral): the ViT, which without
+# it fits the 8000 training images (loss 0.1) at 77 % test accuracy.
+AUGMENTED = {'vit'}
 
 
 def log(message):
@@ -52,12 +55,15 @@ def trace(model, example):
     """torch.jit.trace in grad mode, as lrp-node reads it. Its trace checker re-runs the model under
     torch.no_grad(), where a MultiheadAttention takes its fused path (one
     aten::_native_multi_head_attention) and the graphs differ by design: a model with attention is
-    traced without the checker, and its traced output is compared with the model's instead."""
+    traced without the checker, and its traced output is compared with the model's instead (both in
+    grad mode: under no_grad the model's fused path rounds differently)."""
     if not any(isinstance(m, torch.nn.MultiheadAttention) for m in model.modules()):
         return torch.jit.trace(model, tuple(example))
     traced = torch.jit.trace(model, tuple(example), check_trace=False)
-    with torch.no_grad():
-        assert torch.allclose(traced(*example), model(*example), rtol=1e-5, atol=1e-6), 'the traced ViT differs from the model'
+    # both in grad mode: the model's own output through the same (unfused) attention
+    expected, actual = model(*example).detach(), traced(*example).detach()
+    assert torch.allclose(actual, expected, rtol=1e-4, atol=1e-5), \
+        f'the traced model differs from the model by {float((actual - expected).abs().max())}'
     return traced
 
 
@@ -167,7 +173,7 @@ def main():
         model = build(len(module.CLASSES))
         log(f'{name} on {dataset}: {sum(p.numel() for p in model.parameters())} parameters, {epochs} epochs')
         seconds, cpu_seconds = training.train(model, train, *stats[dataset], seed=SEED + index, epochs=epochs,
-                                              lr=lr, batch=batch, log=log)
+                                              lr=lr, batch=batch, augment=name in AUGMENTED, log=log)
         accuracy = training.accuracy(model, test, *stats[dataset])
         log(f'{name}: test accuracy {accuracy:.4f}, trained in {seconds:.0f} s ({cpu_seconds:.0f} s of CPU)')
         example = training.model_inputs(test, np.arange(2), *stats[dataset])
@@ -180,6 +186,7 @@ def main():
             'trainSeconds': round(seconds, 1), 'trainCpuSeconds': round(cpu_seconds, 1), 'threads': args.threads,
             'parameters': sum(p.numel() for p in model.parameters()),
             'inputs': [list(x.shape[1:]) for x in example],
+            **({'augment': 'dihedral'} if name in AUGMENTED else {}),
         }
         manifest['models'] = dict(sorted(manifest['models'].items(), key=lambda item: list(MODELS).index(item[0])))
     # Training of every model, each as it was timed when it was trained.
