@@ -2,6 +2,10 @@ import * as os from 'os';
 
 import { LrpError } from './errors';
 import { loadNative, packageRoot } from './native/binding';
+import { queueScorer } from './queue/scorer';
+import {
+  EvaluateOptions, EvaluateResult, QueuedEvaluateResult, QueuedSearchResult, runEvaluate, runSearch, SearchOptions, SearchResult, Summary, Table,
+} from './search';
 
 export { loadedBinary, candidateBinaries } from './native/binding';
 
@@ -64,8 +68,30 @@ export function threads(count?: number): number {
   }
   return loadNative().threads(count);
 }
-export { evaluate, search, report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
+export { report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
 export { QueuedEvaluateResult, QueuedSearchResult, QueueRunOptions } from './search';
+
+/**
+ * Runs the search (docs/search.md); yields each configuration as it completes. Returns the summary
+ * (with `out`, also written). With `redis`, the configurations are scored as jobs by `lrp-node
+ * worker` processes (docs/queue.md) and the same lines and files come out, without attributions.
+ */
+export function search(options: SearchOptions & { redis: string }): AsyncGenerator<QueuedSearchResult, Summary>;
+export function search(options: SearchOptions & { redis?: undefined }): AsyncGenerator<SearchResult, Summary>;
+export function search(options: SearchOptions): AsyncGenerator<SearchResult | QueuedSearchResult, Summary> {
+  return runSearch(options, queueScorer);
+}
+
+/**
+ * Scores every explainer under every setting (docs/search.md); yields each as it completes and
+ * returns the table (with `out`, also written). With `redis`, each explainer × setting is a job for
+ * `lrp-node worker` processes (docs/queue.md) and the same lines and files come out, without attributions.
+ */
+export function evaluate(options: EvaluateOptions & { redis: string }): AsyncGenerator<QueuedEvaluateResult, Table>;
+export function evaluate(options: EvaluateOptions & { redis?: undefined }): AsyncGenerator<EvaluateResult, Table>;
+export function evaluate(options: EvaluateOptions): AsyncGenerator<EvaluateResult | QueuedEvaluateResult, Table> {
+  return runEvaluate(options, queueScorer);
+}
 
 /**
  * Returns the CPU memory that lrp-node keeps for reuse (freed tensors of 1 MB or more, up to

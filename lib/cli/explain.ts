@@ -1,7 +1,8 @@
 // lrp-node explain --model M.pt --input X.npy … --config C.json --target T --out R.npy
 // [--logits Y.npy] [--png R.png …] (docs/cli.md); with --data, a folder of images (explain_data.ts).
 import { writeFileAtomic } from '../io/atomic_write';
-import { parseExplainFile, parseTarget, readJsonFile } from '../explain/config_file';
+import { parseExplainFile, parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { encodeHeatmapPng } from '../image/heatmap';
 import { loadModel } from '../model';
 import { readNpy, writeNpy } from '../io/npy';

@@ -6,7 +6,8 @@ import * as path from 'path';
 
 import { removeStaleTemporaryFiles, writeFileAtomic } from '../io/atomic_write';
 import { LrpError } from '../errors';
-import { parseExplainFile, parseTarget, readJsonFile } from '../explain/config_file';
+import { parseExplainFile, parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { explainFolder, planFolder, summarize } from '../image/folder_explain';
 import { loadModel } from '../model';
 import { checkOutputPaths } from '../io/output_paths';

@@ -2,7 +2,8 @@
 // (docs/cli.md): the model's output, of the canonized graph with --canonize or as C.json's
 // `canonize` says.
 import { resolveCanonize } from '../explain/canonize';
-import { parseExplainConfig, readJsonFile } from '../explain/config_file';
+import { parseExplainConfig } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { loadModel } from '../model';
 import { readNpy, writeNpy } from '../io/npy';
 import { checkOutputPaths } from '../io/output_paths';

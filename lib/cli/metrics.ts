@@ -2,7 +2,8 @@
 // of MC.json on its data, one score per sample, curves for the perturbation metrics, NaN as null.
 import { writeFileAtomic } from '../io/atomic_write';
 import { LrpError } from '../errors';
-import { parseExplainConfig, parseTarget, readJsonFile } from '../explain/config_file';
+import { parseExplainConfig, parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { evaluate } from '../metrics';
 import { parseMetricsConfig } from '../metrics/config';
 import { classTargets } from '../metrics/targets';

@@ -1,35 +1,10 @@
-// The explain config file (docs/cli.md, "Explain config"): read, checked key by key, and
-// turned into ExplainOptions (without the target, which the command line gives).
-import { promises as fs } from 'fs';
-
+// The explain config file (docs/cli.md, "Explain config"), once read (lib/io/json_file.ts): checked
+// key by key and turned into ExplainOptions (without the target, which the command line gives).
 import { LrpError } from '../errors';
-import type { ExplainConfig, Target } from '../model';
+import type { ExplainConfig, Target } from './options';
 import type { Preprocessing } from '../image/preprocessing';
 import { EXPLAIN_CONFIG, EXPLAIN_CONFIG_FILE } from './schema';
 import { validate } from '../options/schema';
-
-export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new LrpError('LRP_FILE_NOT_FOUND', `${what} not found: ${file}`);
-    if (code === 'EACCES') throw new LrpError('LRP_PERMISSION_DENIED', `${what} ${file}: permission denied`);
-    if (code === 'EISDIR') throw new LrpError('LRP_BAD_INPUT', `${what} ${file} is a folder, not a file`);
-    throw new LrpError('LRP_BAD_INPUT', `cannot read ${what} ${file} (${code ?? (error as Error).message})`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new LrpError('LRP_BAD_INPUT', `${file}: not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new LrpError('LRP_BAD_INPUT', `${file}: the ${what} must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
-}
 
 /** Checks an explain config key by key and value by value (lib/explain/schema.ts). */
 export function parseExplainConfig(config: Record<string, unknown>, where: string): ExplainConfig {

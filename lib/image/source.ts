@@ -6,7 +6,7 @@ import { glob, hasMagic } from 'glob';
 import * as path from 'path';
 
 import { LrpError } from '../errors';
-import { readJsonFile } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 
 export interface ImageSource {
   /** Outputs mirror image paths relative to this folder. */

@@ -5,7 +5,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 
 import { LrpError } from '../errors';
-import { readJsonFile } from '../explain/config_file';
+import { readJsonFile } from './json_file';
 import { integer, listOf, number, object, Refine, required, string, validate } from '../options/schema';
 import { loadSharp } from '../image/sharp';
 import { Tensor } from '../tensor';

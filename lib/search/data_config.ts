@@ -4,7 +4,8 @@ import * as path from 'path';
 
 import { loadDataset } from '../io/dataset';
 import { LrpError } from '../errors';
-import { parseTarget, readJsonFile } from '../explain/config_file';
+import { parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { loadModel, Model } from '../model';
 import { METRIC_NAMES, MetricName } from '../metrics';
 import { classTargets } from '../metrics/targets';

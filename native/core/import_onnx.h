@@ -3,7 +3,10 @@
 
 #include <string>
 
+#include <vector>
+
 #include "ir.h"
+#include "unsupported_use.h"
 
 namespace lrp {
 
@@ -21,5 +24,11 @@ constexpr int64_t kOnnxMaxOpset = 17;
 // Error(UnsupportedOp) naming the op, the node and the opset for anything it does not know, and
 // Error(LoadFailed) when the file is not a ModelProto with a graph of nodes.
 Graph importOnnx(const std::string& path);
+
+// Every node of the model at `path` whose operator the importer has no translation for (and no
+// pattern takes in: an Erf of GELU's form is known), in the graph's order, with its node name, its
+// module path (from the node's scope) and the opset: the graph read without importing it
+// (importOnnx stops at the first). An opset outside the supported ones fails as importOnnx does.
+std::vector<UnsupportedUse> unsupportedOnnxOperators(const std::string& path);
 
 }  // namespace lrp
