@@ -234,6 +234,7 @@ class OnnxImporter {
  public:
   OnnxImporter(const onnx::ModelProto& model, fs::path folder) : model_(model), folder_(std::move(folder)) {}
   Graph run();
+  static std::vector<std::string> opTypes();  // the keys of handlers()
 
   int tensorOf(const Val& v, const std::string& what);
   [[noreturn]] void unsupported(const std::string& what) const;
@@ -602,6 +603,12 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"ReduceMean", &OnnxImporter::reduce},
   };
   return table;
+}
+
+std::vector<std::string> OnnxImporter::opTypes() {
+  std::vector<std::string> out;
+  for (const auto& [type, handler] : handlers()) out.push_back(type);
+  return out;
 }
 
 void OnnxImporter::importNode(const onnx::NodeProto& n) {
@@ -1326,6 +1333,8 @@ void OnnxImporter::reduce(const onnx::NodeProto& n) {
 }
 
 }  // namespace
+
+std::vector<std::string> onnxOpTypes() { return OnnxImporter::opTypes(); }
 
 Graph importOnnx(const std::string& path) {
   onnx::ModelProto model;

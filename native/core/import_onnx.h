@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ir.h"
 
@@ -21,5 +22,8 @@ constexpr int64_t kOnnxMaxOpset = 17;
 // Error(UnsupportedOp) naming the op, the node and the opset for anything it does not know, and
 // Error(LoadFailed) when the file is not a ModelProto with a graph of nodes.
 Graph importOnnx(const std::string& path);
+
+// The ONNX op types the importer reads (the default domain), sorted.
+std::vector<std::string> onnxOpTypes();
 
 }  // namespace lrp
