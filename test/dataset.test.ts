@@ -13,7 +13,7 @@ const REFERENCE = path.join(REPO, 'test', 'fixtures', 'benchmark');
 const manifest = JSON.parse(fs.readFileSync(path.join(DATA, 'models', 'manifest.json'), 'utf8')) as {
   models: Record<string, { dataset: string; testAccuracy: number; testSamples: number }>;
 };
-// The accuracies the benchmark promises (README), per dataset.
+// The accuracies the benchmark promises (docs/data.md), per dataset.
 const TARGET: Record<string, number> = { 'shapes-loc': 0.9, 'clevr-lite': 0.8 };
 
 interface IndexFile {
