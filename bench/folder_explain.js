@@ -14,7 +14,7 @@ const { parseArgs } = require('util');
 const sharp = require('sharp');
 
 const lrp = require('../dist');
-const { byteLookup, preprocessImage } = require('../dist/preprocessing');
+const { byteLookup, preprocessImage } = require('../dist/image/preprocessing');
 
 const { values } = parseArgs({
   options: {

@@ -19,7 +19,7 @@ const lrp = require('../dist');
 const { submitExplainFolder } = require('../dist/queue/submit');
 
 const root = path.join(__dirname, '..');
-const cli = path.join(root, 'dist', 'cli.js');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
 const { values } = parseArgs({
   options: {
     model: { type: 'string' }, size: { type: 'string' }, images: { type: 'string' }, batch: { type: 'string' }, repeats: { type: 'string' },

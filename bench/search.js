@@ -24,7 +24,7 @@ const { parseArgs } = require('util');
 const lrp = require('../dist');
 
 const root = path.join(__dirname, '..');
-const CLI = path.join(root, 'dist', 'cli.js');
+const CLI = path.join(root, 'dist', 'cli', 'main.js');
 const { values: flags } = parseArgs({
   options: {
     samples: { type: 'string' }, size: { type: 'string' }, values: { type: 'string' }, 'pipeline-configs': { type: 'string' },

@@ -32,7 +32,7 @@ const names = (values.models ?? 'vgg13_bn,resnet18_224').split(',');
 
 function startServer(model, config, maxBatch) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'serve', '--model', model, '--config', config,
+    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'serve', '--model', model, '--config', config,
       '--port', '0', '--max-batch', String(maxBatch), '--max-delay-ms', '5', '--max-queue', '1024'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The torchvision coverage table of docs/models.md: every classification builder of torchvision
 // 0.14 that test/scripts/torchvision_models.py makes (small widths, seeded weights, traced at
-// batch 1 in grad mode and under no_grad), checked as test/torchvision.test.ts checks it — loads
+// batch 1 in grad mode and under no_grad), checked as test/parity/torchvision.test.ts checks it — loads
 // (both traces), forward and input gradient at batch 2 against torch's float64 (within 5× torch's
 // float32-vs-float64 distance), canonization (batch norms folded, the float64 function kept to one
 // float32 ulp), LRP (epsilon-plus-flat finite) — and whether zennit parity is tested for it.

@@ -1,33 +1,37 @@
 import * as os from 'os';
 
 import { LrpError } from './errors';
-import { loadNative, NativeOps, NativeRuleFamily, packageRoot } from './native';
+import { loadNative, NativeOps, NativeRuleFamily, packageRoot } from './native/binding';
+import { queueScorer } from './queue/scorer';
+import {
+  EvaluateOptions, EvaluateResult, QueuedEvaluateResult, QueuedSearchResult, runEvaluate, runSearch, SearchOptions, SearchResult, Summary, Table,
+} from './search';
 
-export { loadedBinary, candidateBinaries } from './native';
+export { loadedBinary, candidateBinaries } from './native/binding';
 
 export { LrpError } from './errors';
-export { unsupportedOperators, UnsupportedOperator } from './unsupported_ops';
+export { unsupportedOperators, UnsupportedOperator } from './explain/unsupported_ops';
 export { Tensor, TensorLike } from './tensor';
-export { parseNpy, encodeNpy, readNpy, writeNpy } from './npy';
+export { parseNpy, encodeNpy, readNpy, writeNpy } from './io/npy';
 export { loadModel, Model, LoadOptions, Layer, Device, Dtype, BatchNormFold, Canonization } from './model';
-export { ExplainBatcher, BatcherOptions, BatcherStats } from './batcher';
+export { ExplainBatcher, BatcherOptions, BatcherStats } from './explain/batcher';
 export {
   ExplainOptions, ExplainConfig, ExplainConfigBase, ExplainManyOptions, Explanation, Target, Method, LrpConfig, GradientConfig,
   SmoothGradConfig, IntegratedGradientsConfig, OcclusionConfig, WarningSink,
-} from './explain_options';
+} from './explain/options';
 export {
   assignRules, compositeOf, COMPOSITES, COMPOSITE_NAMES, Composite, CompositeName, CompositeParams, FirstLayerRule, LayerMap,
   RuleName, RuleOverride, RuleSpec, LayerRule,
-} from './composites';
-export { categoryOf, selects, LayerCategory, LayerSelector, LAYER_SELECTORS } from './layer_category';
-export { CanonizeOptions, CanonizeSetting, FoldOrder } from './canonize';
-export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './heatmap';
-export { palette, COLORMAPS } from './colormap';
-export { poolChannels, ChannelPooling } from './pooling';
-export { readImage, ReadImageOptions } from './image';
-export { loadDataset, Dataset, LoadDatasetOptions } from './dataset';
-export { explainFolder, planFolder, summarize, ExplainFolderOptions, FolderResult, FolderSummary } from './folder_explain';
-export { Preprocessing } from './preprocessing';
+} from './explain/composites';
+export { categoryOf, selects, LayerCategory, LayerSelector, LAYER_SELECTORS } from './explain/layer_category';
+export { CanonizeOptions, CanonizeSetting, FoldOrder } from './explain/canonize';
+export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './image/heatmap';
+export { palette, COLORMAPS } from './image/colormap';
+export { poolChannels, ChannelPooling } from './image/pooling';
+export { readImage, ReadImageOptions } from './image/read_image';
+export { loadDataset, Dataset, LoadDatasetOptions } from './io/dataset';
+export { explainFolder, planFolder, summarize, ExplainFolderOptions, FolderResult, FolderSummary } from './image/folder_explain';
+export { Preprocessing } from './image/preprocessing';
 export * as metrics from './metrics';
 
 export interface Versions {
@@ -75,8 +79,30 @@ export function threads(count?: number): number {
   }
   return loadNative().threads(count);
 }
-export { evaluate, search, report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
+export { report, EvaluateOptions, EvaluateResult, SearchOptions, SearchResult, ReportOptions, Summary, Table } from './search';
 export { QueuedEvaluateResult, QueuedSearchResult, QueueRunOptions } from './search';
+
+/**
+ * Runs the search (docs/search.md); yields each configuration as it completes. Returns the summary
+ * (with `out`, also written). With `redis`, the configurations are scored as jobs by `lrp-node
+ * worker` processes (docs/queue.md) and the same lines and files come out, without attributions.
+ */
+export function search(options: SearchOptions & { redis: string }): AsyncGenerator<QueuedSearchResult, Summary>;
+export function search(options: SearchOptions & { redis?: undefined }): AsyncGenerator<SearchResult, Summary>;
+export function search(options: SearchOptions): AsyncGenerator<SearchResult | QueuedSearchResult, Summary> {
+  return runSearch(options, queueScorer);
+}
+
+/**
+ * Scores every explainer under every setting (docs/search.md); yields each as it completes and
+ * returns the table (with `out`, also written). With `redis`, each explainer × setting is a job for
+ * `lrp-node worker` processes (docs/queue.md) and the same lines and files come out, without attributions.
+ */
+export function evaluate(options: EvaluateOptions & { redis: string }): AsyncGenerator<QueuedEvaluateResult, Table>;
+export function evaluate(options: EvaluateOptions & { redis?: undefined }): AsyncGenerator<EvaluateResult, Table>;
+export function evaluate(options: EvaluateOptions): AsyncGenerator<EvaluateResult | QueuedEvaluateResult, Table> {
+  return runEvaluate(options, queueScorer);
+}
 
 /**
  * Returns the CPU memory that lrp-node keeps for reuse (freed tensors of 1 MB or more, up to

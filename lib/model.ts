@@ -1,24 +1,24 @@
 // The Model: a TorchScript model imported into lrp-node's graph IR, its forward, canonization and
 // explanations (docs/architecture.md, "Data flow"). What an explain configuration means lives in
-// lib/explain_options.ts (types), lib/options/explain_schema.ts (checks) and lib/explain_request.ts
+// lib/explain/options.ts (types), lib/explain/schema.ts (checks) and lib/explain/request.ts
 // (its native form).
-import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './canonize';
+import { CanonizeOptions, CanonizeSetting, FoldOrder, resolveCanonize } from './explain/canonize';
 import { LrpError } from './errors';
-import type { ExplainConfig, ExplainManyOptions, ExplainOptions, Explanation, Target, WarningSink } from './explain_options';
-import { nativeRuleSet, resolveTargets } from './explain_request';
-import { checkReadableFile } from './readable_file';
-import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native';
+import type { ExplainConfig, ExplainManyOptions, ExplainOptions, Explanation, Target, WarningSink } from './explain/options';
+import { nativeRuleSet, resolveTargets } from './explain/request';
+import { checkReadableFile } from './io/readable_file';
+import { loadNative, NativeFold, NativeGraph, NativeLayer, NativeModel } from './native/binding';
 import { Tensor, TensorLike } from './tensor';
-import { BatcherOptions, ExplainBatcher } from './batcher';
+import { BatcherOptions, ExplainBatcher } from './explain/batcher';
 import { checkBatches, checkFinite, checkWindow } from './model_checks';
-import { EXPLAIN_CONFIG, EXPLAIN_MANY_OPTIONS, EXPLAIN_OPTIONS } from './options/explain_schema';
+import { EXPLAIN_CONFIG, EXPLAIN_MANY_OPTIONS, EXPLAIN_OPTIONS } from './explain/schema';
 import { LOAD_OPTIONS } from './options/load_schema';
 import { validate } from './options/schema';
 
 export type {
   ExplainConfig, ExplainConfigBase, ExplainManyOptions, ExplainOptions, Explanation, GradientConfig, IntegratedGradientsConfig,
   LrpConfig, Method, OcclusionConfig, SmoothGradConfig, Target, WarningSink,
-} from './explain_options';
+} from './explain/options';
 
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 export type Dtype = 'float32' | 'float64';

@@ -1,7 +1,7 @@
 // Checks of a model call's inputs and results made in TypeScript, so that messages name what the
 // user gave (their batch, their window) rather than the internal tensors of a method.
 import { LrpError } from './errors';
-import type { ExplainConfig } from './model';
+import type { ExplainConfig } from './explain/options';
 import { Tensor } from './tensor';
 
 const shapeText = (t: Tensor) => `[${t.shape.join(',')}]`;

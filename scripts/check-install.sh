@@ -79,7 +79,7 @@ fi
 step "2. a simulated production image: libtorch runtime only, no compiler, no dev files"
 export work tarball repo models
 export -f install_and_run seconds now
-libdir=$(cd "$repo" && node -p "require('./dist/libtorch_runtime').findRuntimeLibtorch().found.libDir")
+libdir=$(cd "$repo" && node -p "require('./dist/native/libtorch_runtime').findRuntimeLibtorch().found.libDir")
 unshare -m bash -s "$libdir" <<'INNER'
 set -euo pipefail
 libdir=$1

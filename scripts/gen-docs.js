@@ -3,7 +3,7 @@
 // between its marker comments, from what the addon reports (`supportedOperators()`: the operator
 // table of native/core/ops/ and the rule registry of native/core/rules/). An operator, category or
 // rule added natively appears here by running `npm run docs:tables` (after `npm run build`);
-// test/docs_tables.test.ts fails while the page and the addon disagree. `--check` writes nothing
+// test/unit/docs_tables.test.ts fails while the page and the addon disagree. `--check` writes nothing
 // and exits 1 when the page is out of date.
 'use strict';
 
@@ -33,7 +33,7 @@ function categoryTable(report, selectors, selects) {
     const names = ops.map((op) => op.name);
     // A selector or rule that reaches only some of the category's operators names them.
     const partial = (reached) => (reached.length < names.length ? ` (${reached.join(', ')})` : '');
-    // The selectors that reach a module call of each operator (lib/layer_category.ts `selects`).
+    // The selectors that reach a module call of each operator (lib/explain/layer_category.ts `selects`).
     const bySelector = selectors
       .map((s) => [s, names.filter((op) => selects(s, { op, category, inputs: [], functional: false }))])
       .filter(([, reached]) => reached.length > 0)

@@ -3,7 +3,7 @@
 // prebuildify drives node-gyp (binding.gyp: the same sources and libtorch discovery as the CMake
 // build). It runs in a scratch copy of the sources, because `node-gyp rebuild` wipes build/, where
 // the cmake-js build lives. The variant tag is added here because node-gyp-build's tags cannot
-// tell CPU from CUDA; lib/native.ts, lrp-node's own loader, looks for exactly these names.
+// tell CPU from CUDA; lib/native/binding.ts, lrp-node's own loader, looks for exactly these names.
 'use strict';
 
 const fs = require('fs');

@@ -3,7 +3,7 @@
 //   1. a libtorch (Debian's libtorch-dev through apt when none is found and we are root;
 //      otherwise the command to run is printed), the ONNX library (libonnx-dev, for ONNX
 //      models), cmake/g++ for the build, and redis-server for the job-queue tests
-//      (test/queue.test.ts starts its own);
+//      (test/e2e/queue.test.ts starts its own);
 //   2. npm dependencies (npm ci), the native addon (cmake-js) and the TypeScript (dist/);
 //   3. the demo (scripts/demo.js): Table 1 and a reduced Fig. 2 search on the shipped benchmark.
 // It uses only Node built-ins until step 2 has installed the rest.

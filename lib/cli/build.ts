@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import * as path from 'path';
 
 import { LrpError } from '../errors';
-import { packageRoot } from '../native';
+import { packageRoot } from '../native/binding';
 import { parseCommand, UsageFactory } from './args';
 
 export const BUILD_USAGE = 'lrp-node build    (compiles the addon for the libtorch here: needs g++, cmake, libtorch headers)';

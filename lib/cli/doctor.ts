@@ -3,7 +3,7 @@
 // which version, read from what, CUDA or not), threads, the tensor cache setting, Node and
 // Node-API versions. Exit 0 when a binary loaded, 1 when none did (everything is printed anyway).
 import { LrpError } from '../errors';
-import { candidateBinaries, loaderReport, loadNative, LoaderReport, packageRoot, shownPath } from '../native';
+import { candidateBinaries, loaderReport, loadNative, LoaderReport, packageRoot, shownPath } from '../native/binding';
 import { parseCommand, UsageFactory } from './args';
 
 export const DOCTOR_USAGE = 'lrp-node doctor  [--json]';

@@ -1,5 +1,6 @@
 // lrp-node evaluate --config EC.json --out DIR [--redis …] (docs/search.md, docs/queue.md).
-import { evaluate, EvaluateLine, Table } from '../search';
+import { evaluate } from '..';
+import { EvaluateLine, Table } from '../search';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { progressBar } from './progress';
 import { QUEUE_FLAGS, QUEUE_USAGE, queueOptions } from './queue_options';

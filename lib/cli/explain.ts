@@ -1,11 +1,12 @@
 // lrp-node explain --model M.pt --input X.npy … --config C.json --target T --out R.npy
 // [--logits Y.npy] [--png R.png …] (docs/cli.md); with --data, a folder of images (explain_data.ts).
-import { writeFileAtomic } from '../atomic_write';
-import { parseExplainFile, parseTarget, readJsonFile } from '../explain_config';
-import { encodeHeatmapPng } from '../heatmap';
+import { writeFileAtomic } from '../io/atomic_write';
+import { parseExplainFile, parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
+import { encodeHeatmapPng } from '../image/heatmap';
 import { loadModel } from '../model';
-import { readNpy, writeNpy } from '../npy';
-import { checkOutputPaths, NamedPath } from '../output_paths';
+import { readNpy, writeNpy } from '../io/npy';
+import { checkOutputPaths, NamedPath } from '../io/output_paths';
 import { MODEL_FLAGS, parseCommand, repeatedOption, requiredOption, UsageFactory } from './args';
 import { explainDataCommand, EXPLAIN_DATA_USAGE, isDataMode } from './explain_data';
 import { HEATMAP_FLAGS, heatmapFlags } from './heatmap_flags';

@@ -4,12 +4,13 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../io/atomic_write';
 import { LrpError } from '../errors';
-import { parseExplainFile, parseTarget, readJsonFile } from '../explain_config';
-import { explainFolder, planFolder, summarize } from '../folder_explain';
+import { parseExplainFile, parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
+import { explainFolder, planFolder, summarize } from '../image/folder_explain';
 import { loadModel } from '../model';
-import { checkOutputPaths } from '../output_paths';
+import { checkOutputPaths } from '../io/output_paths';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { HEATMAP_FLAGS, heatmapFlags } from './heatmap_flags';
 import { progressBar } from './progress';

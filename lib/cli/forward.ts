@@ -1,11 +1,12 @@
 // lrp-node forward --model M.pt --input X.npy … [--canonize | --config C.json] --out Y.npy
 // (docs/cli.md): the model's output, of the canonized graph with --canonize or as C.json's
 // `canonize` says.
-import { resolveCanonize } from '../canonize';
-import { parseExplainConfig, readJsonFile } from '../explain_config';
+import { resolveCanonize } from '../explain/canonize';
+import { parseExplainConfig } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { loadModel } from '../model';
-import { readNpy, writeNpy } from '../npy';
-import { checkOutputPaths } from '../output_paths';
+import { readNpy, writeNpy } from '../io/npy';
+import { checkOutputPaths } from '../io/output_paths';
 import { MODEL_FLAGS, parseCommand, repeatedOption, requiredOption, UsageFactory } from './args';
 
 export const FORWARD_USAGE = 'lrp-node forward  --model M.pt --input X.npy [--input Q.npy ...] [--canonize | --config C.json] --out Y.npy [--trust-code]';

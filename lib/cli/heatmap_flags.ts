@@ -1,8 +1,8 @@
 // The heatmap flags of `explain` (--png, and with it --cmap, --pool, --overlay), checked before any
 // work so that a bad one never leaves some outputs written.
-import { HEATMAP_OPTIONS } from '../heatmap';
+import { HEATMAP_OPTIONS } from '../image/heatmap';
 import { validate } from '../options/schema';
-import type { ChannelPooling } from '../pooling';
+import type { ChannelPooling } from '../image/pooling';
 import type { Flag, Parsed, UsageFactory } from './args';
 
 export const HEATMAP_FLAGS: Record<string, Flag> = { cmap: { type: 'string' }, pool: { type: 'string' }, overlay: { type: 'boolean' } };

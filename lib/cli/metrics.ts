@@ -1,14 +1,15 @@
 // lrp-node metrics --config MC.json --out scores.json (docs/cli.md "Metrics config"): the metrics
 // of MC.json on its data, one score per sample, curves for the perturbation metrics, NaN as null.
-import { writeFileAtomic } from '../atomic_write';
+import { writeFileAtomic } from '../io/atomic_write';
 import { LrpError } from '../errors';
-import { parseExplainConfig, parseTarget, readJsonFile } from '../explain_config';
+import { parseExplainConfig, parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { evaluate } from '../metrics';
 import { parseMetricsConfig } from '../metrics/config';
 import { classTargets } from '../metrics/targets';
 import { loadModel } from '../model';
-import { readNpy } from '../npy';
-import { checkOutputPaths } from '../output_paths';
+import { readNpy } from '../io/npy';
+import { checkOutputPaths } from '../io/output_paths';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { progressBar } from './progress';
 

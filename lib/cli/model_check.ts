@@ -1,10 +1,10 @@
 // `lrp-node inspect --check` (docs/cli.md): one screen on whether a model is ready for LRP — it
 // loads (or every operator that stops it, with its module), canonization folds every batch norm
 // (or which stay and why), and which layers a composite gives which rule.
-import { assignRules, COMPOSITE_NAMES, CompositeName } from '../composites';
+import { assignRules, COMPOSITE_NAMES, CompositeName } from '../explain/composites';
 import { LrpError } from '../errors';
 import { loadModel, Model } from '../model';
-import { UnsupportedOperator, unsupportedOperators } from '../unsupported_ops';
+import { UnsupportedOperator, unsupportedOperators } from '../explain/unsupported_ops';
 
 /** Lines naming each unsupported operator and the module whose forward calls it. */
 export function unsupportedLines(ops: readonly UnsupportedOperator[]): string[] {

@@ -1,5 +1,6 @@
 // lrp-node search --config SC.json --out DIR [--resume] [--shard I/N] [--redis …] (docs/search.md, docs/queue.md).
-import { ResultLine, search, Summary } from '../search';
+import { search } from '..';
+import { ResultLine, Summary } from '../search';
 import { parseCommand, requiredOption, UsageFactory } from './args';
 import { progressBar, warnOnStderr } from './progress';
 import { QUEUE_FLAGS, QUEUE_USAGE, queueOptions } from './queue_options';

@@ -1,6 +1,7 @@
 // `lrp-node serve`: an HTTP explanation service for one model and one config (docs/serve.md). It
 // runs until SIGTERM or SIGINT, then answers the requests in flight and exits 0.
-import { parseExplainFile, readJsonFile } from '../explain_config';
+import { parseExplainFile } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { loadModel } from '../model';
 import { createServer } from '../serve/server';
 import { parseCommand, requiredOption, UsageFactory } from './args';

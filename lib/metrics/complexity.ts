@@ -1,5 +1,5 @@
 // Complexity metrics (docs/metrics.md §3–4): sparseness (Gini index) and complexity (entropy).
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { Tensor } from '../tensor';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { checkMetricArgs } from './options';

@@ -3,11 +3,11 @@
 // (METRICS_CONFIG_FIELDS) and add their own.
 import * as path from 'path';
 
-import { CHANNEL_POOLINGS } from '../pooling';
+import { CHANNEL_POOLINGS } from '../image/pooling';
 import { anyOf, nameOf, Fields, integer, listOf, object, oneOf, required, string, validate } from '../options/schema';
 import { METRIC_NAMES, MetricName } from './metric_names';
 import { METRIC_SEED, metricOptionsSpec } from './options';
-import type { ChannelPooling } from '../pooling';
+import type { ChannelPooling } from '../image/pooling';
 
 const file = string();
 

@@ -2,7 +2,7 @@
 // computed with the explain config, per-metric options over the shared `pool` and `seed`.
 import { LrpError } from '../errors';
 import type { ExplainConfig, Model } from '../model';
-import type { ChannelPooling } from '../pooling';
+import type { ChannelPooling } from '../image/pooling';
 import { Tensor } from '../tensor';
 import { complexity, sparseness } from './complexity';
 import { explainRows } from './explained';

@@ -1,7 +1,7 @@
 // Explanations a metric computes itself (sensitivity: of noisy copies; random logit: of another
 // class), in batches of `batchSize` samples through the native explain.
 import type { ExplainConfig, Model } from '../model';
-import { takeRows } from '../rows';
+import { takeRows } from '../util/rows';
 import { Tensor } from '../tensor';
 import { defaultBatchSize } from './model_eval';
 

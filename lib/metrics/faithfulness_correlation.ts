@@ -3,9 +3,9 @@
 // logit when they are set to a baseline.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { BatchedScores } from './model_eval';
 import { baselineValue, perElement } from './perturbation';
 import { prepareAttributions, PrepareOptions } from './prepare';

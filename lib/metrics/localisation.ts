@@ -2,7 +2,7 @@
 // accuracy against binary masks, and bounding boxes turned into masks.
 import { LrpError } from '../errors';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { prepareAttributions, PrepareOptions, PreparedSample, sortedIndices } from './prepare';
 import { checkMetricArgs } from './options';
 

@@ -2,7 +2,7 @@
 // forward in batches of `batchSize`, never one at a time.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
-import { takeRows } from '../rows';
+import { takeRows } from '../util/rows';
 import { Tensor } from '../tensor';
 
 /** What BatchedScores scores: the model, its inputs, the batch size, softmax or logits. */

@@ -1,9 +1,9 @@
 // Every metric's options (docs/metrics.md names) and the data it takes, as schemas (lib/options/schema.ts):
 // checked when a metric is called from the API, by evaluate(), and in a metrics config.
 import type { Model } from '../model';
-import { EXPLAIN_CONFIG } from '../options/explain_schema';
+import { EXPLAIN_CONFIG } from '../explain/schema';
 import { anyOf, nameOf, boolean, custom, Fields, integer, listOf, number, object, oneOf, Refine, required, Spec, validate } from '../options/schema';
-import { CHANNEL_POOLINGS } from '../pooling';
+import { CHANNEL_POOLINGS } from '../image/pooling';
 import { LrpError } from '../errors';
 import type { Tensor } from '../tensor';
 import { METRIC_NAMES, MetricName } from './metric_names';
@@ -25,7 +25,7 @@ const PREPARE: Fields = {
   normalise: oneOf('second-moment', 'max', 'none', false),
   abs: boolean(),
 };
-// The generator takes a 32-bit seed (lib/random.ts): a larger one would wrap onto another seed.
+// The generator takes a 32-bit seed (lib/util/random.ts): a larger one would wrap onto another seed.
 export const METRIC_SEED = integer({ min: 0, max: 2 ** 32 - 1 });
 const seed = METRIC_SEED;
 const batchSize = integer({ min: 1 });

@@ -1,7 +1,7 @@
 // What the perturbation metrics share (docs/metrics.md §8–10): the baseline a perturbed element
 // takes, the attribution of every input element, and the result of a curve metric.
 import { LrpError } from '../errors';
-import { Random } from '../random';
+import { Random } from '../util/random';
 
 export type Baseline = number | 'black' | 'white' | 'mean' | 'uniform';
 

@@ -2,9 +2,9 @@
 // order of decreasing attribution, k per step; the curve is the target probability after each step.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { BatchedScores } from './model_eval';
 import { Baseline, baselineValue, CurveScores, perElement } from './perturbation';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';

@@ -1,7 +1,7 @@
 // Preparing an attribution for a metric (docs/metrics.md §2): channel axis, channel pooling,
 // per-sample normalisation, absolute value. Float64 from here on (§1).
 import { LrpError } from '../errors';
-import { ChannelPooling, poolChannels } from '../pooling';
+import { ChannelPooling, poolChannels } from '../image/pooling';
 import { Tensor } from '../tensor';
 
 export type Normalisation = 'second-moment' | 'max' | 'none' | false;

@@ -1,9 +1,9 @@
 // Random logit (docs/metrics.md §12, Sixt et al. 2020): SSIM between the explanation of the
 // target and of a uniformly drawn other class.
 import { LrpError } from '../errors';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { ssim1 } from './ssim';

@@ -2,9 +2,9 @@
 // input blurred, or set to a baseline, in order of their attribution; the curve is p0 − p_t.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { BatchedScores } from './model_eval';
 import { Baseline, baselineValue, CurveScores, perElement } from './perturbation';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';

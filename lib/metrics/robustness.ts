@@ -1,9 +1,9 @@
 // Avg- and max-sensitivity (docs/metrics.md §11, Yeh et al. 2019): how much the explanation
 // changes under uniform input noise, relative to its norm.
 import { LrpError } from '../errors';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../defined_only';
+import { definedOnly } from '../util/defined_only';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { checkMetricArgs } from './options';

@@ -2,7 +2,7 @@
 // integer class per sample, each below the model's number of outputs.
 import { LrpError } from '../errors';
 import type { Model } from '../model';
-import type { Target } from '../explain_options';
+import type { Target } from '../explain/options';
 import type { Tensor } from '../tensor';
 
 /**

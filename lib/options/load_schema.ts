@@ -1,5 +1,5 @@
 // loadModel's options as a schema (lib/options/schema.ts).
-import { CANONIZE } from '../canonize';
+import { CANONIZE } from '../explain/canonize';
 import { boolean, custom, object, oneOf } from './schema';
 
 /** cpu, cuda or cuda:<index>. */

@@ -2,7 +2,7 @@
 // metric options, heatmap options, and any later config (evaluate, search) reuse these specs.
 // A spec says what a value may be; `validate` walks a value against it and throws one LrpError
 // naming where the value sits, what it must be, and, for an unknown key, the keys that are known.
-import { likelyMeant } from '../text_distance';
+import { likelyMeant } from '../util/text_distance';
 import { LrpError } from '../errors';
 
 export type Spec =

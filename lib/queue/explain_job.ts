@@ -2,8 +2,8 @@
 // and written to the shared output folder (docs/queue.md). Outputs are atomic files at paths fixed
 // by the image, so a job run twice (a worker killed mid-job, the job handed to another) leaves one
 // set of outputs, the same bytes.
-import { explainFolder, FolderSummary, summarize } from '../folder_explain';
-import type { ExplainFolderOptions } from '../folder_explain';
+import { explainFolder, FolderSummary, summarize } from '../image/folder_explain';
+import type { ExplainFolderOptions } from '../image/folder_explain';
 import { ModelCache } from './model_cache';
 
 export const EXPLAIN_JOB = 'explain';

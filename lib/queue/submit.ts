@@ -8,7 +8,7 @@ import * as path from 'path';
 
 import { Queue } from 'bullmq';
 
-import { ExplainFolderOptions, FolderSummary, Plan, planFolder, summarize } from '../folder_explain';
+import { ExplainFolderOptions, FolderSummary, Plan, planFolder, summarize } from '../image/folder_explain';
 import { closeWithin, DEFAULT_QUEUE, ready, RedisDeadline, redisConnection, redisDeadline } from './connection';
 import { EXPLAIN_JOB, ExplainJobData } from './explain_job';
 import { fileHash } from './model_cache';
@@ -30,7 +30,7 @@ export interface SubmitOptions extends Omit<ExplainFolderOptions, 'model' | 'ran
 
 const DEFAULT_BATCH = 16;
 
-/** The temporary files writeFileAtomic makes (lib/atomic_write.ts): `.<name>.<pid>.<12 hex>.tmp`. */
+/** The temporary files writeFileAtomic makes (lib/io/atomic_write.ts): `.<name>.<pid>.<12 hex>.tmp`. */
 const TEMPORARY = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
 
 /**

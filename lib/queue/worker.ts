@@ -6,7 +6,7 @@
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 
 import { LrpError } from '../errors';
-import { FolderSummary } from '../folder_explain';
+import { FolderSummary } from '../image/folder_explain';
 import { DEFAULT_QUEUE, redisConnection } from './connection';
 import { EXPLAIN_JOB, ExplainJobData, runExplainJob } from './explain_job';
 import { ModelCache } from './model_cache';

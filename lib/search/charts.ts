@@ -1,7 +1,7 @@
 // Charts of the report (docs/search.md): Vega-Lite specs compiled and rendered to SVG here, in
 // Node, so report.html holds the drawings themselves and loads nothing; PNG copies through sharp.
-import { writeFileAtomic } from '../atomic_write';
-import { loadSharp } from '../sharp';
+import { writeFileAtomic } from '../io/atomic_write';
+import { loadSharp } from '../image/sharp';
 
 // vega and vega-lite are loaded on first use (the rest of the package starts without them).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

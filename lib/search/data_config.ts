@@ -2,14 +2,15 @@
 // metrics and their settings. Everything is read and checked here, before any compute.
 import * as path from 'path';
 
-import { loadDataset } from '../dataset';
+import { loadDataset } from '../io/dataset';
 import { LrpError } from '../errors';
-import { parseTarget, readJsonFile } from '../explain_config';
+import { parseTarget } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { loadModel, Model } from '../model';
 import { METRIC_NAMES, MetricName } from '../metrics';
 import { classTargets } from '../metrics/targets';
-import { readNpy } from '../npy';
-import { ChannelPooling } from '../pooling';
+import { readNpy } from '../io/npy';
+import { ChannelPooling } from '../image/pooling';
 import { Tensor } from '../tensor';
 import type { EvaluationData } from './evaluator';
 

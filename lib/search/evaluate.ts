@@ -4,18 +4,19 @@
 // report.html.
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
-import { CanonizeSetting, resolveCanonize } from '../canonize';
+import { writeFileAtomic } from '../io/atomic_write';
+import { CanonizeSetting, resolveCanonize } from '../explain/canonize';
 import { checkDistinctSettings } from './space';
 import { LrpError } from '../errors';
-import { parseExplainConfig, readJsonFile } from '../explain_config';
+import { parseExplainConfig } from '../explain/config_file';
+import { readJsonFile } from '../io/json_file';
 import { ExplainConfig, loadModel, Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
 import { checkKeys, DATA_KEYS, loadData, LoadedData, readRunConfig } from './data_config';
 import { writeEvaluateReport } from './evaluate_report';
 import { Scored, SharedEvaluator } from './evaluator';
-import { QueueRunOptions, queueScorer, Scorer } from './scoring';
+import { QueueRunOptions, QueueScorerFactory, Scorer } from './scoring';
 import { jsonNumber, ResultsWriter, RUN, RunRecord, writeJson } from './store';
 import { buildTable, EvaluateLine, Table, tableMarkdown } from './table';
 
@@ -128,12 +129,11 @@ export function evaluateScorer(prepared: PreparedEvaluate): Scorer<EvaluateLine>
 
 /**
  * Scores every explainer under every setting; yields each as it completes and returns the table
- * (with `out`, also written). With `redis`, each explainer × setting is a job for `lrp-node worker`
- * processes (docs/queue.md) and the same lines and files come out, without attributions.
+ * (with `out`, also written). With `redis`, each explainer × setting is scored by the scorer
+ * `queueScorer` opens (the API's evaluate(), lib/index.ts, passes the queue's) and the same lines
+ * and files come out, without attributions.
  */
-export function evaluate(options: EvaluateOptions & { redis: string }): AsyncGenerator<QueuedEvaluateResult, Table>;
-export function evaluate(options: EvaluateOptions & { redis?: undefined }): AsyncGenerator<EvaluateResult, Table>;
-export async function* evaluate(options: EvaluateOptions): AsyncGenerator<EvaluateResult | QueuedEvaluateResult, Table> {
+export async function* runEvaluate(options: EvaluateOptions, queueScorer: QueueScorerFactory): AsyncGenerator<EvaluateResult | QueuedEvaluateResult, Table> {
   const prepared = await prepareEvaluate(options);
   const { data, pairs, record } = prepared;
   const samples = record.samples;

@@ -16,7 +16,7 @@ import { defaultBatchSize } from '../metrics/model_eval';
 import { checkTargets } from '../metrics/targets';
 import { randomLogitClasses, randomLogitScores } from '../metrics/randomisation';
 import { reduceSensitivity, sensitivityNoise, sensitivityRatios, sensitivitySeed } from '../metrics/robustness';
-import type { ChannelPooling } from '../pooling';
+import type { ChannelPooling } from '../image/pooling';
 import { Tensor } from '../tensor';
 import { NativePhase, SearchProfiler } from './profile';
 

@@ -1,7 +1,7 @@
 // Pieces of the self-contained report pages: the page shell, tables, and images as data URIs
 // (nothing in a report is fetched from elsewhere).
-import { heatmapPixels } from '../heatmap';
-import { loadSharp } from '../sharp';
+import { heatmapPixels } from '../image/heatmap';
+import { loadSharp } from '../image/sharp';
 import { Tensor } from '../tensor';
 
 export function escapeHtml(text: string): string {

@@ -3,9 +3,9 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../io/atomic_write';
 import { LrpError } from '../errors';
-import { makeFolder } from '../file_errors';
+import { makeFolder } from '../io/file_errors';
 import { loadModel } from '../model';
 import { readRecordedInputs } from './data_config';
 import { writeEvaluateOutputs } from './evaluate';

@@ -5,8 +5,8 @@
 
 import * as path from 'path';
 
-import { writeFileAtomic } from '../atomic_write';
-import { writeHeatmapPng } from '../heatmap';
+import { writeFileAtomic } from '../io/atomic_write';
+import { writeHeatmapPng } from '../image/heatmap';
 import type { Model } from '../model';
 import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';

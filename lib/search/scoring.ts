@@ -52,8 +52,8 @@ export function curvesJson(curves: Partial<Record<MetricName, Float64Array[]>>):
   return Object.fromEntries(Object.entries(curves).map(([m, list]) => [m, (list as Float64Array[]).map((c) => Array.from(c, jsonNumber))]));
 }
 
-/** The queue scorer, loaded only when a run names a queue (BullMQ is not needed otherwise). */
-export async function queueScorer<L>(kind: 'search' | 'evaluate', run: QueueRunOptions & { redis: string }, source: RunSource): Promise<Scorer<L>> {
-  const { openQueueScorer } = await import('../queue/score_submit');
-  return openQueueScorer<L>(kind, run, source);
-}
+/**
+ * Opens the scorer that submits items as jobs to a queue (lib/queue/scorer.ts). search/ never
+ * imports queue/ (whose workers run search/'s scorers): whoever starts a run passes it in.
+ */
+export type QueueScorerFactory = <L>(kind: 'search' | 'evaluate', run: QueueRunOptions & { redis: string }, source: RunSource) => Promise<Scorer<L>>;

@@ -11,7 +11,7 @@ import { Scored, SharedEvaluator } from './evaluator';
 import { DIRECTIONS } from './pareto';
 import { writeReport } from './report';
 import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize, SpaceSpec } from './space';
-import { curvesJson, JsonCurves, QueueRunOptions, queueScorer, Scorer } from './scoring';
+import { curvesJson, JsonCurves, QueueRunOptions, QueueScorerFactory, Scorer } from './scoring';
 import { checkSearchLines } from './result_checks';
 import { checkSameRun, jsonNumber, mergeResults, readResultLines, readResults, ResultLine, ResultsWriter, RUN, RunRecord, summarize, Summary, SUMMARY, Warn, writeJson } from './store';
 import { makeStrategy, parseStrategy, Round, Strategy, StrategySpec } from './strategies';
@@ -143,12 +143,10 @@ async function heldResults(dir: string, record: RunRecord, warn?: Warn): Promise
 
 /**
  * Runs the search; yields each configuration as it completes. Returns the summary (with `out`, also
- * written). With `redis`, the configurations are scored as jobs by `lrp-node worker` processes
- * (docs/queue.md) and the same lines and files come out, without attributions.
+ * written). With `redis`, the configurations are scored by the scorer `queueScorer` opens (the API's
+ * search(), lib/index.ts, passes the queue's) and the same lines and files come out, without attributions.
  */
-export function search(options: SearchOptions & { redis: string }): AsyncGenerator<QueuedSearchResult, Summary>;
-export function search(options: SearchOptions & { redis?: undefined }): AsyncGenerator<SearchResult, Summary>;
-export async function* search(options: SearchOptions): AsyncGenerator<SearchResult | QueuedSearchResult, Summary> {
+export async function* runSearch(options: SearchOptions, queueScorer: QueueScorerFactory): AsyncGenerator<SearchResult | QueuedSearchResult, Summary> {
   const prepared = await prepareSearch(options);
   const { space, strategy, data, record } = prepared;
   // What an earlier run left is checked before any compute: a damaged file or another run's lines stop here.

@@ -2,10 +2,10 @@
 // one rule whose parameter takes a value per group, and a list of canonize settings. Every
 // configuration has an index in id order (canonize slowest, last group fastest) and an id
 // `can<k>_<v1>_<v2>_…`.
-import { CanonizeSetting, resolveCanonize } from '../canonize';
-import { RULE_NAMES, RuleName, RuleOverride } from '../composites';
+import { CanonizeSetting, resolveCanonize } from '../explain/canonize';
+import { RULE_NAMES, RuleName, RuleOverride } from '../explain/composites';
 import { LrpError } from '../errors';
-import { parseExplainConfig } from '../explain_config';
+import { parseExplainConfig } from '../explain/config_file';
 import type { ExplainConfig } from '../model';
 
 export interface SpaceSpec {

@@ -4,10 +4,10 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 
-import { removeStaleTemporaryFiles, writeFileAtomic } from '../atomic_write';
-import type { CanonizeSetting } from '../canonize';
+import { removeStaleTemporaryFiles, writeFileAtomic } from '../io/atomic_write';
+import type { CanonizeSetting } from '../explain/canonize';
 import { LrpError } from '../errors';
-import { makeFolder, readText, rethrowFileError } from '../file_errors';
+import { makeFolder, readText, rethrowFileError } from '../io/file_errors';
 import type { ExplainConfig } from '../model';
 import type { MetricName } from '../metrics';
 import { DIRECTIONS, Direction, paretoRanks } from './pareto';

@@ -2,7 +2,7 @@
 // order), `random` (a seeded draw without replacement) and `halving` (successive halving by Pareto
 // rank). A strategy hands out rounds; halving's next round depends on the previous round's scores.
 import { LrpError } from '../errors';
-import { Random } from '../random';
+import { Random } from '../util/random';
 import { Direction, paretoOrder } from './pareto';
 
 export interface StrategySpec {

@@ -1,7 +1,7 @@
 // The paper's Table 1 from evaluate's results (docs/search.md): per explainer and canonize setting,
 // each metric's mean ± standard error over samples, its direction, and the best entry per metric and
 // canonize setting marked.
-import type { CanonizeSetting } from '../canonize';
+import type { CanonizeSetting } from '../explain/canonize';
 import type { MetricName } from '../metrics';
 import { DIRECTIONS, Direction } from './pareto';
 

@@ -1,11 +1,11 @@
 // What `POST /explain` accepts (docs/serve.md): an `.npy` array with the batch axis, or one PNG or
 // JPEG image, recognised by its first bytes (not by Content-Type), decoded by the config's
 // preprocessing into a batch of one.
-// The declarations use Node types: the reference keeps them standing on their own (as lib/npy.ts).
+// The declarations use Node types: the reference keeps them standing on their own (as lib/io/npy.ts).
 /// <reference types="node" preserve="true" />
 import { LrpError } from '../errors';
-import { parseNpy } from '../npy';
-import { byteLookup, inputSize, Preprocessing, preprocessImage } from '../preprocessing';
+import { parseNpy } from '../io/npy';
+import { byteLookup, inputSize, Preprocessing, preprocessImage } from '../image/preprocessing';
 import { Tensor } from '../tensor';
 
 const NPY = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);  // \x93NUMPY

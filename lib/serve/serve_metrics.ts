@@ -2,7 +2,7 @@
 // servers in one process do not share counters.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-import type { BatcherStats } from '../batcher';
+import type { BatcherStats } from '../explain/batcher';
 
 export class ServeMetrics {
   readonly registry = new Registry();

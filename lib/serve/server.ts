@@ -2,14 +2,14 @@
 // dynamic batcher, GET /healthz, GET /metrics. It reads and writes no file named by a request.
 import Fastify, { FastifyInstance, FastifyReply } from 'fastify';
 
-import { ExplainBatcher } from '../batcher';
+import { ExplainBatcher } from '../explain/batcher';
 import { LrpError } from '../errors';
-import { parseTarget } from '../explain_config';
-import type { ExplainConfig, Explanation } from '../explain_options';
-import { encodeHeatmapPng, HeatmapOptions } from '../heatmap';
+import { parseTarget } from '../explain/config_file';
+import type { ExplainConfig, Explanation } from '../explain/options';
+import { encodeHeatmapPng, HeatmapOptions } from '../image/heatmap';
 import type { Model } from '../model';
-import { encodeNpy } from '../npy';
-import type { Preprocessing } from '../preprocessing';
+import { encodeNpy } from '../io/npy';
+import type { Preprocessing } from '../image/preprocessing';
 import { Tensor } from '../tensor';
 import { BodyDecoder } from './request_body';
 import { ServeMetrics } from './serve_metrics';

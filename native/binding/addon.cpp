@@ -31,7 +31,7 @@ Napi::Array stringArray(Napi::Env env, const std::vector<std::string>& values) {
 }
 
 // LRP_NODE_CPU_CACHE_MB: how much freed CPU tensor memory is kept for reuse (0: none). The
-// loader (lib/native.ts) rejects a value that is not a whole number before the addon loads.
+// loader (lib/native/binding.ts) rejects a value that is not a whole number before the addon loads.
 void installCpuCache(Napi::Env env) {
   const char* setting = std::getenv("LRP_NODE_CPU_CACHE_MB");
   size_t megabytes = kDefaultCpuCacheMegabytes;
@@ -164,7 +164,7 @@ Napi::Value Addon::releaseCachedMemory(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(releaseCachedCpuMemory()));
 }
 
-// stopForExit(): the process is exiting (lib/native.ts calls it on 'exit' in the main thread): no
+// stopForExit(): the process is exiting (lib/native/binding.ts calls it on 'exit' in the main thread): no
 // queued call starts, and the call running now finishes first (compute_thread.h).
 Napi::Value Addon::stopForExit(const Napi::CallbackInfo& info) {
   stopComputeThread();

@@ -13,7 +13,7 @@
 #define LRP_CUDA_JSON "false"
 #endif
 
-// Read from the file by lib/native.ts before it loads the binary, so a libtorch mismatch is
+// Read from the file by lib/native/binding.ts before it loads the binary, so a libtorch mismatch is
 // reported by version instead of as a dlopen or symbol error.
 extern "C" __attribute__((used, visibility("default"))) const char lrp_node_build_info[] =
     "LRP_NODE_BUILD_INFO:{\"libtorch\":\"" TORCH_VERSION "\",\"cuda\":" LRP_CUDA_JSON "}:END";

@@ -1,5 +1,5 @@
 """References for attention and LayerNorm models (test/fixtures/attention/, read by
-test/attention.test.ts): a small torchvision VisionTransformer, a small ConvNeXt and a tiny net
+test/parity/attention.test.ts): a small torchvision VisionTransformer, a small ConvNeXt and a tiny net
 of the operators they do not use (GELU's tanh form, an affine-free layer norm, matmul with
 broadcast batch axes, log_softmax), traced with gradients enabled, with their outputs, input gradients (torch autograd, float64) and AttnLRP /
 CP-LRP relevances.

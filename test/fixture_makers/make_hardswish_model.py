@@ -1,6 +1,6 @@
 """An element-wise operator added through the operator table alone (native/core/ops/): a small
 net with Hardswish modules, the first one before any convolution (so input checks must look
-through it), traced, with zennit 0.5.1's EpsilonPlus attribution of it (test/operator_table.test.ts).
+through it), traced, with zennit 0.5.1's EpsilonPlus attribution of it (test/unit/operator_table.test.ts).
 Writes test/fixtures/models/hardswish_net.{pt,input0.npy,output.npy,epsilon-plus.npy,json}.
 zennit: ZENNIT_SRC or ../../../ref/zennit/src, as make_zennit_references.py. Run with /usr/bin/python3."""
 import json

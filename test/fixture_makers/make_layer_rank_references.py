@@ -1,5 +1,5 @@
 """zennit 0.5.1 references for every layer rule on every input rank a dense layer meets, and on a
-convolution (test/fixtures/layer_ranks/, read by test/layer_rank_parity.test.ts).
+convolution (test/fixtures/layer_ranks/, read by test/parity/layer_rank_parity.test.ts).
 
 A dense layer maps the last axis and treats the others as samples: a relation network's g-MLP
 reads (batch, pairs, features), a ConvNeXt block's MLP reads (batch, h, w, channels). Each model

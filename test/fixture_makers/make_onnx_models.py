@@ -1,5 +1,5 @@
 """The fixture families of make_models.py (the same seeds, so the same weights and inputs),
-exported with torch.onnx.export at opsets 13 and 17, for test/onnx_import.test.ts: each must give
+exported with torch.onnx.export at opsets 13 and 17, for test/parity/onnx_import.test.ts: each must give
 the forward, canonization and relevance of its TorchScript trace (test/fixtures/models/NAME.pt).
 Exported at batch 1 with a dynamic batch axis (the tests run them at the fixtures' batch of 2);
 BatchNorm is kept (TrainingMode.PRESERVE on an eval model: the exporter's eval-mode pass would

@@ -1,7 +1,7 @@
 """The generic operators issue 24 added through the operator table, outside any torchvision model:
 chunk (with prim::ListUnpack), select, slice (start, end, step, negative end), clamp / clamp_min /
 clamp_max, relu6, hardtanh with other bounds, hardsigmoid. A small net traced at batch 2 (grad mode),
-with torch's float64 logits and input gradient at batch 3 (test/operator_table.test.ts).
+with torch's float64 logits and input gradient at batch 3 (test/unit/operator_table.test.ts).
 Writes test/fixtures/ops/picking_ops.{pt,input0.npy,output.npy,gradient.npy,json}. Run with /usr/bin/python3."""
 import json
 import os

@@ -1,5 +1,5 @@
 """An end-to-end reference for `lrp-node search` (test/fixtures/search_reference/, read by
-test/search_reference.test.ts): a small search, 8 configurations x 7 metrics x 4 samples, computed
+test/parity/search_reference.test.ts): a small search, 8 configurations x 7 metrics x 4 samples, computed
 without lrp-node: explanations by zennit 0.5.1, scores by Quantus v0.6.0 with the paper's settings
 (docs/metrics.md), on the vgg_bn fixture model.
 

@@ -4,9 +4,9 @@ and scales by numbers: a convolution after max-pooled ReLUs
 (≥ 0 by construction), after ReLU − 0.5 (a scalar shift), after a concatenation of a ReLU's output
 with a signed tensor, and after ReLU · (−1). The sign-split rules skip the x⁻ terms only where the
 graph guarantees x ≥ 0 (native/core/non_negative.cpp); zennit 0.5.1's EpsilonPlus and
-EpsilonGammaBox (low −3, high 3) attributions are the reference (test/non_negative_inputs.test.ts).
+EpsilonGammaBox (low −3, high 3) attributions are the reference (test/parity/non_negative_inputs.test.ts).
 Writes test/fixtures/models/sign_inputs_net.{pt,input0.npy,output.npy,<composite>.npy,json}, and
-two models lrp-node refuses at load (test/errors.test.ts): sub_of_computed.pt (a difference of two
+two models lrp-node refuses at load (test/unit/errors.test.ts): sub_of_computed.pt (a difference of two
 computed tensors) and to_integer.pt (a conversion to an integer type).
 zennit: ZENNIT_SRC or ../../../ref/zennit/src, as make_zennit_references.py. Run with /usr/bin/python3."""
 import json

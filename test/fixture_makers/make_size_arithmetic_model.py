@@ -1,6 +1,6 @@
 """A model whose shapes are integer arithmetic on traced sizes (x.size(1) // 2, 2 * h, h + 1 - 1,
 16 - (16 - w), n * 1): a trace records each as tensor arithmetic on the size with 0-dim integer
-tensor literals, which lrp-node imports as size expressions (test/import.test.ts). Writes
+tensor literals, which lrp-node imports as size expressions (test/unit/import.test.ts). Writes
 size_arithmetic.pt, its input and its output to test/fixtures/models/. Run with /usr/bin/python3."""
 import os
 

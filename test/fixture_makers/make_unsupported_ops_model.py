@@ -1,4 +1,4 @@
-"""A model outside the operator table (test/cli.test.ts, `inspect`): a tanh module, an erf in a
+"""A model outside the operator table (test/e2e/cli.test.ts, `inspect`): a tanh module, an erf in a
 block's own forward, and a cumulative sum in the top-level forward, with supported layers between.
 Writes test/fixtures/ops/unsupported_ops.pt. Run with /usr/bin/python3."""
 import os

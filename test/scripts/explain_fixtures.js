@@ -1,4 +1,4 @@
-// Runs in a child process (test/memory_format.test.ts), so that the environment it was started
+// Runs in a child process (test/parity/memory_format.test.ts), so that the environment it was started
 // with (LRP_NODE_CHANNELS_LAST) decides its plans' memory format: explains every zennit fixture
 // case and the grouped cases, and a γ grid on the grouped model, and prints the relevances as JSON.
 'use strict';

@@ -1,5 +1,5 @@
 """torchvision 0.14's classification architectures at small widths, traced for lrp-node's coverage
-test (test/torchvision.test.ts) and table (bench/torchvision_coverage.js), with float64 references.
+test (test/parity/torchvision.test.ts) and table (bench/torchvision_coverage.js), with float64 references.
 
     /usr/bin/python3 test/scripts/torchvision_models.py OUT_DIR NAME... | --list [all]
 

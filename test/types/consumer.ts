@@ -1,4 +1,4 @@
-// A plain consumer of the published types: compiled by test/types.test.ts with `tsc --strict`
+// A plain consumer of the published types: compiled by test/e2e/types.test.ts with `tsc --strict`
 // and no automatic @types (as TypeScript 7 does). Each @ts-expect-error line is a misuse the
 // types must reject; an unused one fails the compile, so the rejections are checked too.
 import {
