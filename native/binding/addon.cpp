@@ -47,6 +47,30 @@ void installCpuCache(Napi::Env env) {
   if (megabytes > 0) installCachingCpuAllocator(megabytes << 20);
 }
 
+// The operator table, every category and the ONNX op types, as ops() reports them.
+Napi::Value operatorReport(Napi::Env env) {
+  const auto table = registeredOps();
+  Napi::Array operators = Napi::Array::New(env, table.size());
+  for (size_t i = 0; i < table.size(); ++i) {
+    const OpInfo& op = *table[i];
+    std::vector<std::string> categories{categoryName(op.category)};
+    for (Category c : op.otherCategories) categories.push_back(categoryName(c));
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("name", op.name);
+    entry.Set("categories", stringArray(env, categories));
+    entry.Set("torchScript", stringArray(env, op.torchScriptKinds));
+    entry.Set("relevance", relevanceName(op.relevance));
+    operators.Set(i, entry);
+  }
+  std::vector<std::string> categories;
+  for (Category c : allCategories()) categories.push_back(categoryName(c));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("operators", operators);
+  out.Set("categories", stringArray(env, categories));
+  out.Set("onnx", stringArray(env, onnxOpTypes()));
+  return out;
+}
+
 }  // namespace
 
 Addon::Addon(Napi::Env env, Napi::Object exports) {
@@ -112,27 +136,7 @@ Napi::Value Addon::rules(const Napi::CallbackInfo& info) {
 // the operator table (categories[0] is the operator's usual category, the others what some of its
 // nodes get), every layer category, and the ONNX op types the importer reads.
 Napi::Value Addon::ops(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const auto table = registeredOps();
-  Napi::Array operators = Napi::Array::New(env, table.size());
-  for (size_t i = 0; i < table.size(); ++i) {
-    const OpInfo& op = *table[i];
-    std::vector<std::string> categories{categoryName(op.category)};
-    for (Category c : op.otherCategories) categories.push_back(categoryName(c));
-    Napi::Object entry = Napi::Object::New(env);
-    entry.Set("name", op.name);
-    entry.Set("categories", stringArray(env, categories));
-    entry.Set("torchScript", stringArray(env, op.torchScriptKinds));
-    entry.Set("relevance", relevanceName(op.relevance));
-    operators.Set(i, entry);
-  }
-  std::vector<std::string> categories;
-  for (Category c : allCategories()) categories.push_back(categoryName(c));
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("operators", operators);
-  out.Set("categories", stringArray(env, categories));
-  out.Set("onnx", stringArray(env, onnxOpTypes()));
-  return out;
+  return guarded(info.Env(), [&]() -> Napi::Value { return operatorReport(info.Env()); });
 }
 
 Napi::Value Addon::backends(const Napi::CallbackInfo& info) {
