@@ -57,7 +57,7 @@ async function native<T>(call: () => Promise<T>): Promise<T> {
 /** The inputs as Tensors, each with a non-empty batch, all with the same batch size. */
 function toInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
   const list = Array.isArray(inputs) ? inputs : [inputs as TensorLike];
-  const tensors = list.map((t) => Tensor.from(t));
+  const tensors = list.map((t, i) => Tensor.from(t, `input ${i}`));
   checkBatches(tensors);
   return tensors;
 }

@@ -21,9 +21,17 @@ export class Tensor {
     return new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
   }
 
-  /** Accepts a Tensor or anything shaped like one ({data: Float32Array, shape}). */
-  static from(value: TensorLike): Tensor {
-    return value instanceof Tensor ? value : new Tensor(value.data, value.shape);
+  /**
+   * Accepts a Tensor or anything shaped like one ({data: Float32Array, shape}); `what` names the
+   * value in the error a wrong type gets (a bare Float32Array, a number array, null).
+   */
+  static from(value: TensorLike, what = 'the tensor'): Tensor {
+    if (value instanceof Tensor) return value;
+    const like = value as Partial<TensorLike> | null | undefined;
+    if (!(like?.data instanceof Float32Array) || !Array.isArray(like.shape)) {
+      throw new LrpError('LRP_BAD_ARGUMENT', `${what} must be a Tensor or {data: Float32Array, shape: number[]}, got ${describe(value)}`);
+    }
+    return new Tensor(like.data, like.shape);
   }
 
   get size(): number {
@@ -38,4 +46,12 @@ export class Tensor {
 export interface TensorLike {
   data: Float32Array;
   shape: readonly number[];
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  if (Array.isArray(value)) return 'an array';
+  const keys = Object.keys(value);
+  return keys.length ? `an object with keys ${keys.join(', ')}` : 'an empty object';
 }

@@ -70,7 +70,7 @@ function concatRows(parts: readonly Tensor[]): Tensor {
 function checkedInputs(inputs: TensorLike | readonly TensorLike[]): Tensor[] {
   const list = (Array.isArray(inputs) ? inputs : [inputs]) as TensorLike[];
   if (list.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
-  const tensors = list.map((t) => Tensor.from(t));
+  const tensors = list.map((t, i) => Tensor.from(t, `input ${i}`));
   tensors.forEach((t, k) => {
     if (t.rank === 0 || t.shape[0] === 0) throw new LrpError('LRP_BAD_SHAPE', `input ${k} has no batch axis or an empty batch`);
     if (t.shape[0] !== tensors[0].shape[0]) {

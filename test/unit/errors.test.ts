@@ -65,6 +65,23 @@ describe('bad input is one clear error with a stable code', () => {
     );
   });
 
+  test('an input that is not a tensor (a bare Float32Array, null, a number array) is named, not an internal error', async () => {
+    const model = await loadModel(modelPath('relation_net'));
+    const [image] = await fixtureInputs('relation_net');
+    const cases: [unknown, string][] = [
+      [[image, new Float32Array(6)], 'input 1 must be a Tensor or {data: Float32Array, shape: number[]}, got Float32Array'],
+      [null, 'input 0 must be a Tensor or {data: Float32Array, shape: number[]}, got null'],
+      [[{ data: [0, 1], shape: [1, 2] }], 'input 0 must be a Tensor or {data: Float32Array, shape: number[]}, got an object with keys data, shape'],
+    ];
+    for (const [inputs, message] of cases) {
+      for (const call of [model.forward(inputs as Tensor), model.explain(inputs as Tensor, { target: 0 })]) {
+        const error = await rejection(call);
+        expect(error.code).toBe('LRP_BAD_ARGUMENT');
+        expect(error.message).toBe(message);
+      }
+    }
+  });
+
   test('wrong channel count', async () => {
     const model = await loadModel(modelPath('resnet_basic'));
     const error = await rejection(model.forward(Tensor.zeros([1, 4, 32, 32])));
