@@ -3,7 +3,8 @@
 // exported both ways by bench/onnx_torchvision.py, then loaded by lrp-node from each file: forward
 // at batch 2, EpsilonPlusFlat relevance plain and canonized (relative L2 distance of the ONNX model's
 // to the trace's), batch norms left after canonization, op counts. Prints a Markdown table.
-//   node bench/onnx_coverage.js          (needs /usr/bin/python3 with torch and torchvision)
+//   node bench/onnx_coverage.js [NAME…]  (needs /usr/bin/python3 with torch and torchvision;
+//                                        names pick torchvision builders, default all twelve)
 'use strict';
 
 const fs = require('fs');
@@ -16,7 +17,7 @@ const { relativeL2: distance } = require('./relative_l2');
 
 (async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lrp-onnx-coverage-'));
-  const exported = spawnSync('/usr/bin/python3', [path.join(__dirname, 'onnx_torchvision.py'), dir], { encoding: 'utf8' });
+  const exported = spawnSync('/usr/bin/python3', [path.join(__dirname, 'onnx_torchvision.py'), dir, ...process.argv.slice(2)], { encoding: 'utf8' });
   if (exported.status !== 0) throw new Error(`onnx_torchvision.py failed: ${exported.stderr.split('\n').slice(-3).join(' ')}`);
   console.log('| architecture | ONNX loads | forward | EpsilonPlusFlat | canonized | BN left (trace / ONNX) |');
   console.log('|---|---|---|---|---|---|');

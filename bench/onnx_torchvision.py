@@ -1,6 +1,7 @@
 """Exports torchvision 0.14 builders (default widths, seeded random weights) both ways for
 bench/onnx_coverage.js: a TorchScript trace and an ONNX export at opset 17 with a dynamic batch
-axis and batch norms kept (TrainingMode.PRESERVE). Run with /usr/bin/python3; writes into argv[1].
+axis and batch norms kept (TrainingMode.PRESERVE). Run with /usr/bin/python3; writes into argv[1];
+further arguments pick builders by name (default: all).
 """
 import os
 import sys
@@ -12,8 +13,8 @@ NAMES = ['resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'shufflenet_v2_x0_5',
          'densenet121', 'squeezenet1_1', 'vgg11_bn', 'mnasnet0_5', 'regnet_y_400mf', 'inception_v3']
 
 
-def main(out):
-    for name in NAMES:
+def main(out, names):
+    for name in names or NAMES:
         torch.manual_seed(0)
         options = {'aux_logits': False, 'init_weights': True} if name in ('googlenet', 'inception_v3') else {}
         model = getattr(tvm, name)(**options).eval()
@@ -30,4 +31,4 @@ def main(out):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2:])

@@ -138,8 +138,8 @@ export class Model {
 
   /** LRP relevance of the target logit at the first input: one forward, one backward pass. */
   async explain(inputs: TensorLike | readonly TensorLike[], options: ExplainOptions): Promise<Explanation> {
-    const { target, onWarning, ...config } = validate<ExplainOptions>(EXPLAIN_OPTIONS, options, 'explain options');
-    const [result] = await this.explainMany(inputs, { target, configs: [config as ExplainConfig], onWarning });
+    const { target, onWarning, ...config } = validate(EXPLAIN_OPTIONS, options, 'explain options');
+    const [result] = await this.explainMany(inputs, { target, configs: [config], onWarning });
     return result;
   }
 
@@ -159,13 +159,13 @@ export class Model {
     positionalWarning?: WarningSink,
   ): Promise<Explanation[]> {
     const { target, configs, onWarning } = isManyOptions(targetOrOptions)
-      ? validate<ExplainManyOptions>(EXPLAIN_MANY_OPTIONS, targetOrOptions, 'explainMany options')
+      ? validate(EXPLAIN_MANY_OPTIONS, targetOrOptions, 'explainMany options')
       : { target: targetOrOptions, configs: positionalConfigs as readonly ExplainConfig[], onWarning: positionalWarning };
     if (!Array.isArray(configs)) throw new LrpError('LRP_BAD_ARGUMENT', 'explainMany needs a list of explain configs');
-    configs.forEach((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
+    const checked = configs.map((config, k) => validate(EXPLAIN_CONFIG, config, configs.length > 1 ? `explain configs[${k}]` : 'explain options'));
     const tensors = toInputs(inputs);
     if (tensors.length === 0) throw new LrpError('LRP_BAD_INPUT', 'explain needs at least one input tensor');
-    return this.explainConfigs(tensors, resolveTargets(target, tensors[0].shape[0]), configs, onWarning);
+    return this.explainConfigs(tensors, resolveTargets(target, tensors[0].shape[0]), checked, onWarning);
   }
 
   /**

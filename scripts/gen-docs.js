@@ -74,7 +74,7 @@ function ruleTable(report) {
 }
 
 function onnxList(report) {
-  return `${report.onnx.length} ONNX op types (default domain): ${list(report.onnx)}.`;
+  return `${report.onnx.length} ONNX op types (default domain) with a translation of their own: ${list(report.onnx)}.`;
 }
 
 /** The generated blocks, by marker name. */

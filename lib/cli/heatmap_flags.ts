@@ -13,7 +13,7 @@ export function heatmapFlags(parsed: Parsed, png: boolean, usage: UsageFactory):
   for (const flag of Object.keys(HEATMAP_FLAGS)) {
     if (values[flag] !== undefined && !png) throw usage(`--${flag} needs --png`);
   }
-  return validate<{ cmap?: string; pool?: ChannelPooling }>(HEATMAP_OPTIONS, {
+  return validate(HEATMAP_OPTIONS, {
     ...(values.cmap !== undefined ? { cmap: values.cmap } : {}), ...(values.pool !== undefined ? { pool: values.pool } : {}),
   }, 'heatmap options');
 }

@@ -6,10 +6,12 @@ import { LrpError } from '../errors';
 import { loadModel, Model } from '../model';
 import { UnsupportedOperator, unsupportedOperators } from '../explain/unsupported_ops';
 
-/** Lines naming each unsupported operator and the module whose forward calls it. */
+/** Lines naming each unsupported operator and the module whose forward calls it (ONNX: its node and the opset). */
 export function unsupportedLines(ops: readonly UnsupportedOperator[]): string[] {
   return [`unsupported operators (${ops.length}):`,
-    ...ops.map((op) => `  ${op.operator} in ${op.module ? `'${op.module}'` : 'the top-level forward'}`)];
+    ...ops.map((op) => op.node !== undefined
+      ? `  ${op.operator} in node '${op.node}' (opset ${op.opset})`
+      : `  ${op.operator} in ${op.module ? `'${op.module}'` : 'the top-level forward'}`)];
 }
 
 /** The load error, preceded on stdout by every unsupported operator when one stopped the import. */

@@ -98,7 +98,7 @@ export class ExplainBatcher {
   onBatch: ((samples: number) => void) | undefined;
 
   constructor(private readonly model: BatchExplainer, options: BatcherOptions) {
-    const checked = validate<BatcherOptions>(BATCHER_OPTIONS, options, 'batcher options');
+    const checked = validate(BATCHER_OPTIONS, options, 'batcher options');
     this.config = checked.config;
     this.maxBatch = checked.maxBatch ?? 16;
     this.maxDelayMs = checked.maxDelayMs ?? 5;
@@ -115,7 +115,7 @@ export class ExplainBatcher {
    */
   explain(inputs: TensorLike | readonly TensorLike[], options: { target: Target }): Promise<Explanation> {
     try {
-      const { target } = validate<{ target: Target }>(REQUEST_OPTIONS, options, 'batcher explain options');
+      const { target } = validate(REQUEST_OPTIONS, options, 'batcher explain options');
       const tensors = checkedInputs(inputs);
       const targets = resolveTargets(target, tensors[0].shape[0]);
       if (targets.length !== tensors[0].shape[0]) {

@@ -22,9 +22,9 @@ export type CanonizeSetting = boolean | CanonizeOptions;
 
 const ORDERS: readonly FoldOrder[] = ['left-first', 'relu-first'];
 
-export const CANONIZE_OPTIONS: Spec = object({ order: oneOf(...ORDERS), biasMapInZ: boolean() });
+export const CANONIZE_OPTIONS = object({ order: oneOf(...ORDERS), biasMapInZ: boolean() });
 /** A `canonize` value of a config or of the API: true, false or {order, biasMapInZ}. */
-export const CANONIZE: Spec = anyOf(boolean(), CANONIZE_OPTIONS);
+export const CANONIZE = anyOf(boolean(), CANONIZE_OPTIONS);
 
 /** Validates a `canonize` value from the API or a config file; null means "do not canonize". */
 export function resolveCanonize(value: unknown, where = 'canonize', path = ''): Required<CanonizeOptions> | null {
@@ -33,6 +33,6 @@ export function resolveCanonize(value: unknown, where = 'canonize', path = ''): 
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new LrpError('LRP_BAD_ARGUMENT', `${path ? `${where}: ${path}` : where} must be true, false or {order, biasMapInZ}, got ${JSON.stringify(value)}`);
   }
-  const { order = 'left-first', biasMapInZ = true } = validate<CanonizeOptions>(CANONIZE_OPTIONS, value, where, path);
+  const { order = 'left-first', biasMapInZ = true } = validate(CANONIZE_OPTIONS, value, where, path);
   return { order, biasMapInZ };
 }

@@ -4,72 +4,26 @@
 // zennit's defaults and placement; `rules` then override by layer name (docs/explain.md).
 import { LrpError } from '../errors';
 import { categoryOf, CategorizedLayer, LayerSelector, selects, specificity } from './layer_category';
-import { USER_COMPOSITE } from './rule_schema';
+import { CompositeParams, FirstLayerRule, RULE_NAMES, RuleOverride, RuleSpec, USER_COMPOSITE } from './rule_schema';
 import { validate } from '../options/schema';
 import { nearMisses } from '../util/text_distance';
 import { definedOnly } from '../util/defined_only';
 
 export { nearMisses };
-
-export type RuleName =
-  | 'epsilon' | 'gamma' | 'zplus' | 'alpha-beta' | 'zbox' | 'flat' | 'wsquare' | 'pass' | 'norm' | 'gradient'
-  | 'relu-deconvnet' | 'relu-guided-backprop' | 'relu-beta-smooth'
-  | 'constant-std' | 'softmax-taylor' | 'uniform' | 'constant-attention';
-
-export const RULE_NAMES: readonly RuleName[] = [
-  'epsilon', 'gamma', 'zplus', 'alpha-beta', 'zbox', 'flat', 'wsquare', 'pass', 'norm', 'gradient',
-  'relu-deconvnet', 'relu-guided-backprop', 'relu-beta-smooth',
-  'constant-std', 'softmax-taylor', 'uniform', 'constant-attention',
-];
+export { CompositeParams, FirstLayerRule, RULE_NAMES, RuleName, RuleOverride, RuleSpec } from './rule_schema';
 
 export type CompositeName =
   | 'epsilon-gamma-box' | 'epsilon-plus' | 'epsilon-alpha2-beta1' | 'epsilon-plus-flat'
   | 'epsilon-alpha2-beta1-flat' | 'deconvnet' | 'guided-backprop' | 'excitation-backprop' | 'beta-smooth'
   | 'attn-lrp' | 'attn-lrp-gamma' | 'cp-lrp' | 'name-map';
 
-/** A rule with its parameters (zennit's names; unset ones take zennit's defaults). */
-export interface RuleSpec {
-  rule: RuleName;
-  epsilon?: number;
-  stabilizer?: number;
-  gamma?: number;
-  alpha?: number;
-  beta?: number;
-  betaSmooth?: number;
-  low?: number | number[];
-  high?: number | number[];
-  zeroParams?: string[];
-}
-
-/** A rule for the named layers, overriding the composite there. */
-export interface RuleOverride extends RuleSpec {
-  layers: string[];
-}
-
-/** Composite-wide parameters, as zennit's composite constructors take them. */
-export interface CompositeParams {
-  epsilon?: number;
-  gamma?: number;
-  stabilizer?: number;
-  low?: number | number[];
-  high?: number | number[];
-  betaSmooth?: number;
-  zeroParams?: string[];
-}
-
 type Layer = CategorizedLayer & { name: string; module?: string };
 
-export interface LayerRule extends RuleSpec {
-  layer: string;
-}
+/** The rule a layer gets. */
+export type LayerRule = RuleSpec & { layer: string };
 
 /** zennit's LayerMapComposite as data: the rule of each layer category (docs/explain.md, "Composites"). */
 export type LayerMap = Partial<Record<LayerSelector, RuleSpec>>;
-
-/** zennit's SpecialFirstLayerMapComposite: a rule for the first layer, in execution order, of a category. */
-export interface FirstLayerRule extends RuleSpec {
-  category: LayerSelector;
-}
 
 /**
  * A composite: where the rules go. Each layer gets the rule of the most specific entry of

@@ -8,12 +8,12 @@ import { validate } from '../options/schema';
 
 /** Checks an explain config key by key and value by value (lib/explain/schema.ts). */
 export function parseExplainConfig(config: Record<string, unknown>, where: string): ExplainConfig {
-  return validate<ExplainConfig>(EXPLAIN_CONFIG, config, where);
+  return validate(EXPLAIN_CONFIG, config, where);
 }
 
 /** An explain config file: the config, and the image preprocessing it may give (docs/folder_explain.md). */
 export function parseExplainFile(config: Record<string, unknown>, where: string): { config: ExplainConfig; preprocessing?: Preprocessing } {
-  const { preprocessing, ...rest } = validate<ExplainConfig & { preprocessing?: Preprocessing }>(EXPLAIN_CONFIG_FILE, config, where);
+  const { preprocessing, ...rest } = validate(EXPLAIN_CONFIG_FILE, config, where);
   return preprocessing === undefined ? { config: rest } : { config: rest, preprocessing };
 }
 

@@ -1,7 +1,10 @@
 // The options of Model.explain and Model.explainMany as types, one per method (docs/explain.md):
-// what each method takes is what the schema (lib/explain/schema.ts) accepts for it.
+// each method's parameters, the rules and the composite-wide parameters are inferred from the
+// schema (lib/explain/schema.ts, rule_schema.ts), which accepts exactly these.
 import type { CanonizeSetting } from './canonize';
 import type { Composite, CompositeName, CompositeParams, RuleOverride } from './composites';
+import type { METHOD_PARAMS } from './schema';
+import type { InferFields } from '../options/schema';
 import type { Tensor } from '../tensor';
 
 /** One class for the whole batch, one per sample, or the class with the largest logit. */
@@ -23,50 +26,36 @@ export interface ExplainConfigBase extends CompositeParams {
   init?: 'onehot' | 'logit';
 }
 
-/** The method parameters, each of which only some methods take. */
-type MethodParam = 'samples' | 'noiseLevel' | 'seed' | 'maxBatch' | 'window' | 'stride';
-/** Parameters of other methods: typed as absent, so that `window` on an lrp config is a type error. */
-type Absent<K extends MethodParam> = { [P in K]?: never };
+type MethodParams = typeof METHOD_PARAMS;
+/** The method parameters (lib/explain/schema.ts), each of which only some methods take. */
+type MethodParam = { [M in keyof MethodParams]: keyof MethodParams[M] }[keyof MethodParams];
+/** A method's parameters as its schema types them; the others' typed as absent, so that `window`
+ * on an lrp config is a type error. */
+type ParamsOf<M extends keyof MethodParams> = InferFields<MethodParams[M]> & { [P in Exclude<MethodParam, keyof MethodParams[M]>]?: never };
 
 /** LRP (the default method): needs a composite or rules. */
-export interface LrpConfig extends ExplainConfigBase, Absent<MethodParam> {
+export interface LrpConfig extends ExplainConfigBase, ParamsOf<'lrp'> {
   method?: 'lrp';
 }
 
 /** The gradient; with a composite or rules, zennit's modified gradient. */
-export interface GradientConfig extends ExplainConfigBase, Absent<MethodParam> {
+export interface GradientConfig extends ExplainConfigBase, ParamsOf<'gradient'> {
   method: 'gradient';
 }
 
-/** Most samples per forward when a method evaluates many inputs (default 64). */
-interface ManyInputs {
-  maxBatch?: number;
-}
-
 /** SmoothGrad (Smilkov et al. 2017): the mean gradient over noisy copies. */
-export interface SmoothGradConfig extends ExplainConfigBase, ManyInputs, Absent<'window' | 'stride'> {
+export interface SmoothGradConfig extends ExplainConfigBase, ParamsOf<'smoothgrad'> {
   method: 'smoothgrad';
-  /** Evaluations, the last without noise (default 20). */
-  samples?: number;
-  /** σ of the noise as a fraction of each sample's value range (default 0.1). */
-  noiseLevel?: number;
-  /** The noise seed (default 0): the same seed gives the same attribution. */
-  seed?: number;
 }
 
 /** Integrated Gradients (Sundararajan et al. 2017), baseline 0. */
-export interface IntegratedGradientsConfig extends ExplainConfigBase, ManyInputs, Absent<'noiseLevel' | 'seed' | 'window' | 'stride'> {
+export interface IntegratedGradientsConfig extends ExplainConfigBase, ParamsOf<'integrated-gradients'> {
   method: 'integrated-gradients';
-  /** Steps of the path integral (default 20). */
-  samples?: number;
 }
 
 /** Occlusion (zennit's): the target logit with everything outside a sliding window set to 0. */
-export interface OcclusionConfig extends ExplainConfigBase, ManyInputs, Absent<'samples' | 'noiseLevel' | 'seed'> {
+export interface OcclusionConfig extends ExplainConfigBase, ParamsOf<'occlusion'> {
   method: 'occlusion';
-  /** One size for every dimension after the batch, or sizes of the last dimensions (default 8). */
-  window?: number | number[];
-  stride?: number | number[];
 }
 
 /** One configuration of an explanation: its method and that method's parameters, without the target. */

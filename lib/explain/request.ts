@@ -5,6 +5,7 @@ import { assignRules, AssignOptions, CompositeParams, LayerRule } from './compos
 import { LrpError } from '../errors';
 import type { ExplainConfig, Target } from './options';
 import type { NativeLayer, NativeRuleSet } from '../native/binding';
+import { COMPOSITE_PARAMS } from './rule_schema';
 
 /** One class index per sample; −1 asks the native side for the sample's argmax. */
 export function resolveTargets(target: Target, batch: number): number[] {
@@ -20,15 +21,17 @@ function asList(v: number | number[] | undefined): number[] | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v : [v];
 }
 
+/** The composite-wide parameters of a config, by the schema's keys: one added there reaches the composites. */
+export function compositeParams(config: CompositeParams): CompositeParams {
+  return Object.fromEntries(Object.keys(COMPOSITE_PARAMS).map((key) => [key, config[key as keyof CompositeParams]]));
+}
+
 /** A checked configuration as a native rule set, for a graph's layers. */
 export function nativeRuleSet(layers: readonly NativeLayer[], config: ExplainConfig, biasMapInZ: boolean, assign: AssignOptions): NativeRuleSet {
   const { composite, rules = [], init, method = 'lrp' } = config;
   const modified = composite !== undefined || rules.length > 0;
   if (method === 'lrp' && !modified) throw new LrpError('LRP_BAD_ARGUMENT', 'explain needs a composite or rules');
-  const params: CompositeParams = {
-    epsilon: config.epsilon, gamma: config.gamma, stabilizer: config.stabilizer, low: config.low,
-    high: config.high, betaSmooth: config.betaSmooth, zeroParams: config.zeroParams,
-  };
+  const params = compositeParams(config);
   const layerRules: LayerRule[] = assignRules(layers, composite ?? 'name-map', params, rules, assign);
   const base: NativeRuleSet = { rules: layerRules as NativeRuleSet['rules'], init, biasMapInZ, gateTakesAll: modified, method };
   switch (config.method) {

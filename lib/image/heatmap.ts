@@ -25,7 +25,7 @@ export interface HeatmapOptions {
   alpha?: number;
 }
 
-function isColorMap(value: unknown): boolean {
+function isColorMap(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   try {
     palette(value);

@@ -166,14 +166,14 @@ async function mapLimited<T>(count: number, parallel: number, task: (i: number) 
 
 /** Reads a split from its folder or its index.json (docs/data.md). */
 export async function loadDataset(pathOrIndexJson: string, options: LoadDatasetOptions = {}): Promise<Dataset> {
-  const { limit, offset = 0 } = validate<LoadDatasetOptions>(OPTIONS, options, 'loadDataset options');
+  const { limit, offset = 0 } = validate(OPTIONS, options, 'loadDataset options');
   let indexFile = path.resolve(pathOrIndexJson);
   const stat = await fs.stat(indexFile).catch(() => null);
   if (stat === null) throw new LrpError('LRP_FILE_NOT_FOUND', `data not found: ${pathOrIndexJson}`);
   if (stat.isDirectory()) indexFile = path.join(indexFile, 'index.json');
   const root = path.dirname(indexFile);
   const raw = await readJsonFile(indexFile, 'data index');
-  const index = asBadInput(() => validate<Index>(INDEX, raw, indexFile));
+  const index = asBadInput(() => validate(INDEX, raw, indexFile));
   if (offset >= index.samples.length) {
     throw new LrpError('LRP_BAD_ARGUMENT', `loadDataset: offset ${offset} is past the last of ${index.samples.length} samples in ${indexFile}`);
   }

@@ -5,8 +5,8 @@ import * as path from 'path';
 
 import { CHANNEL_POOLINGS } from '../image/pooling';
 import { anyOf, nameOf, Fields, integer, listOf, object, oneOf, required, string, validate } from '../options/schema';
-import { METRIC_NAMES, MetricName } from './metric_names';
-import { METRIC_SEED, metricOptionsSpec } from './options';
+import { METRIC_SEED } from './fields';
+import { METRIC_NAMES, METRIC_OPTIONS, MetricName } from './registry';
 import type { ChannelPooling } from '../image/pooling';
 
 const file = string();
@@ -22,7 +22,7 @@ export const METRICS_CONFIG_FIELDS: Fields = {
   explain: file,
   pool: oneOf(...CHANNEL_POOLINGS),
   seed: METRIC_SEED,
-  options: object(Object.fromEntries(METRIC_NAMES.map((name) => [name, metricOptionsSpec(name)]))),
+  options: METRIC_OPTIONS,
 };
 
 export interface MetricsConfig {

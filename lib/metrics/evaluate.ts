@@ -1,27 +1,19 @@
 // Runs a set of metrics on one batch (docs/cli.md "Metrics config"): attributions given or
 // computed with the explain config, per-metric options over the shared `pool` and `seed`.
+// Everything about a metric comes from the registry (lib/metrics/registry.ts).
 import { LrpError } from '../errors';
 import type { ExplainConfig, Model } from '../model';
+import { EXPLAIN_CONFIG } from '../explain/schema';
+import { custom, listOf, nameOf, object, required, Spec, validate } from '../options/schema';
 import type { ChannelPooling } from '../image/pooling';
 import { Tensor } from '../tensor';
-import { complexity, sparseness } from './complexity';
 import { explainRows } from './explained';
-import { faithfulnessCorrelation } from './faithfulness_correlation';
-import { checkMasks, rma, rra } from './localisation';
-import { pixelFlipping } from './pixel_flipping';
-import { randomLogit } from './randomisation';
-import { regionPerturbation } from './region_perturbation';
-import { avgSensitivity, maxSensitivity } from './robustness';
-import { METRIC_NAMES, MetricName } from './metric_names';
-import { EVALUATE_ARGS, metricDataKeys, takesOption } from './options';
+import { METRIC_DATA, METRIC_SEED, PREPARE } from './fields';
+import { checkMasks } from './localisation';
+import { CurveMetricName, METRIC_NAMES, METRIC_OPTIONS, MetricName, METRICS } from './registry';
 import { checkTargets } from './targets';
-import { validate } from '../options/schema';
 
 export { METRIC_NAMES, MetricName };
-
-const MODEL_FREE: readonly MetricName[] = ['sparseness', 'complexity', 'rra', 'rma'];
-const NEEDS_MASKS: readonly MetricName[] = ['rra', 'rma'];
-const NEEDS_EXPLAIN: readonly MetricName[] = ['avg-sensitivity', 'max-sensitivity', 'random-logit'];
 
 export interface EvaluateArgs {
   metrics: readonly MetricName[];
@@ -41,19 +33,31 @@ export interface EvaluateArgs {
 
 export interface Evaluation {
   scores: Partial<Record<MetricName, Float64Array>>;
-  curves: Partial<Record<'region-perturbation' | 'pixel-flipping', Float64Array[]>>;
+  curves: Partial<Record<CurveMetricName, Float64Array[]>>;
 }
+
+/** evaluate()'s argument object. */
+const EVALUATE_ARGS: Spec = object({
+  metrics: required(listOf(nameOf('metric', METRIC_NAMES), 1)),
+  ...METRIC_DATA,
+  pool: PREPARE.pool,
+  seed: METRIC_SEED,
+  options: METRIC_OPTIONS,
+  onProgress: custom('a function', (v) => typeof v === 'function'),
+});
+
+const needs = (name: MetricName, key: keyof typeof METRIC_DATA) => METRICS[name].data[key] === 'required';
 
 export async function evaluate(args: EvaluateArgs): Promise<Evaluation> {
   validate(EVALUATE_ARGS, args, 'evaluate options');
   for (const name of args.metrics) {
-    if (NEEDS_MASKS.includes(name) && !args.masks) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs masks`);
-    if (!MODEL_FREE.includes(name) && (!args.model || !args.inputs || !args.targets)) {
+    if (needs(name, 'masks') && !args.masks) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs masks`);
+    if (needs(name, 'model') && (!args.model || !args.inputs || !args.targets)) {
       throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs a model, inputs and targets`);
     }
-    if (NEEDS_EXPLAIN.includes(name) && !args.explain) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs an explain config`);
+    if (needs(name, 'explain') && !args.explain) throw new LrpError('LRP_BAD_ARGUMENT', `metric '${name}' needs an explain config`);
   }
-  if (args.masks && args.metrics.some((name) => NEEDS_MASKS.includes(name))) checkMasks(args.masks);
+  if (args.masks && args.metrics.some((name) => needs(name, 'masks'))) checkMasks(args.masks);
   const inputs = args.inputs === undefined ? undefined : Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   // Before any compute: the targets against the model's classes, on the user's batch.
   if (args.model && inputs && args.targets) await checkTargets(args.model, inputs, args.targets);
@@ -71,29 +75,19 @@ export async function evaluate(args: EvaluateArgs): Promise<Evaluation> {
   const out: Evaluation = { scores: {}, curves: {} };
   let done = 0;
   for (const name of args.metrics) {
+    const metric = METRICS[name];
     // Each metric gets its own data, the shared pool and seed where it takes them, and its options.
-    const shared = {
-      ...Object.fromEntries(metricDataKeys(name).filter((key) => data[key] !== undefined).map((key) => [key, data[key]])),
-      ...(takesOption(name, 'seed') ? { seed: args.seed ?? 0 } : {}),
+    const result = await metric.score({
+      ...Object.fromEntries(Object.keys(metric.data).filter((key) => data[key] !== undefined).map((key) => [key, data[key]])),
+      ...('seed' in metric.options ? { seed: args.seed ?? 0 } : {}),
       ...(args.pool ? { pool: args.pool } : {}),
       ...(args.options?.[name] ?? {}),
-    } as never;
-    switch (name) {
-      case 'sparseness': out.scores[name] = await sparseness(shared); break;
-      case 'complexity': out.scores[name] = await complexity(shared); break;
-      case 'rra': out.scores[name] = await rra(shared); break;
-      case 'rma': out.scores[name] = await rma(shared); break;
-      case 'faithfulness-correlation': out.scores[name] = await faithfulnessCorrelation(shared); break;
-      case 'avg-sensitivity': out.scores[name] = await avgSensitivity(shared); break;
-      case 'max-sensitivity': out.scores[name] = await maxSensitivity(shared); break;
-      case 'random-logit': out.scores[name] = await randomLogit(shared); break;
-      case 'pixel-flipping':
-      case 'region-perturbation': {
-        const result = name === 'pixel-flipping' ? await pixelFlipping(shared) : await regionPerturbation(shared);
-        out.scores[name] = result.scores;
-        out.curves[name] = result.curves;
-        break;
-      }
+    });
+    if (result instanceof Float64Array) {
+      out.scores[name] = result;
+    } else {
+      out.scores[name] = result.scores;
+      out.curves[name as CurveMetricName] = result.curves;
     }
     args.onProgress?.(++done, args.metrics.length, name);
   }

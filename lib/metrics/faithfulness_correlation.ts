@@ -9,7 +9,9 @@ import { definedOnly } from '../util/defined_only';
 import { BatchedScores } from './model_eval';
 import { baselineValue, perElement } from './perturbation';
 import { prepareAttributions, PrepareOptions } from './prepare';
-import { checkMetricArgs } from './options';
+import { MODEL_SCORES, PREPARE, SCORED_DATA } from './fields';
+import { defineMetric } from './metric';
+import { anyOf, integer, nameOf, number } from '../options/schema';
 import { checkTargets } from './targets';
 
 export interface FaithfulnessCorrelationArgs extends PrepareOptions {
@@ -47,8 +49,7 @@ export function pearson(s: ArrayLike<number>, d: ArrayLike<number>): number {
   return num / Math.sqrt(vs * vd);
 }
 
-export async function faithfulnessCorrelation(args: FaithfulnessCorrelationArgs): Promise<Float64Array> {
-  checkMetricArgs('faithfulness-correlation', args);
+async function run(args: FaithfulnessCorrelationArgs): Promise<Float64Array> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   const [n, C, H, W] = x.shape;
@@ -95,3 +96,17 @@ export async function faithfulnessCorrelation(args: FaithfulnessCorrelationArgs)
   // Δ_r = y0 − f(x'_r)_y; score = pearson(s, Δ)
   return Float64Array.from(drops, (d, s) => pearson(sums[s], Float64Array.from(d, (v) => y0[s] - v)));
 }
+
+export const FAITHFULNESS_CORRELATION = defineMetric({
+  name: 'faithfulness-correlation',
+  direction: 'max',
+  category: 'faithfulness',
+  data: SCORED_DATA,
+  options: {
+    ...PREPARE, ...MODEL_SCORES, nrRuns: integer({ min: 1 }), subsetSize: integer({ min: 1 }),
+    perturbBaseline: anyOf(number(), nameOf('baseline', ['black', 'white', 'mean'])),
+  },
+  run,
+});
+
+export const faithfulnessCorrelation = FAITHFULNESS_CORRELATION.compute;

@@ -1,18 +1,14 @@
-// Localisation metrics (docs/metrics.md §5–6): relevance rank accuracy and relevance mass
-// accuracy against binary masks, and bounding boxes turned into masks.
+// What the localisation metrics (rra.ts, rma.ts; docs/metrics.md §5–6) share: binary masks, their
+// check, bounding boxes turned into masks, and each sample's attribution beside its mask.
 import { LrpError } from '../errors';
 import { Tensor } from '../tensor';
-import { definedOnly } from '../util/defined_only';
-import { prepareAttributions, PrepareOptions, PreparedSample, sortedIndices } from './prepare';
-import { checkMetricArgs } from './options';
+import { prepareModelFree, PrepareOptions, PreparedSample } from './prepare';
 
 export interface LocalisationArgs extends PrepareOptions {
   attributions: Tensor;
   /** (N, 1, H, W) or (N, H, W); non-zero = inside. */
   masks: Tensor;
 }
-
-const DEFAULTS = { pool: 'sum', normalise: 'second-moment', abs: true } as const;
 
 /** A box in pixels, [x0, y0, x1, y1) as in Pascal VOC (x1, y1 exclusive). */
 export type Box = [number, number, number, number];
@@ -56,39 +52,9 @@ function maskFor(masks: Tensor, sample: PreparedSample, index: number, count: nu
   return out;
 }
 
-function prepared(args: LocalisationArgs) {
+/** Each sample's prepared attribution and its mask, flattened alike. */
+export function withMasks(args: LocalisationArgs): Array<{ sample: PreparedSample; mask: Uint8Array }> {
   checkMasks(args.masks);
-  const samples = prepareAttributions(args.attributions, { ...DEFAULTS, ...definedOnly(args) });
+  const samples = prepareModelFree(args);
   return samples.map((sample, i) => ({ sample, mask: maskFor(args.masks, sample, i, samples.length) }));
-}
-
-/** Share of the K = |mask| highest-ranked positions that lie in the mask (Arras et al. 2022). */
-export async function rra(args: LocalisationArgs): Promise<Float64Array> {
-  checkMetricArgs('rra', args);
-  return Float64Array.from(prepared(args), ({ sample, mask }) => {
-    const k = mask.reduce((a, b) => a + b, 0);
-    if (k === 0 || sample.values.some(Number.isNaN)) return NaN;
-    const order = sortedIndices(sample.values, true);
-    let hits = 0;
-    for (let i = 0; i < k; i++) hits += mask[order[i]];
-    return hits / k;
-  });
-}
-
-/** Share of the attribution's total inside the mask (Arras et al. 2022). */
-export async function rma(args: LocalisationArgs): Promise<Float64Array> {
-  checkMetricArgs('rma', args);
-  return Float64Array.from(prepared(args), ({ sample, mask }) => {
-    let inside = 0;
-    let total = 0;
-    let k = 0;
-    sample.values.forEach((v, i) => {
-      total += v;
-      if (mask[i]) {
-        inside += v;
-        k++;
-      }
-    });
-    return k === 0 ? NaN : inside / total;
-  });
 }

@@ -8,7 +8,9 @@ import { definedOnly } from '../util/defined_only';
 import { BatchedScores } from './model_eval';
 import { Baseline, baselineValue, CurveScores, perElement } from './perturbation';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
-import { checkMetricArgs } from './options';
+import { BASELINE, MODEL_SCORES, PREPARE, SCORED_DATA } from './fields';
+import { defineMetric } from './metric';
+import { integer } from '../options/schema';
 import { checkTargets } from './targets';
 
 export interface PixelFlippingArgs extends PrepareOptions {
@@ -25,8 +27,7 @@ export interface PixelFlippingArgs extends PrepareOptions {
   seed?: number;
 }
 
-export async function pixelFlipping(args: PixelFlippingArgs): Promise<CurveScores> {
-  checkMetricArgs('pixel-flipping', args);
+async function run(args: PixelFlippingArgs): Promise<CurveScores> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   if (x.shape.length !== 4) throw new LrpError('LRP_BAD_SHAPE', `pixel flipping needs (N, C, H, W) inputs, got [${x.shape.join(',')}]`);
@@ -65,3 +66,14 @@ export async function pixelFlipping(args: PixelFlippingArgs): Promise<CurveScore
   const scores = Float64Array.from(curves, (curve, s) => curve.reduce((acc, p) => acc + (clean[s] - p), 0) / (steps + 1));
   return { scores, curves };
 }
+
+export const PIXEL_FLIPPING = defineMetric({
+  name: 'pixel-flipping',
+  direction: 'max',
+  category: 'faithfulness',
+  data: SCORED_DATA,
+  options: { ...PREPARE, ...MODEL_SCORES, featuresInStep: integer({ min: 1 }), perturbBaseline: BASELINE },
+  run,
+});
+
+export const pixelFlipping = PIXEL_FLIPPING.compute;

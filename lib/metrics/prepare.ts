@@ -3,6 +3,7 @@
 import { LrpError } from '../errors';
 import { ChannelPooling, poolChannels } from '../image/pooling';
 import { Tensor } from '../tensor';
+import { definedOnly } from '../util/defined_only';
 
 export type Normalisation = 'second-moment' | 'max' | 'none' | false;
 
@@ -11,6 +12,7 @@ export interface PrepareOptions {
   normalise?: Normalisation;
   abs?: boolean;
 }
+
 
 /** One prepared sample: its values in C order and its (channels, height, width). */
 export interface PreparedSample {
@@ -109,4 +111,10 @@ function radixOrder(values: Float64Array, descending: boolean): Uint32Array {
     [lo, lo2, hi, hi2, order, order2] = [lo2, lo, hi2, hi, order2, order];
   }
   return order;
+}
+
+/** The model-free metrics' preparation (sparseness, complexity, rra, rma): the paper's, sum pooling,
+ * second moment and absolute value, unless the options say otherwise. */
+export function prepareModelFree(args: PrepareOptions & { attributions: Tensor }): PreparedSample[] {
+  return prepareAttributions(args.attributions, { pool: 'sum', normalise: 'second-moment', abs: true, ...definedOnly(args) });
 }

@@ -8,7 +8,9 @@ import { definedOnly } from '../util/defined_only';
 import { BatchedScores } from './model_eval';
 import { Baseline, baselineValue, CurveScores, perElement } from './perturbation';
 import { prepareAttributions, PrepareOptions, sortedIndices } from './prepare';
-import { checkMetricArgs } from './options';
+import { BASELINE, MODEL_SCORES, PREPARE, SCORED_DATA } from './fields';
+import { defineMetric } from './metric';
+import { integer, oneOf } from '../options/schema';
 import { checkTargets } from './targets';
 
 export interface RegionPerturbationArgs extends PrepareOptions {
@@ -130,8 +132,7 @@ function writeBlock(X: Float64Array, cropped: Float32Array, g: Grid, r0: number,
   }
 }
 
-export async function regionPerturbation(args: RegionPerturbationArgs): Promise<CurveScores> {
-  checkMetricArgs('region-perturbation', args);
+async function run(args: RegionPerturbationArgs): Promise<CurveScores> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   if (x.shape.length !== 4) throw new LrpError('LRP_BAD_SHAPE', `region perturbation needs (N, C, H, W) inputs, got [${x.shape.join(',')}]`);
@@ -213,3 +214,17 @@ export async function regionPerturbation(args: RegionPerturbationArgs): Promise<
   const scores = Float64Array.from(curves, (d) => d.reduce((acc, v) => acc + v, 0) / (R + 1));
   return { scores, curves };
 }
+
+export const REGION_PERTURBATION = defineMetric({
+  name: 'region-perturbation',
+  direction: 'max',
+  category: 'faithfulness',
+  data: SCORED_DATA,
+  options: {
+    ...PREPARE, ...MODEL_SCORES, patchSize: integer({ min: 1 }), regions: integer({ min: 1 }), order: oneOf('morf', 'lerf', 'random'),
+    perturb: oneOf('blur', 'baseline'), blurKernelSize: integer({ min: 1 }), perturbBaseline: BASELINE,
+  },
+  run,
+});
+
+export const regionPerturbation = REGION_PERTURBATION.compute;

@@ -1,12 +1,13 @@
-// Avg- and max-sensitivity (docs/metrics.md §11, Yeh et al. 2019): how much the explanation
-// changes under uniform input noise, relative to its norm.
+// What avg- and max-sensitivity (avg_sensitivity.ts, max_sensitivity.ts; docs/metrics.md §11, Yeh
+// et al. 2019) share: their options, the noisy copies, and the ratios ‖â − â_k‖ / ‖â‖ they reduce.
 import { LrpError } from '../errors';
 import { Random } from '../util/random';
 import { Tensor } from '../tensor';
 import { definedOnly } from '../util/defined_only';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
-import { checkMetricArgs } from './options';
+import { BATCH_SIZE, METRIC_SEED, PREPARE, EXPLAINED_DATA } from './fields';
+import { anyOf, Fields, integer, number, oneOf, Refine } from '../options/schema';
 
 export interface SensitivityArgs extends Explainer, PrepareOptions {
   inputs: Tensor | Tensor[];
@@ -17,6 +18,24 @@ export interface SensitivityArgs extends Explainer, PrepareOptions {
   upperBound?: number | null;
   seed?: number;
 }
+
+const lowerBelowUpper: Refine = (o, at) => {
+  if (typeof o.upperBound === 'number' && o.upperBound < ((o.lowerBound as number | undefined) ?? 0.2)) {
+    throw new LrpError('LRP_BAD_ARGUMENT', `${at}: upperBound (${o.upperBound}) must not be below lowerBound (${o.lowerBound ?? 0.2})`);
+  }
+};
+
+/** The options and data of both sensitivity metrics. */
+export const SENSITIVITY = {
+  direction: 'min',
+  category: 'robustness',
+  data: EXPLAINED_DATA,
+  options: {
+    ...PREPARE, batchSize: BATCH_SIZE, seed: METRIC_SEED, nrSamples: integer({ min: 1 }), lowerBound: number({ min: 0 }),
+    upperBound: anyOf(number(), oneOf(null)),
+  } satisfies Fields,
+  refine: lowerBelowUpper,
+} as const;
 
 /** The seed a sensitivity metric draws its noise with: max-sensitivity draws apart from avg-sensitivity. */
 export function sensitivitySeed(metric: 'avg-sensitivity' | 'max-sensitivity', seed = 0): number {
@@ -64,7 +83,8 @@ export function sensitivityRatios(given: Tensor, explained: Tensor, k: number, p
   });
 }
 
-async function sensitivities(args: SensitivityArgs): Promise<Float64Array[]> {
+/** Per sample, the ratio s_k of each of its k noisy copies. */
+export async function sensitivities(args: SensitivityArgs): Promise<Float64Array[]> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const x = inputs[0];
   const n = x.shape[0];
@@ -83,14 +103,4 @@ export function reduceSensitivity(values: Float64Array, how: 'mean' | 'max'): nu
   const finite = Array.from(values).filter((v) => !Number.isNaN(v));
   if (finite.length === 0) return NaN;
   return how === 'mean' ? finite.reduce((a, b) => a + b, 0) / finite.length : Math.max(...finite);
-}
-
-export async function avgSensitivity(args: SensitivityArgs): Promise<Float64Array> {
-  checkMetricArgs('avg-sensitivity', args);
-  return Float64Array.from(await sensitivities(args), (s) => reduceSensitivity(s, 'mean'));
-}
-
-export async function maxSensitivity(args: SensitivityArgs): Promise<Float64Array> {
-  checkMetricArgs('max-sensitivity', args);
-  return Float64Array.from(await sensitivities({ ...args, seed: sensitivitySeed('max-sensitivity', args.seed) }), (s) => reduceSensitivity(s, 'max'));
 }

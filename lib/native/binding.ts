@@ -90,7 +90,7 @@ export interface NativeAddon {
   /** The process is exiting: no queued call starts; returns once the running one has finished. */
   stopForExit(): void;
   /** The operators the importer does not know, with the module calling each (native/core/import_torchscript.cpp). */
-  unsupportedOperators(path: string, options: { trustCode?: boolean }): Promise<Array<{ operator: string; module: string }>>;
+  unsupportedOperators(path: string, options: { trustCode?: boolean }): Promise<Array<{ operator: string; module: string; node?: string; opset?: number }>>;
   /** The registered rule families and every rule parameter the binding reads (native/core/rules/). */
   rules(): { parameters: string[]; families: NativeRuleFamily[] };
   /** The operator table (native/core/ops/), every layer category and the ONNX op types the importer reads. */

@@ -5,7 +5,8 @@
 import { likelyMeant } from '../util/text_distance';
 import { LrpError } from '../errors';
 
-export type Spec =
+/** What a spec is at run time: the engine below walks these. */
+type Node =
   | { kind: 'number'; integer: boolean; min?: number; above?: number; max?: number }
   | { kind: 'boolean' }
   | { kind: 'string'; nonEmpty: boolean }
@@ -16,22 +17,45 @@ export type Spec =
   | { kind: 'record'; of: Spec; minKeys: number }
   | { kind: 'any'; what: string; test: (value: unknown) => boolean };
 
-/** A field of an object: its spec, and whether it must be present (not undefined). */
-export interface Field {
-  spec: Spec;
-  required: boolean;
+declare const VALUE: unique symbol;
+/**
+ * A spec of the values of type T: the builders below infer T (`Infer<typeof SPEC>`), and
+ * `validate` returns it, so a type follows from its schema instead of being written beside it.
+ */
+export type Spec<T = unknown> = Node & { readonly [VALUE]?: T };
+/** The type of the values a spec accepts. */
+export type Infer<S> = S extends Spec<infer T> ? T : never;
+
+/** A field of an object that must be present (not undefined); a plain spec is an optional field. */
+export interface Field<T = unknown> {
+  spec: Spec<T>;
+  required: true;
 }
 export type Fields = Readonly<Record<string, Field | Spec>>;
+
+type FieldValue<F> = F extends Field<infer T> ? T : F extends Spec<infer T> ? T : never;
+type RequiredKey<F, K extends keyof F> = F[K] extends Field ? K : never;
+/** The object type that object(fields) accepts: required fields, then optional ones. */
+export type InferFields<F extends Fields> = {
+  -readonly [K in keyof F as RequiredKey<F, K>]: FieldValue<F[K]>;
+} & {
+  -readonly [K in keyof F as Exclude<K, RequiredKey<F, K>>]?: FieldValue<F[K]>;
+};
+type Cases = Readonly<Record<string, Fields>>;
+/** One object type per case of a tag; the fallback case may leave the tag out. */
+type TaggedValue<K extends string, C extends Cases, D> = {
+  [N in keyof C & string]: ([N] extends [D] ? { [P in K]?: N } : { [P in K]: N }) & InferFields<C[N]>;
+}[keyof C & string];
 
 /** Cross-field checks of an object, run after its fields passed; `at` names the object. */
 export type Refine = (value: Record<string, unknown>, at: string) => void;
 
 /** Extra fields that depend on one field's value (a rule's parameters depend on `rule`). */
-export interface Tagged {
-  key: string;
+export interface Tagged<K extends string = string, C extends Cases = Cases, D extends string = string> {
+  key: K;
   /** The tag's value when the key is absent. */
-  fallback?: string;
-  cases: Readonly<Record<string, Fields>>;
+  fallback?: D;
+  cases: C;
 }
 
 // ---- building specs ----
@@ -44,27 +68,42 @@ export interface NumberBounds {
   /** value ≤ max */
   max?: number;
 }
+type Literal = string | number | boolean | null;
+
 /** A finite number (never NaN or ±Infinity). */
-export const number = (bounds: NumberBounds = {}): Spec => ({ kind: 'number', integer: false, ...bounds });
+export const number = (bounds: NumberBounds = {}): Spec<number> => ({ kind: 'number', integer: false, ...bounds });
 /** A safe integer (2.5 and '3' are errors, not rounded or parsed). */
-export const integer = (bounds: NumberBounds = {}): Spec => ({ kind: 'number', integer: true, ...bounds });
-export const boolean = (): Spec => ({ kind: 'boolean' });
-export const string = (nonEmpty = true): Spec => ({ kind: 'string', nonEmpty });
+export const integer = (bounds: NumberBounds = {}): Spec<number> => ({ kind: 'number', integer: true, ...bounds });
+export const boolean = (): Spec<boolean> => ({ kind: 'boolean' });
+export const string = (nonEmpty = true): Spec<string> => ({ kind: 'string', nonEmpty });
 /** One of the given values (strings, numbers, booleans, null), compared with ===. */
-export const oneOf = (...values: readonly unknown[]): Spec => ({ kind: 'literal', values });
+export const oneOf = <const V extends readonly Literal[]>(...values: V): Spec<V[number]> => ({ kind: 'literal', values });
 /** One of a list of names ("composite", "metric"): a miss reads "unknown <noun> 'x' (did you mean ...)". */
-export const nameOf = (noun: string, names: readonly string[]): Spec => ({ kind: 'literal', values: names, noun });
-export const listOf = (of: Spec, minLength = 0, maxLength?: number): Spec => ({ kind: 'list', of, minLength, maxLength });
+export const nameOf = <const N extends string>(noun: string, names: readonly N[]): Spec<N> => ({ kind: 'literal', values: names, noun });
+export const listOf = <T>(of: Spec<T>, minLength = 0, maxLength?: number): Spec<T[]> => ({ kind: 'list', of, minLength, maxLength });
 /** A list of exactly `length` items. */
-export const tupleOf = (of: Spec, length: number): Spec => listOf(of, length, length);
-export const anyOf = (...of: readonly Spec[]): Spec => ({ kind: 'anyOf', of });
-/** An object with exactly these fields (unknown keys are errors). */
-export const object = (fields: Fields, options: { refine?: Refine; tag?: Tagged } = {}): Spec => ({ kind: 'object', fields, ...options });
+export const tupleOf = <T>(of: Spec<T>, length: number): Spec<T[]> => listOf(of, length, length);
+export const anyOf = <const S extends readonly Spec[]>(...of: S): Spec<Infer<S[number]>> => ({ kind: 'anyOf', of });
+/** An object with exactly these fields (unknown keys are errors); with a tag, plus the fields of its case. */
+export function object<F extends Fields>(fields: F, options?: { refine?: Refine }): Spec<InferFields<F>>;
+export function object<F extends Fields, K extends string, C extends Cases, D extends string = never>(
+  fields: F, options: { refine?: Refine; tag: Tagged<K, C, D> }): Spec<InferFields<F> & TaggedValue<K, C, D>>;
+export function object(fields: Fields, options: { refine?: Refine; tag?: Tagged } = {}): Spec {
+  return { kind: 'object', fields, ...options };
+}
 /** An object with free keys (names of explainers, of layer groups), each value matching `of`. */
-export const recordOf = (of: Spec, minKeys = 0): Spec => ({ kind: 'record', of, minKeys });
+export const recordOf = <T>(of: Spec<T>, minKeys = 0): Spec<Record<string, T>> => ({ kind: 'record', of, minKeys });
 /** Anything the test accepts (a Tensor, a Model, a callback); `what` names it in errors. */
-export const custom = (what: string, test: (value: unknown) => boolean): Spec => ({ kind: 'any', what, test });
-export const required = (spec: Spec): Field => ({ spec, required: true });
+export function custom<T>(what: string, test: (value: unknown) => value is T): Spec<T>;
+export function custom(what: string, test: (value: unknown) => boolean): Spec;
+export function custom(what: string, test: (value: unknown) => boolean): Spec {
+  return { kind: 'any', what, test };
+}
+export const required = <T>(spec: Spec<T>): Field<T> => ({ spec, required: true });
+/** The same field under each of `keys` (a layer map's categories). */
+export function eachOf<K extends string, F extends Field | Spec>(keys: readonly K[], field: F): Record<K, F> {
+  return Object.fromEntries(keys.map((key) => [key, field])) as Record<K, F>;
+}
 
 // ---- describing specs (for messages) ----
 
@@ -157,7 +196,7 @@ function sameType(spec: Spec, value: unknown): boolean {
   }
 }
 
-function asField(f: Field | Spec): Field {
+function asField(f: Field | Spec): { spec: Spec; required: boolean } {
   return 'spec' in f && 'required' in f ? (f as Field) : { spec: f as Spec, required: false };
 }
 
@@ -255,12 +294,13 @@ function checkObject(spec: Extract<Spec, { kind: 'object' }>, value: unknown, wh
 }
 
 /**
- * Checks `value` against `spec`; returns it unchanged, typed as T. `where` names the object in
- * messages ("C.json", "explain options"); `path` where the value sits in it ("options.rra").
+ * Checks `value` against `spec`; returns it unchanged, typed as the spec's values. `where` names
+ * the object in messages ("C.json", "explain options"); `path` where the value sits in it ("options.rra").
  */
-export function validate<T>(spec: Spec, value: unknown, where: string, path = ''): T {
+export function validate<S extends Spec>(spec: S, value: unknown, where: string, path = ''): Infer<S> {
   check(spec, value, where, path);
-  return value as T;
+  // The one place a value becomes typed: check() has just walked it against the spec.
+  return value as Infer<S>;
 }
 
 /** The fields of an object spec (to extend one schema from another). */

@@ -8,6 +8,7 @@ import { parseTarget } from '../explain/config_file';
 import { readJsonFile } from '../io/json_file';
 import { loadModel, Model } from '../model';
 import { METRIC_NAMES, MetricName } from '../metrics';
+import { METRICS } from '../metrics/registry';
 import { classTargets } from '../metrics/targets';
 import { readNpy } from '../io/npy';
 import { ChannelPooling } from '../image/pooling';
@@ -17,7 +18,6 @@ import type { EvaluationData } from './evaluator';
 export const DATA_KEYS = ['model', 'input', 'target', 'masks', 'metrics', 'pool', 'seed', 'options', 'batchSize', 'data'] as const;
 
 const POOLS: readonly ChannelPooling[] = ['sum', 'pos-l2-norm-sq', 'max-norm', 'none'];
-const NEEDS_MASKS: readonly MetricName[] = ['rra', 'rma'];
 
 function bad(where: string, message: string): never {
   throw new LrpError('LRP_BAD_ARGUMENT', `${where}: ${message}`);
@@ -111,7 +111,7 @@ export async function loadData(
   }
   const masksFile = typeof config.masks === 'string' ? path.resolve(here, config.masks) : undefined;
   for (const name of metrics) {
-    if (NEEDS_MASKS.includes(name) && !masksFile && !dataset?.masks) bad(where, `metric '${name}' needs ${dataset ? 'a data folder with masks' : "'masks'"}`);
+    if (METRICS[name as MetricName].data.masks === 'required' && !masksFile && !dataset?.masks) bad(where, `metric '${name}' needs ${dataset ? 'a data folder with masks' : "'masks'"}`);
   }
   if (typeof config.model !== 'string') bad(where, "'model' (a TorchScript or ONNX file) is required");
   const inputList = Array.isArray(config.input) ? config.input : config.input === undefined ? [] : [config.input];

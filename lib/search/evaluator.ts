@@ -14,7 +14,7 @@ import { evaluate, Evaluation, MetricName } from '../metrics';
 import { rowBatches } from '../metrics/explained';
 import { defaultBatchSize } from '../metrics/model_eval';
 import { checkTargets } from '../metrics/targets';
-import { randomLogitClasses, randomLogitScores } from '../metrics/randomisation';
+import { randomLogitClasses, randomLogitScores } from '../metrics/random_logit';
 import { reduceSensitivity, sensitivityNoise, sensitivityRatios, sensitivitySeed } from '../metrics/robustness';
 import type { ChannelPooling } from '../image/pooling';
 import { Tensor } from '../tensor';

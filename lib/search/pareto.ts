@@ -1,14 +1,8 @@
-// Which way each metric improves, and Pareto ranks over several metrics (docs/search.md).
-import type { MetricName } from '../metrics';
+// Pareto ranks over several metrics (docs/search.md), each oriented by its direction (the
+// metric's own, lib/metrics/registry.ts).
+import type { Direction } from '../metrics/metric';
 
-export type Direction = 'max' | 'min';
-
-/** Higher is better for the localisation, faithfulness and sparseness scores; lower for the rest. */
-export const DIRECTIONS: Readonly<Record<MetricName, Direction>> = {
-  sparseness: 'max', rra: 'max', rma: 'max', 'region-perturbation': 'max', 'pixel-flipping': 'max',
-  'faithfulness-correlation': 'max', complexity: 'min', 'avg-sensitivity': 'min', 'max-sensitivity': 'min',
-  'random-logit': 'min',
-};
+export type { Direction };
 
 /** A score oriented so that larger is better; NaN (undefined score) is worse than anything. */
 function oriented(value: number | null, direction: Direction): number {

@@ -12,7 +12,7 @@ import type { MetricName } from '../metrics';
 import type { Tensor } from '../tensor';
 import { renderSvg, writePng } from './charts';
 import { escapeHtml, firstRows, heatmapUris, htmlPage, htmlTable, img, inputUris } from './html';
-import { DIRECTIONS } from './pareto';
+import { METRICS } from '../metrics/registry';
 import { configurationAt, configurationIndex, spaceSize } from './space';
 import type { ResultLine, RunRecord, Summary } from './store';
 
@@ -28,7 +28,7 @@ export interface SearchReportInput {
 const HEATMAP_SAMPLES = 3;
 
 function arrow(metric: MetricName): string {
-  return DIRECTIONS[metric] === 'max' ? '↑' : '↓';
+  return METRICS[metric].direction === 'max' ? '↑' : '↓';
 }
 
 function format(v: number | null | undefined): string {

@@ -8,7 +8,7 @@ import { loadModel, Model } from '../model';
 import type { Tensor } from '../tensor';
 import { checkKeys, DATA_KEYS, knownLayerNames, loadData, LoadedData, readRunConfig } from './data_config';
 import { Scored, SharedEvaluator } from './evaluator';
-import { DIRECTIONS } from './pareto';
+import { METRICS } from '../metrics/registry';
 import { writeReport } from './report';
 import { checkGroupLayers, Configuration, configurationAt, parseSpace, spaceSize, SpaceSpec } from './space';
 import { curvesJson, JsonCurves, QueueRunOptions, QueueScorerFactory, Scorer } from './scoring';
@@ -96,7 +96,7 @@ export async function prepareSearch(options: SearchOptions, load: (file: string)
   checkGroupLayers(space, knownLayerNames(data.model), where);
   const samples = data.inputs[0].shape[0];
   const strategy = makeStrategy(strategySpec, {
-    size: spaceSize(space), samples, seed: data.seed, directions: data.metrics.map((m) => DIRECTIONS[m]), shard: options.shard,
+    size: spaceSize(space), samples, seed: data.seed, directions: data.metrics.map((m) => METRICS[m].direction), shard: options.shard,
   });
   const record: RunRecord = {
     kind: 'search', model: data.files.model, input: data.files.input, ...(data.files.data ? { data: data.files.data } : {}), targets: data.targets, metrics: data.metrics, samples, space,

@@ -10,7 +10,8 @@ import { LrpError } from '../errors';
 import { makeFolder, readText, rethrowFileError } from '../io/file_errors';
 import type { ExplainConfig } from '../model';
 import type { MetricName } from '../metrics';
-import { DIRECTIONS, Direction, paretoRanks } from './pareto';
+import { METRICS } from '../metrics/registry';
+import { Direction, paretoRanks } from './pareto';
 import type { DataSource } from './data_config';
 import type { SpaceSpec } from './space';
 
@@ -205,17 +206,17 @@ export function mergeResults(lists: ReadonlyArray<readonly ResultLine[]>): Resul
 export function summarize(lines: readonly ResultLine[], metrics: readonly MetricName[], samples: number): Summary {
   // In id string order, so that shards merged in any order summarize alike.
   const full = lines.filter((l) => l.samples === samples).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const directions = Object.fromEntries(metrics.map((m) => [m, DIRECTIONS[m]])) as Summary['directions'];
+  const directions = Object.fromEntries(metrics.map((m) => [m, METRICS[m].direction])) as Summary['directions'];
   const best: Summary['best'] = {};
   const worst: Summary['worst'] = {};
   for (const m of metrics) {
     const defined = full.filter((l) => l.scores[m] !== null && l.scores[m] !== undefined);
     if (defined.length === 0) continue;
-    const sign = DIRECTIONS[m] === 'max' ? 1 : -1;
+    const sign = METRICS[m].direction === 'max' ? 1 : -1;
     const sorted = [...defined].sort((a, b) => sign * ((b.scores[m] as number) - (a.scores[m] as number)));
     best[m] = sorted[0].id;
     worst[m] = sorted[sorted.length - 1].id;
   }
-  const ranks = paretoRanks(full.map((l) => metrics.map((m) => l.scores[m] ?? null)), metrics.map((m) => DIRECTIONS[m]));
+  const ranks = paretoRanks(full.map((l) => metrics.map((m) => l.scores[m] ?? null)), metrics.map((m) => METRICS[m].direction));
   return { directions, best, worst, pareto: full.filter((_, i) => ranks[i] === 0).map((l) => l.id), evaluated: full.length };
 }

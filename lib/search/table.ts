@@ -3,7 +3,8 @@
 // canonize setting marked.
 import type { CanonizeSetting } from '../explain/canonize';
 import type { MetricName } from '../metrics';
-import { DIRECTIONS, Direction } from './pareto';
+import { METRICS } from '../metrics/registry';
+import type { Direction } from './pareto';
 
 export interface EvaluateLine {
   explainer: string;
@@ -43,7 +44,7 @@ export function buildTable(lines: readonly EvaluateLine[], metrics: readonly Met
   }));
   const settings = [...new Set(rows.map((r) => JSON.stringify(r.canonize)))];
   for (const m of metrics) {
-    const sign = DIRECTIONS[m] === 'max' ? 1 : -1;
+    const sign = METRICS[m].direction === 'max' ? 1 : -1;
     for (const setting of settings) {
       const same = rows.filter((r) => JSON.stringify(r.canonize) === setting && r.cells[m]!.mean !== null);
       if (same.length === 0) continue;
@@ -51,7 +52,7 @@ export function buildTable(lines: readonly EvaluateLine[], metrics: readonly Met
       for (const r of same) if (sign * r.cells[m]!.mean! === top) r.cells[m]!.best = true;
     }
   }
-  return { metrics: metrics.map((name) => ({ name, direction: DIRECTIONS[name] })), rows };
+  return { metrics: metrics.map((name) => ({ name, direction: METRICS[name].direction })), rows };
 }
 
 function number(v: number | null): string {

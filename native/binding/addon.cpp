@@ -219,6 +219,10 @@ Napi::Value Addon::unsupportedOperators(const Napi::CallbackInfo& info) {
             Napi::Object use = Napi::Object::New(env);
             use.Set("operator", (*found)[i].op);
             use.Set("module", (*found)[i].module);
+            if (!(*found)[i].node.empty()) {
+              use.Set("node", (*found)[i].node);
+              use.Set("opset", Napi::Number::New(env, static_cast<double>((*found)[i].opset)));
+            }
             out.Set(i, use);
           }
           return out;

@@ -71,7 +71,14 @@ Graph canonize(const Graph& original, FoldOrder order) {
     }
     graph.canonization.folds.push_back(std::move(record));
   }
-  // Every fold above read ranks from these assumptions; the canonized model checks them.
+  // Every fold above read ranks from these assumptions; the canonized model checks them. Without a
+  // fold the function is the original one and holds at every rank.
+  const bool folded = std::any_of(graph.canonization.folds.begin(), graph.canonization.folds.end(),
+                                  [](const BatchNormFold& f) { return !f.pass.empty(); });
+  if (!folded) {
+    graph.validate();
+    return graph;
+  }
   const auto& originalInputs = original.inputs();
   const ShapeInfo originalShapes(original);
   for (int input : originalShapes.assumedRank2()) {

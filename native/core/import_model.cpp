@@ -9,7 +9,10 @@
 
 namespace lrp {
 
-Graph importModel(const std::string& path, bool trustCode) {
+namespace {
+
+// Checks that `path` is a readable file; whether it is a zip archive (TorchScript).
+bool isTorchScriptArchive(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::FileNotFound, "model file not found: " + path);
   if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::LoadFailed, "model path is a directory: " + path);
@@ -17,8 +20,17 @@ Graph importModel(const std::string& path, bool trustCode) {
   if (!in.good()) throw Error(ErrorCode::LoadFailed, "cannot read model file " + path + " (permission denied or unreadable)");
   char magic[4] = {0, 0, 0, 0};
   in.read(magic, 4);
-  const bool zip = in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
-  return zip ? importTorchScript(path, trustCode) : importOnnx(path);
+  return in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
+}
+
+}  // namespace
+
+Graph importModel(const std::string& path, bool trustCode) {
+  return isTorchScriptArchive(path) ? importTorchScript(path, trustCode) : importOnnx(path);
+}
+
+std::vector<UnsupportedUse> unsupportedOperators(const std::string& path, bool trustCode) {
+  return isTorchScriptArchive(path) ? unsupportedTorchScriptOperators(path, trustCode) : unsupportedOnnxOperators(path);
 }
 
 }  // namespace lrp

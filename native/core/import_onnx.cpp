@@ -4,7 +4,6 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -14,6 +13,8 @@
 #include <unordered_map>
 
 #include "errors.h"
+#include "onnx_patterns.h"
+#include "onnx_tensor.h"
 #include "ops/op_table.h"
 #include "shape_inference.h"
 #include "structural.h"
@@ -71,95 +72,21 @@ struct Call {
   std::vector<Arg> args;
 };
 
-at::ScalarType scalarTypeOf(int32_t type, const std::string& what) {
-  switch (type) {
-    case onnx::TensorProto::FLOAT: return at::kFloat;
-    case onnx::TensorProto::DOUBLE: return at::kDouble;
-    case onnx::TensorProto::FLOAT16: return at::kHalf;
-    case onnx::TensorProto::INT64: return at::kLong;
-    case onnx::TensorProto::INT32: return at::kInt;
-    case onnx::TensorProto::INT16: return at::kShort;
-    case onnx::TensorProto::INT8: return at::kChar;
-    case onnx::TensorProto::UINT8: return at::kByte;
-    case onnx::TensorProto::BOOL: return at::kBool;
-    default:
-      throw Error(ErrorCode::UnsupportedOp, what + " has ONNX element type " + std::to_string(type) +
-                                                " (supported: float, double, float16, int64/32/16/8, uint8, bool)");
-  }
-}
-
 std::string inQuotes(const std::string& s) { return "'" + s + "'"; }
 
-// The bytes of a tensor stored outside the model (external data): `location` relative to the
-// model's folder, with optional offset and length.
-std::string readExternalData(const onnx::TensorProto& t, const fs::path& folder) {
-  std::string location;
-  int64_t offset = 0, length = -1;
-  for (const auto& entry : t.external_data()) {
-    if (entry.key() == "location") location = entry.value();
-    else if (entry.key() == "offset") offset = std::stoll(entry.value());
-    else if (entry.key() == "length") length = std::stoll(entry.value());
-  }
-  const fs::path file = folder / location;
-  std::ifstream in(file, std::ios::binary);
-  if (location.empty() || !in) {
-    throw Error(ErrorCode::FileNotFound, "external data file " + inQuotes(location) + " of tensor " + inQuotes(t.name()) +
-                                             " not found in the model's folder " + folder.string());
-  }
-  if (length < 0) {
-    in.seekg(0, std::ios::end);
-    length = static_cast<int64_t>(in.tellg()) - offset;
-  }
-  std::string bytes(static_cast<size_t>(std::max<int64_t>(length, 0)), '\0');
-  in.seekg(offset);
-  in.read(bytes.data(), length);
-  if (in.gcount() != length) {
-    throw Error(ErrorCode::LoadFailed, "external data file " + file.string() + " is shorter than tensor " +
-                                           inQuotes(t.name()) + " needs (offset " + std::to_string(offset) +
-                                           ", length " + std::to_string(length) + ")");
-  }
-  return bytes;
-}
-
-// A TensorProto as an ATen tensor (a copy): raw bytes, typed fields or external data.
-at::Tensor tensorFromProto(const onnx::TensorProto& t, const fs::path& folder) {
-  const std::string what = "tensor " + inQuotes(t.name());
-  const at::ScalarType type = scalarTypeOf(t.data_type(), what);
-  std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
-  at::Tensor out = at::empty(dims, at::TensorOptions().dtype(type));
-  const size_t bytes = static_cast<size_t>(out.numel()) * out.element_size();
-  auto fromBytes = [&](const std::string& raw) {
-    if (raw.size() != bytes) {
-      throw Error(ErrorCode::LoadFailed, what + " holds " + std::to_string(raw.size()) + " bytes for " +
-                                             std::to_string(bytes) + " expected from its shape");
-    }
-    if (bytes) std::memcpy(out.data_ptr(), raw.data(), bytes);
-    return out;
-  };
-  if (t.data_location() == onnx::TensorProto::EXTERNAL) return fromBytes(readExternalData(t, folder));
-  if (t.has_raw_data()) return fromBytes(t.raw_data());
-  auto typed = [&](auto& field, at::ScalarType fieldType) {
-    if (static_cast<int64_t>(field.size()) != out.numel()) {
-      throw Error(ErrorCode::LoadFailed, what + " holds " + std::to_string(field.size()) + " values for " +
-                                             std::to_string(out.numel()) + " expected from its shape");
-    }
-    at::Tensor values = at::empty({out.numel()}, at::TensorOptions().dtype(fieldType));
-    if (out.numel()) std::memcpy(values.data_ptr(), field.data(), out.numel() * values.element_size());
-    // FLOAT16 values arrive as their bit patterns in int32_data.
-    if (type == at::kHalf) return values.to(at::kShort).view(at::kHalf).reshape(dims);
-    return values.to(type).reshape(dims);
-  };
-  switch (type) {
-    case at::kFloat: return typed(t.float_data(), at::kFloat);
-    case at::kDouble: return typed(t.double_data(), at::kDouble);
-    case at::kLong: return typed(t.int64_data(), at::kLong);
-    default: return typed(t.int32_data(), at::kInt);
-  }
-}
-
-bool readModel(const std::string& path, onnx::ModelProto& model) {
+onnx::ModelProto readModel(const std::string& path) {
+  onnx::ModelProto model;
   std::ifstream in(path, std::ios::binary);
-  return in && model.ParseFromIstream(&in) && model.has_graph() && model.graph().node_size() > 0;
+  if (!in || !model.ParseFromIstream(&in) || !model.has_graph() || model.graph().node_size() == 0) {
+    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive) nor an ONNX model: " + path);
+  }
+  return model;
+}
+
+// The model's folder, where its external data lies.
+fs::path folderOf(const std::string& path) {
+  fs::path folder = fs::path(path).parent_path();
+  return folder.empty() ? fs::path(".") : folder;
 }
 
 std::vector<int64_t> sortedAxes(std::vector<int64_t> axes, int64_t rank) {
@@ -235,6 +162,7 @@ class OnnxImporter {
   OnnxImporter(const onnx::ModelProto& model, fs::path folder) : model_(model), folder_(std::move(folder)) {}
   Graph run();
   static std::vector<std::string> opTypes();  // the keys of handlers()
+  std::vector<UnsupportedUse> survey();
 
   int tensorOf(const Val& v, const std::string& what);
   [[noreturn]] void unsupported(const std::string& what) const;
@@ -245,7 +173,6 @@ class OnnxImporter {
 
   void readOpset();
   void collectRanks();
-  void planFusions();
   void scanScopes();
   std::string moduleOf(const std::string& scope) const;
   void importNode(const onnx::NodeProto& n);
@@ -284,6 +211,7 @@ class OnnxImporter {
   void slice(const onnx::NodeProto& n);
   void sliceTensor(const onnx::NodeProto& n);
   void reshape(const onnx::NodeProto& n);
+  SizeList withFixedSizes(int input, SizeList shape) const;
   void expand(const onnx::NodeProto& n);
   void tile(const onnx::NodeProto& n);
   void pad(const onnx::NodeProto& n);
@@ -301,6 +229,10 @@ class OnnxImporter {
   void flatten(const onnx::NodeProto& n);
   void transpose(const onnx::NodeProto& n);
   void reduce(const onnx::NodeProto& n);
+  void softmax(const onnx::NodeProto& n);
+  void layerNormalization(const onnx::NodeProto& n);
+  void layerNormPattern(const onnx::NodeProto& n, const LayerNormPattern& p);
+  void emitLayerNorm(const onnx::NodeProto& n, const Val& x, int64_t axes, const Val* weight, const Val* bias, double eps);
 
   std::vector<int64_t> symmetricPads(const onnx::NodeProto& n, size_t spatial);
 
@@ -320,12 +252,7 @@ class OnnxImporter {
   std::set<std::string> scopes_;              // the scopes of all nodes
   std::set<std::string> innerScopes_;         // scopes that contain other scopes (not leaf modules)
   std::map<std::string, int> opsNamed_;       // IR nodes made so far per scope
-  // Fused patterns: x·sigmoid(x) (a traced SiLU) and MatMul + Add of a bias (a traced linear).
-  std::set<const onnx::NodeProto*> fusedAway_;
-  std::map<const onnx::NodeProto*, const onnx::NodeProto*> siluOf_;     // the Mul → its Sigmoid
-  std::map<const onnx::NodeProto*, const onnx::NodeProto*> biasAddOf_;  // the MatMul → its Add
-  // A Pad before an AveragePool: a trace's avg_pool2d with count_include_pad (zero padding counted).
-  std::map<const onnx::NodeProto*, const onnx::NodeProto*> padOf_;     // the AveragePool → its Pad
+  OnnxPatterns patterns_;  // nodes imported together as one op (onnx_patterns.h)
 };
 
 int CallArgs::tensor(size_t i) const {
@@ -409,69 +336,6 @@ void OnnxImporter::collectRanks() {
   for (const auto& v : g.output()) record(v);
 }
 
-// Patterns a trace records as one op: SiLU (x · sigmoid(x), exported as Sigmoid and Mul) and a
-// linear layer on more than 2 dimensions (MatMul by a stored weight, then Add of a stored bias).
-void OnnxImporter::planFusions() {
-  const auto& g = model_.graph();
-  std::map<std::string, const onnx::NodeProto*> producer;
-  std::map<std::string, std::vector<const onnx::NodeProto*>> readers;
-  std::set<std::string> initializers, outputs;
-  for (const auto& t : g.initializer()) initializers.insert(t.name());
-  for (const auto& o : g.output()) outputs.insert(o.name());
-  for (const auto& n : g.node()) {
-    for (const auto& o : n.output()) producer[o] = &n;
-    for (const auto& i : n.input()) readers[i].push_back(&n);
-  }
-  auto soleReader = [&](const std::string& value) -> const onnx::NodeProto* {
-    auto it = readers.find(value);
-    if (it == readers.end() || it->second.size() != 1 || outputs.count(value)) return nullptr;
-    return it->second[0];
-  };
-  // A stored tensor, possibly transposed or cast on the way (an export without constant folding
-  // writes a linear layer's weight as Transpose(initializer)); those are folded at import.
-  std::function<bool(const std::string&)> isStored = [&](const std::string& value) {
-    if (initializers.count(value)) return true;
-    auto it = producer.find(value);
-    if (it == producer.end()) return false;
-    const std::string& op = it->second->op_type();
-    if (op == "Constant") return true;
-    return (op == "Transpose" || op == "Identity" || op == "Cast") && it->second->input_size() >= 1 &&
-           isStored(it->second->input(0));
-  };
-  for (const auto& n : g.node()) {
-    if (n.op_type() == "Sigmoid" && n.input_size() == 1) {
-      const onnx::NodeProto* mul = soleReader(n.output(0));
-      if (mul && mul->op_type() == "Mul" && mul->input_size() == 2) {
-        const bool x0 = mul->input(0) == n.input(0) && mul->input(1) == n.output(0);
-        const bool x1 = mul->input(1) == n.input(0) && mul->input(0) == n.output(0);
-        if (x0 || x1) {
-          fusedAway_.insert(&n);
-          siluOf_[mul] = &n;
-        }
-      }
-    }
-    if (n.op_type() == "Pad" && n.input_size() >= 2) {
-      const onnx::NodeProto* pool = soleReader(n.output(0));
-      const bool zeroValue = n.input_size() < 3 || n.input(2).empty();
-      const auto* mode = attr(n, "mode");
-      if (pool && pool->op_type() == "AveragePool" && zeroValue && (!mode || mode->s() == "constant")) {
-        padOf_[pool] = &n;
-        fusedAway_.insert(&n);
-      }
-    }
-    if (n.op_type() == "MatMul" && n.input_size() == 2 && isStored(n.input(1))) {
-      const onnx::NodeProto* add = soleReader(n.output(0));
-      if (add && add->op_type() == "Add" && add->input_size() == 2) {
-        const std::string& bias = add->input(0) == n.output(0) ? add->input(1) : add->input(0);
-        if (isStored(bias)) {
-          biasAddOf_[&n] = add;
-          fusedAway_.insert(add);
-        }
-      }
-    }
-  }
-}
-
 // "/layer1/layer1.0/conv1/Conv": the scope "/layer1/layer1.0/conv1". torch.onnx.export names each
 // scope part by its module's path from the last non-numeric atom on ("layer1.0", "conv1"), so the
 // module path is the last atoms of the parts joined: "layer1.0.conv1". A scope that holds another
@@ -519,7 +383,7 @@ std::string OnnxImporter::moduleOf(const std::string& scope) const {
 Graph OnnxImporter::run() {
   readOpset();
   collectRanks();
-  planFusions();
+  patterns_ = findOnnxPatterns(model_.graph(), ranks_, folder_);
   scanScopes();
   const auto& g = model_.graph();
   for (const auto& t : g.initializer()) values_[t.name()] = Val::ofData(tensorFromProto(t, folder_), t.name());
@@ -535,15 +399,22 @@ Graph OnnxImporter::run() {
     node.op = Op::Input;
     node.name = input.name();
     node.attrs.set("index", index++);
-    // The rank the model declares: checked at every forward, and known to shape inference.
-    if (type.has_shape()) node.attrs.set("rank", static_cast<int64_t>(type.shape().dim_size()));
+    // The rank the model declares: checked at every forward, and known to shape inference; and
+    // the sizes it fixes (-1 where an axis is dynamic), checked at every forward: an export
+    // without a dynamic batch axis may hold the exported batch in its shape arithmetic.
+    if (type.has_shape()) {
+      node.attrs.set("rank", static_cast<int64_t>(type.shape().dim_size()));
+      std::vector<int64_t> fixed;
+      for (const auto& d : type.shape().dim()) fixed.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : -1);
+      if (std::any_of(fixed.begin(), fixed.end(), [](int64_t v) { return v > 0; })) node.attrs.set("shape", fixed);
+    }
     usedNames_.insert(node.name);
     const int id = graph_.addNode(std::move(node));
     valueOfNode_.emplace(id, input.name());
     values_[input.name()] = Val::ofTensor(id);
   }
   for (const auto& n : g.node()) {
-    if (fusedAway_.count(&n)) continue;
+    if (patterns_.fusedAway.count(&n)) continue;
     current_ = &n;
     importNode(n);
   }
@@ -559,6 +430,23 @@ Graph OnnxImporter::run() {
   graph_.setOutputs({out.node});
   graph_.validate();
   return std::move(graph_);
+}
+
+// The nodes no handler or pattern takes, without importing anything.
+std::vector<UnsupportedUse> OnnxImporter::survey() {
+  readOpset();
+  collectRanks();
+  patterns_ = findOnnxPatterns(model_.graph(), ranks_, folder_);
+  scanScopes();
+  std::vector<UnsupportedUse> out;
+  for (const auto& n : model_.graph().node()) {
+    const bool otherDomain = !n.domain().empty() && n.domain() != "ai.onnx";
+    if (patterns_.fusedAway.count(&n) || (!otherDomain && handlers().count(n.op_type()))) continue;
+    const bool scoped = !n.name().empty() && n.name()[0] == '/';
+    out.push_back({otherDomain ? n.domain() + "::" + n.op_type() : n.op_type(), scoped ? moduleOf(scopeOf(n.name())) : "",
+                   n.name().empty() ? n.op_type() : n.name(), opset_});
+  }
+  return out;
 }
 
 const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
@@ -601,6 +489,8 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Transpose", &OnnxImporter::transpose},
       {"ReduceSum", &OnnxImporter::reduce},
       {"ReduceMean", &OnnxImporter::reduce},
+      {"Softmax", &OnnxImporter::softmax},
+      {"LayerNormalization", &OnnxImporter::layerNormalization},
   };
   return table;
 }
@@ -613,6 +503,10 @@ std::vector<std::string> OnnxImporter::opTypes() {
 
 void OnnxImporter::importNode(const onnx::NodeProto& n) {
   if (!n.domain().empty() && n.domain() != "ai.onnx") unsupported(n.domain() + "::" + n.op_type());
+  if (auto gelu = patterns_.geluOf.find(&n); gelu != patterns_.geluOf.end()) {
+    return emit(n, {"aten::gelu", {Arg::of(values_.at(gelu->second))}});
+  }
+  if (auto norm = patterns_.layerNormOf.find(&n); norm != patterns_.layerNormOf.end()) return layerNormPattern(n, norm->second);
   auto it = handlers().find(n.op_type());
   if (it == handlers().end()) unsupported(n.op_type());
   (this->*it->second)(n);
@@ -637,9 +531,10 @@ int64_t OnnxImporter::attrInt(const onnx::NodeProto& n, const std::string& name,
   return a ? a->i() : fallback;
 }
 
+// ONNX stores float attributes as float32: the decimal they were written from (an epsilon of 1e-5).
 double OnnxImporter::attrFloat(const onnx::NodeProto& n, const std::string& name, double fallback) const {
   const auto* a = attr(n, name);
-  return a ? a->f() : fallback;
+  return a ? decimalOf(a->f()) : fallback;
 }
 
 std::vector<int64_t> OnnxImporter::attrInts(const onnx::NodeProto& n, const std::string& name,
@@ -689,19 +584,25 @@ void OnnxImporter::setOut(const onnx::NodeProto& n, Val v, int k) {
   values_[n.output(k)] = std::move(v);
 }
 
-// Integers that may be sizes read from computed tensors, as numbers: each size the model's types
-// give as static (a channel count; a dynamic batch size is not).
+// Integers that may be sizes read from computed tensors, as numbers: each size that is static
+// (a channel count; a dynamic batch size is not), from the model's types or, where those do not
+// fix it (after a Reshape to computed sizes, as ShuffleNet's channel shuffle exports), from the
+// IR's shape inference over the nodes made so far. So Shape → Gather → Add/Div/Mul → Slice (the
+// channel split x.chunk(2, 1) exports) folds to the numbers a trace records.
 std::vector<int64_t> OnnxImporter::staticInts(const Val& v, const std::string& what) const {
   if (v.kind != Val::Kind::Sizes) return constInts(v, what);
+  std::optional<ShapeInfo> shapes;
   std::vector<int64_t> out;
   for (const SizeExpr& e : v.sizes) {
     out.push_back(e.evaluate([&](int node, int64_t dim) {
       auto name = valueOfNode_.find(node);
       auto dims = name == valueOfNode_.end() ? staticDims_.end() : staticDims_.find(name->second);
-      if (dims == staticDims_.end() || dim >= static_cast<int64_t>(dims->second.size()) || dims->second[dim] < 0) {
-        unsupported(what + " that depends on a size the model does not fix");
+      if (dims != staticDims_.end() && dim < static_cast<int64_t>(dims->second.size()) && dims->second[dim] >= 0) {
+        return dims->second[dim];
       }
-      return dims->second[dim];
+      if (!shapes) shapes.emplace(graph_);
+      if (auto size = shapes->staticSize(node, dim)) return *size;
+      unsupported(what + " that depends on a size the model does not fix");
     }));
   }
   return out;
@@ -937,8 +838,8 @@ void OnnxImporter::cast(const onnx::NodeProto& n) {
 // Add, Sub, Mul, Div: size arithmetic when an operand is a size; folded when both are known;
 // otherwise the TorchScript op (aten::add(x, y, alpha=1), aten::sub, aten::mul, aten::div).
 void OnnxImporter::arithmetic(const onnx::NodeProto& n) {
-  if (siluOf_.count(&n)) {
-    const onnx::NodeProto& sigmoid = *siluOf_.at(&n);
+  if (patterns_.siluOf.count(&n)) {
+    const onnx::NodeProto& sigmoid = *patterns_.siluOf.at(&n);
     return emit(n, {"aten::silu", {Arg::of(values_.at(sigmoid.input(0)))}});
   }
   const std::string& op = n.op_type();
@@ -1085,7 +986,32 @@ void OnnxImporter::reshape(const onnx::NodeProto& n) {
   for (size_t k = 0; k < shape.size(); ++k) {
     if (shape[k].isConstant() && shape[k].constantValue() == 0) shape[k] = SizeExpr::dim(id, static_cast<int64_t>(k));
   }
-  emit(n, {"aten::view", {Arg::of(x), Arg::sizeList(shape)}});
+  emit(n, {"aten::view", {Arg::of(x), Arg::sizeList(withFixedSizes(id, shape))}});
+}
+
+// A reshape target with each entry that does not depend on the inputs' sizes as its number, a -1
+// too when the sizes it stands for are fixed: ShuffleNet's channel shuffle, view(n, -1, h, w) after
+// view(n, g, c / g, h, w), keeps its channel count static, so a Slice after it (the next channel
+// split) has static bounds and a static shape, as the trace's chunk has.
+SizeList OnnxImporter::withFixedSizes(int input, SizeList shape) const {
+  const ShapeInfo shapes(graph_);
+  int64_t unknown = -1;
+  MaybeSize others = constantSize(1);
+  for (size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k].isConstant() && shape[k].constantValue() == -1) {
+      unknown = static_cast<int64_t>(k);
+      continue;
+    }
+    if (auto value = shape[k].isConstant() ? std::nullopt : shapes.fixedValue(shape[k])) shape[k] = SizeExpr::constant(*value);
+    others = combineSizes(SizeExpr::Kind::Mul, others, shape[k]);
+  }
+  const auto& dims = shapes.dims(input);
+  if (unknown < 0 || !dims) return shape;
+  MaybeSize total = constantSize(1);
+  for (const MaybeSize& d : *dims) total = combineSizes(SizeExpr::Kind::Mul, total, d);
+  const MaybeSize count = combineSizes(SizeExpr::Kind::FloorDiv, total, others);
+  if (auto value = count ? shapes.fixedValue(*count) : std::nullopt) shape[unknown] = SizeExpr::constant(*value);
+  return shape;
 }
 
 // Expand broadcasts (a 1 keeps the input's size); aten::expand keeps it with -1.
@@ -1152,12 +1078,18 @@ void OnnxImporter::gemm(const onnx::NodeProto& n) {
   emit(n, {"aten::linear", {Arg::of(in(n, 0)), Arg::of(w), bias}});
 }
 
-// MatMul by a stored matrix (and the Add of a stored bias after it): aten::linear.
+// MatMul by a stored matrix (and the Add of a stored bias after it): aten::linear; of two computed
+// tensors (attention's QKᵀ and attention·V): aten::bmm when both are 3-d (nn.MultiheadAttention
+// calls torch.bmm, and its layers are named so in a trace), else aten::matmul.
 void OnnxImporter::matMul(const onnx::NodeProto& n) {
   const Val& w = in(n, 1);
-  if (w.kind != Val::Kind::Data || w.data.dim() != 2) unsupported("MatMul of two computed tensors");
+  if (w.kind != Val::Kind::Data || w.data.dim() != 2) {
+    if (in(n, 0).kind == Val::Kind::Data) unsupported("MatMul of a stored tensor by a computed one");
+    const bool batched = rankOf(n, 0) == 3 && rankOf(n, 1) == 3;
+    return emit(n, {batched ? "aten::bmm" : "aten::matmul", {Arg::of(in(n, 0)), Arg::of(w)}});
+  }
   Arg bias = Arg::none();
-  const onnx::NodeProto* add = biasAddOf_.count(&n) ? biasAddOf_.at(&n) : nullptr;
+  const onnx::NodeProto* add = patterns_.biasAddOf.count(&n) ? patterns_.biasAddOf.at(&n) : nullptr;
   if (add) {
     const Val& c = values_.at(add->input(0) == n.output(0) ? add->input(1) : add->input(0));
     if (c.data.dim() != 1 || c.data.size(0) != w.data.size(1)) unsupported("MatMul + Add of a bias that is not a vector");
@@ -1255,7 +1187,7 @@ void OnnxImporter::averagePool(const onnx::NodeProto& n) {
   std::vector<int64_t> ones(kernel.size(), 1);
   std::vector<int64_t> padding = symmetricPads(n, kernel.size());
   bool countPadding = attrInt(n, "count_include_pad", 0) != 0;
-  const onnx::NodeProto* padNode = padOf_.count(&n) ? padOf_.at(&n) : nullptr;
+  const onnx::NodeProto* padNode = patterns_.padOf.count(&n) ? patterns_.padOf.at(&n) : nullptr;
   Val x = in(padNode ? *padNode : n, 0);
   if (padNode) {
     const int64_t rank = static_cast<int64_t>(kernel.size()) + 2;
@@ -1332,20 +1264,68 @@ void OnnxImporter::reduce(const onnx::NodeProto& n) {
   emit(n, {kind, {Arg::of(in(n, 0)), Arg::list(axes), Arg::flag(keep), Arg::none()}});
 }
 
+// aten::softmax(x, dim, dtype): ONNX's Softmax from opset 13 normalizes along one axis, as torch's.
+void OnnxImporter::softmax(const onnx::NodeProto& n) {
+  emit(n, {"aten::softmax", {Arg::of(in(n, 0)), Arg::integer(attrInt(n, "axis", -1)), Arg::none()}});
+}
+
+// LayerNormalization (opset 17) over the axes from `axis` on, its scale and bias stored.
+void OnnxImporter::layerNormalization(const onnx::NodeProto& n) {
+  for (int k = 1; k < n.output_size(); ++k) {
+    if (!n.output(k).empty()) unsupported("LayerNormalization with its mean or inverse deviation as outputs");
+  }
+  const int64_t rank = rankOf(n, 0);
+  int64_t axis = attrInt(n, "axis", -1);
+  if (axis < 0) axis += rank;
+  const Val* bias = hasIn(n, 2) ? &in(n, 2) : nullptr;
+  emitLayerNorm(n, in(n, 0), rank - axis, &in(n, 1), bias, attrFloat(n, "epsilon", 1e-5));
+}
+
+// The ReduceMean/Sub/Pow/Sqrt/Div pattern of opsets before 17 (onnx_patterns.h), imported at its
+// last node.
+void OnnxImporter::layerNormPattern(const onnx::NodeProto& n, const LayerNormPattern& p) {
+  const Val* weight = p.weight.empty() ? nullptr : &values_.at(p.weight);
+  const Val* bias = p.bias.empty() ? nullptr : &values_.at(p.bias);
+  emitLayerNorm(n, values_.at(p.input), p.axes, weight, bias, p.eps);
+}
+
+// aten::layer_norm(x, normalized_shape, weight, bias, eps, cudnn_enable): the normalized shape is
+// the weight's, or (without one) the static sizes of x's last `axes` dimensions.
+void OnnxImporter::emitLayerNorm(const onnx::NodeProto& n, const Val& x, int64_t axes, const Val* weight, const Val* bias,
+                                 double eps) {
+  for (const Val* v : {weight, bias}) {
+    if (v && v->kind != Val::Kind::Data) unsupported("layer norm with a weight or bias computed in the forward");
+  }
+  std::vector<int64_t> shape;
+  if (weight) {
+    shape = weight->data.sizes().vec();
+  } else {
+    const int id = tensorOf(x, "layer norm");
+    const int64_t rank = ShapeInfo(graph_).rank(id);
+    if (rank < axes) unsupported("layer norm of a tensor of unknown rank");
+    SizeList sizes;
+    for (int64_t d = rank - axes; d < rank; ++d) sizes.push_back(SizeExpr::dim(id, d));
+    shape = staticInts(Val::ofSizes(sizes), "layer norm over sizes");
+  }
+  if (static_cast<int64_t>(shape.size()) != axes) unsupported("layer norm whose weight does not span its normalized axes");
+  emit(n, {"aten::layer_norm", {Arg::of(x), Arg::list(shape), weight ? Arg::of(*weight) : Arg::none(),
+                                bias ? Arg::of(*bias) : Arg::none(), Arg::number(eps), Arg::flag(true)}});
+}
+
 }  // namespace
 
 std::vector<std::string> onnxOpTypes() { return OnnxImporter::opTypes(); }
 
 Graph importOnnx(const std::string& path) {
-  onnx::ModelProto model;
-  if (!readModel(path, model)) {
-    throw Error(ErrorCode::LoadFailed, "not a TorchScript file (not a readable archive) nor an ONNX model: " + path);
-  }
-  fs::path folder = fs::path(path).parent_path();
-  if (folder.empty()) folder = ".";
-  Graph graph = OnnxImporter(model, folder).run();
+  const onnx::ModelProto model = readModel(path);
+  Graph graph = OnnxImporter(model, folderOf(path)).run();
   markGateProducts(graph);
   return graph;
+}
+
+std::vector<UnsupportedUse> unsupportedOnnxOperators(const std::string& path) {
+  const onnx::ModelProto model = readModel(path);
+  return OnnxImporter(model, folderOf(path)).survey();
 }
 
 }  // namespace lrp

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ir.h"
+#include "unsupported_use.h"
 
 namespace lrp {
 
@@ -25,5 +26,11 @@ Graph importOnnx(const std::string& path);
 
 // The ONNX op types the importer reads (the default domain), sorted.
 std::vector<std::string> onnxOpTypes();
+
+// Every node of the model at `path` whose operator the importer has no translation for (and no
+// pattern takes in: an Erf of GELU's form is known), in the graph's order, with its node name, its
+// module path (from the node's scope) and the opset: the graph read without importing it
+// (importOnnx stops at the first). An opset outside the supported ones fails as importOnnx does.
+std::vector<UnsupportedUse> unsupportedOnnxOperators(const std::string& path);
 
 }  // namespace lrp

@@ -563,7 +563,7 @@ Graph importTorchScript(const std::string& path, bool trustCode) {
   return graph;
 }
 
-std::vector<UnsupportedUse> unsupportedOperators(const std::string& path, bool trustCode) {
+std::vector<UnsupportedUse> unsupportedTorchScriptOperators(const std::string& path, bool trustCode) {
   jit::Module module = loadModule(path, trustCode);
   std::set<std::pair<std::string, std::string>> seen;
   std::vector<UnsupportedUse> out;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ir.h"
+#include "unsupported_use.h"
 
 namespace lrp {
 
@@ -16,15 +17,8 @@ namespace lrp {
 // trustCode: load archives whose code runs while they load (a scripted __setstate__).
 Graph importTorchScript(const std::string& path, bool trustCode = false);
 
-// An operator the importer does not know, and the module path whose forward calls it ("" for the
-// top-level forward).
-struct UnsupportedUse {
-  std::string op;
-  std::string module;
-};
-
 // Every unsupported operator of the model at `path`, in the order met, each (operator, module)
 // once: the TorchScript code read without importing it (importTorchScript stops at the first).
-std::vector<UnsupportedUse> unsupportedOperators(const std::string& path, bool trustCode = false);
+std::vector<UnsupportedUse> unsupportedTorchScriptOperators(const std::string& path, bool trustCode = false);
 
 }  // namespace lrp

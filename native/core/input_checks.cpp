@@ -36,6 +36,21 @@ bool allFinite(const at::Tensor& x) {
   return at::isfinite(x).all().item<bool>();
 }
 
+// An input whose sizes the ONNX model fixes (exported without a dynamic axis there) runs only at
+// those sizes: its shape arithmetic may hold them as numbers.
+void checkDeclaredShape(const std::string& label, const std::string& name, const std::vector<int64_t>& declared,
+                        const at::Tensor& x) {
+  if (declared.empty()) return;
+  bool fits = x.dim() == static_cast<int64_t>(declared.size());
+  for (size_t d = 0; fits && d < declared.size(); ++d) fits = declared[d] < 0 || x.size(static_cast<int64_t>(d)) == declared[d];
+  if (fits) return;
+  std::string expected = "[";
+  for (size_t d = 0; d < declared.size(); ++d) expected += (d ? "," : "") + (declared[d] < 0 ? std::string("N") : std::to_string(declared[d]));
+  throw Error(ErrorCode::BadShape, label + " has shape " + shapeString(x.sizes()) + ", but the ONNX model was exported for " +
+                                       expected + "] only (N: a dynamic axis); to run it at other sizes, export it with " +
+                                       "dynamic_axes={'" + name + "': {0: 'batch'}} (and any other axis that varies)");
+}
+
 }  // namespace
 
 InputExpectation expectationFor(const Graph& graph, int inputNode) {
@@ -48,6 +63,7 @@ InputExpectation expectationFor(const Graph& graph, int inputNode) {
     e.layer = graph.node(inputNode).name;
     e.layerOp = "the canonized model";
   }
+  if (graph.node(inputNode).attrs.has("shape")) e.declaredShape = graph.node(inputNode).attrs.ints("shape");
   while (true) {
     const auto& readers = consumers[current];
     if (readers.size() != 1) return e;
@@ -87,6 +103,7 @@ void checkInputs(const Graph& graph, const std::vector<InputExpectation>& expect
                                            "' needs rank " + std::to_string(e.rank) +
                                            (e.rank == 4 ? " (N, C, H, W)" : ""));
     }
+    checkDeclaredShape(label, graph.node(ids[k]).name, e.declaredShape, x);
     if (e.features >= 0) {
       int64_t dim = e.featureDim == kLastDim ? x.dim() - 1 : e.featureDim;
       if (dim < 0 || dim >= x.dim() || x.size(dim) != e.features) {

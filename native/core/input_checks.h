@@ -16,6 +16,7 @@ struct InputExpectation {
   int64_t features = -1;     // its size
   std::string layer;         // the node that fixes it
   std::string layerOp;
+  std::vector<int64_t> declaredShape;  // the sizes an ONNX model declares for it (-1: dynamic); empty: none
 };
 
 // What the first layer reading input `index` (through element-wise ops) requires of it.

@@ -115,7 +115,10 @@ std::optional<int64_t> ShapeInfo::staticValue(const SizeExpr& expr) const { retu
 std::optional<int64_t> ShapeInfo::staticSize(int node, int64_t dim) const {
   int64_t d = normalizeDim(node, dim);
   if (d < 0 || !(*shapes_[node])[d]) return std::nullopt;
-  const SizeExpr& size = *(*shapes_[node])[d];
+  return fixedValue(*(*shapes_[node])[d]);
+}
+
+std::optional<int64_t> ShapeInfo::fixedValue(const SizeExpr& size) const {
   if (auto value = staticValue(size)) return value;
   // A size written through the inputs' sizes that comes out the same whatever they are: the
   // channels of `reshape(n, h * w, -1)` over (n, h, w, C) are C for every n, h and w.

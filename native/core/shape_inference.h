@@ -21,6 +21,9 @@ class ShapeInfo {
   // The size of `node` along `dim` when it does not depend on the inputs' sizes.
   std::optional<int64_t> staticSize(int node, int64_t dim) const;
   std::optional<int64_t> staticValue(const SizeExpr& expr) const;
+  // A size expression's value when it is static or comes out the same whatever the inputs' sizes
+  // are (checked as sameSize does).
+  std::optional<int64_t> fixedValue(const SizeExpr& expr) const;
   // Whether two size expressions agree for every input size (checked by evaluating both at
   // several arbitrary input sizes; constants compare exactly).
   bool sameSize(const SizeExpr& a, const SizeExpr& b) const;

@@ -210,4 +210,14 @@ describe('canonize: assumptions are checked', () => {
       message: expect.stringMatching(/input 0 \('x'\) has shape \[2,7,5\] \(rank 3\).*needs rank 2/),
     });
   });
+
+  test('a model with no batch norm to fold assumes nothing: a 3-d input into a linear layer still runs', async () => {
+    // Linear layers on (N, 3, 6) tokens, layer norm, attention products: nothing to fold.
+    const file = path.join(__dirname, '..', 'fixtures', 'models', 'onnx_transformer_ops.pt');
+    const x = new Tensor(Float32Array.from({ length: 36 }, (_, i) => Math.sin(i)), [2, 3, 6]);
+    const original = await loadModel(file);
+    const canonized = await loadModel(file, { canonize: true });
+    expect(canonized.canonization?.folds).toEqual([]);
+    expect(Array.from((await canonized.forward(x)).data)).toEqual(Array.from((await original.forward(x)).data));
+  });
 });

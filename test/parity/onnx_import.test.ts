@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 
-import { COMPOSITE_NAMES, loadModel, Model, readNpy, Tensor } from '../../lib';
+import { COMPOSITE_NAMES, loadModel, Model, readNpy, Tensor, unsupportedOperators } from '../../lib';
 import type { ExplainConfig } from '../../lib';
 import { CLI, FAMILIES, fixtureInputs, fixtureOutput, MODELS, maxAbsDiff, modelPath, rejection, relativeL2, roundOff } from '../helpers';
 
@@ -88,8 +88,7 @@ function float64Relevance(tracedPath: string, inputs: Tensor[], target: number[]
 
 // The relevance of every composite, plain and canonized, from an ONNX model and from its trace:
 // the largest distance and the trace's own float32 round-off there.
-async function relevanceDistances(traced: Model, exported: Model, tracedPath: string, inputs: Tensor[], target: number[]) {
-  const all = configs();
+async function relevanceDistances(traced: Model, exported: Model, tracedPath: string, inputs: Tensor[], target: number[], all = configs()) {
   const fromTrace = await traced.explainMany(inputs, target, all);
   const fromExport = await exported.explainMany(inputs, target, all);
   const reference64 = await float64Relevance(tracedPath, inputs, target, all);
@@ -114,6 +113,88 @@ test('the ONNX ops the families do not export (Sub/Div by stored tensors, HardSw
     expect({ config, distance }).toEqual({ config, distance: expect.any(Number) });
     expect(distance).toBeLessThanOrEqual(5 * r + 1e-6);
   }
+});
+
+test.each(OPSETS)('ShuffleNetV2 at opset %d: the channel split (Slices with ends computed from the shape) folds; exported at batch 1, it gives the trace\'s results at batches 2 and 3', async (opset) => {
+  const tracedPath = path.join(MODELS, 'onnx_shufflenet.pt');
+  const traced = await loadModel(tracedPath);
+  const exported = await loadModel(path.join(MODELS, `onnx_shufflenet.opset${opset}.onnx`));
+  const x = await readNpy(path.join(MODELS, 'onnx_shufflenet.input0.npy'));
+  const expected = await readNpy(path.join(MODELS, 'onnx_shufflenet.output.npy'));
+  expect(maxAbsDiff((await exported.forward(x)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  const three = new Tensor(Float32Array.from([...x.data, ...x.data.subarray(0, x.data.length / 2)]), [3, ...x.shape.slice(1)]);
+  const [y3, t3] = [await exported.forward(three), await traced.forward(three)];
+  expect(maxAbsDiff(y3.data, t3.data)).toBeLessThanOrEqual(roundOff(t3.data));
+  // The trace's two chunks (8 channels in two, twice: the second after a channel shuffle, whose
+  // Reshape to computed sizes hides the channel count from the model's types) are the export's
+  // four slices, with the chunks' bounds.
+  const slices = exported.layers.filter((l) => l.op === 'slice');
+  expect(slices.map((l) => [l.attrs.start, l.attrs.end])).toEqual([[0, 4], [4, 8], [0, 4], [4, 8]]);
+  for (const order of ['left-first', 'relu-first'] as const) {
+    expect(foldSummary(await exported.canonize({ order }))).toEqual(foldSummary(await traced.canonize({ order })));
+  }
+  for (const { config, distance, roundOff: r } of await relevanceDistances(traced, exported, tracedPath, [x], [1, 3])) {
+    expect({ config, distance }).toEqual({ config, distance: expect.any(Number) });
+    expect(distance).toBeLessThanOrEqual(5 * r + 1e-6);
+  }
+  for (const m of [traced, exported]) m.dispose();
+});
+
+// The small ViT and ConvNeXt of test/attention.test.ts, exported at batch 1: LayerNormalization
+// (opset 17) and the ReduceMean/Sub/Pow/Sqrt/Div pattern (opset 13), Softmax, GELU's Erf form and
+// MatMul of two computed tensors import as the trace's layer_norm, softmax, gelu and matmul. The
+// tolerance is the attention references' own float32 round-off (manifest.json), as there.
+const ATTENTION = path.join(__dirname, '..', 'fixtures', 'attention');
+const attentionManifest = JSON.parse(fs.readFileSync(path.join(ATTENTION, 'manifest.json'), 'utf8')) as {
+  target: number[]; models: Record<string, Record<string, { float32VsFloat64: number }>>;
+};
+const TRANSFORMER_CASES = ['vit', 'convnext'].flatMap((name) => OPSETS.map((opset) => [name, opset] as [string, number]));
+test.each(TRANSFORMER_CASES)('%s at opset %d: the same layers, forward at batches 2 and 3, and attn-lrp, attn-lrp-gamma, cp-lrp and gradient as the trace', async (name, opset) => {
+  const traced = await loadModel(path.join(ATTENTION, `${name}.pt`));
+  const exported = await loadModel(path.join(ATTENTION, `${name}.opset${opset}.onnx`));
+  // Every layer that computes, under the trace's name and op (the export writes the moves of
+  // elements differently: permute for transpose, slices for chunk).
+  const computing = (m: Model) => m.layers.filter((l) => !['reshape', 'constant', 'broadcast', 'concat'].includes(l.category)).map((l) => `${l.name}:${l.op}`);
+  expect(computing(exported)).toEqual(computing(traced));
+  for (const op of ['layer_norm', 'softmax', 'gelu', 'matmul']) expect([op, exported.counts[op] ?? 0]).toEqual([op, traced.counts[op] ?? 0]);
+  expect((exported.counts.layer_norm ?? 0) + (exported.counts.gelu ?? 0)).toBeGreaterThan(0);
+
+  const x = await readNpy(path.join(ATTENTION, `${name}.input.npy`));
+  const expected = await readNpy(path.join(ATTENTION, `${name}.output.npy`));
+  expect(maxAbsDiff((await exported.forward(x)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  const three = new Tensor(Float32Array.from([...x.data, ...x.data.subarray(0, x.data.length / 2)]), [3, ...x.shape.slice(1)]);
+  const [y3, t3] = [await exported.forward(three), await traced.forward(three)];
+  expect(maxAbsDiff(y3.data, t3.data)).toBeLessThanOrEqual(roundOff(t3.data));
+
+  const { target } = attentionManifest;
+  for (const method of ['attn-lrp', 'attn-lrp-gamma', 'cp-lrp', 'gradient']) {
+    const options = method === 'gradient' ? { target, method: 'gradient' as const } : { target, composite: method as 'attn-lrp' };
+    const [a, b] = [await exported.explain(x, options), await traced.explain(x, options)];
+    const distance = relativeL2(a.relevance.data, b.relevance.data);
+    expect({ method, distance }).toEqual({ method, distance: expect.any(Number) });
+    expect(distance).toBeLessThanOrEqual(5 * attentionManifest.models[name][method].float32VsFloat64 + 1e-6);
+  }
+  for (const m of [traced, exported]) m.dispose();
+});
+
+test('transformer ops the ViT and ConvNeXt do not export (opset 13): a layer norm without weight and one over two axes, a 4-d matmul, softmax, GELU give the trace\'s layers and results', async () => {
+  const tracedPath = path.join(MODELS, 'onnx_transformer_ops.pt');
+  const traced = await loadModel(tracedPath);
+  const exported = await loadModel(path.join(MODELS, 'onnx_transformer_ops.opset13.onnx'));
+  const computing = (m: Model) => m.layers.filter((l) => !['reshape', 'constant'].includes(l.category)).map((l) => ({ name: l.name, op: l.op, attrs: l.attrs }));
+  expect(computing(exported)).toEqual(computing(traced));
+  expect(exported.layers.filter((l) => l.op === 'layer_norm').map((l) => l.attrs.shape)).toEqual([[8], [3, 8]]);
+  const x = await readNpy(path.join(MODELS, 'onnx_transformer_ops.input0.npy'));
+  const expected = await readNpy(path.join(MODELS, 'onnx_transformer_ops.output.npy'));
+  expect(maxAbsDiff((await exported.forward(x)).data, expected.data)).toBeLessThanOrEqual(roundOff(expected.data));
+  // Plain only: no batch norm to fold, and canonizing the trace assumes its input, read by a linear
+  // layer, is (N, features) (shape_inference.h), which this 3-d input is not.
+  const plain = configs().filter((c) => c.canonize === false);
+  for (const { config, distance, roundOff: r } of await relevanceDistances(traced, exported, tracedPath, [x], [1, 2], plain)) {
+    expect({ config, distance }).toEqual({ config, distance: expect.any(Number) });
+    expect(distance).toBeLessThanOrEqual(5 * r + 1e-6);
+  }
+  for (const m of [traced, exported]) m.dispose();
 });
 
 test.each(OPSETS)('picking ops (issue 24\'s operators) at opset %d: torch.chunk\'s Slices with size-computed bounds, Slice, Clip as clamp and hardtanh, HardSigmoid, Gather as select give the trace\'s results', async (opset) => {
@@ -214,6 +295,51 @@ describe('ONNX loading', () => {
     const opset = await rejection(loadModel(path.join(MODELS, 'onnx_opset11.onnx')));
     expect(opset.code).toBe('LRP_UNSUPPORTED_OP');
     expect(opset.message).toMatch(/^ONNX opset 11 is not supported \(supported: 13–17;/);
+  });
+
+  test('unsupportedOperators and inspect list every unsupported op with its node and the opset; the load names the first', async () => {
+    const model = path.join(MODELS, 'onnx_unsupported_ops.onnx');
+    const all = [
+      { operator: 'Tanh', module: 'stem.1', node: '/stem/stem.1/Tanh', opset: 17 },
+      { operator: 'Erf', module: 'block', node: '/block/Erf', opset: 17 },
+      { operator: 'CumSum', module: '', node: '/CumSum', opset: 17 },
+    ];
+    expect(await unsupportedOperators(model)).toEqual(all);
+    // GELU's Erf, the layer norm's Pow and Sqrt are taken in by their patterns.
+    for (const known of [onnxPath('vgg', 17), path.join(ATTENTION, 'vit.opset13.onnx')]) {
+      expect(await unsupportedOperators(known)).toEqual([]);
+    }
+    expect((await rejection(loadModel(model))).message).toBe("unsupported ONNX operator Tanh in node '/stem/stem.1/Tanh' (opset 17)");
+    const opset = await rejection(unsupportedOperators(path.join(MODELS, 'onnx_opset11.onnx')));
+    expect([opset.code, opset.message]).toEqual(['LRP_UNSUPPORTED_OP', expect.stringMatching(/^ONNX opset 11 is not supported/)]);
+
+    const inspect = spawnSync(process.execPath, [CLI, 'inspect', '--model', model], { encoding: 'utf8' });
+    expect(inspect.status).toBe(1);
+    expect(inspect.stdout.trim().split('\n')).toEqual([
+      'unsupported operators (3):',
+      "  Tanh in node '/stem/stem.1/Tanh' (opset 17)",
+      "  Erf in node '/block/Erf' (opset 17)",
+      "  CumSum in node '/CumSum' (opset 17)",
+    ]);
+    expect(inspect.stderr.trim().split('\n')).toEqual(["lrp-node inspect: unsupported ONNX operator Tanh in node '/stem/stem.1/Tanh' (opset 17)"]);
+    const json = spawnSync(process.execPath, [CLI, 'inspect', '--model', model, '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(json.stdout)).toEqual({ unsupported: all });
+  });
+
+  test('a model exported without a dynamic batch axis runs at its batch; at another, one line names the input and both shapes', async () => {
+    const model = await loadModel(path.join(MODELS, 'onnx_static_batch.onnx'));
+    const one = new Tensor(Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i)), [1, 3, 8, 8]);
+    expect((await model.forward(one)).shape).toEqual([1, 2]);
+    const two = new Tensor(new Float32Array(2 * 3 * 64), [2, 3, 8, 8]);
+    const error = await rejection(model.forward(two));
+    expect(error.code).toBe('LRP_BAD_SHAPE');
+    expect(error.message).toBe("input 0 ('x') has shape [2,3,8,8], but the ONNX model was exported for [1,3,8,8] only (N: a dynamic axis); " +
+      "to run it at other sizes, export it with dynamic_axes={'x': {0: 'batch'}} (and any other axis that varies)");
+    // With a dynamic batch axis, only the other sizes are fixed.
+    const vgg = await loadModel(onnxPath('vgg', 17));
+    const wrongSize = await rejection(vgg.forward(new Tensor(new Float32Array(2 * 3 * 100), [2, 3, 10, 10])));
+    expect(wrongSize.message).toMatch(/^input 0 \('x'\) has shape \[2,3,10,10\], but the ONNX model was exported for \[N,3,\d+,\d+\] only/);
+    for (const m of [model, vgg]) m.dispose();
   });
 
   test('a file that is neither format is one line naming both', async () => {

@@ -1,7 +1,8 @@
 // docs/operators.md's generated tables against the addon they are generated from
 // (scripts/gen-docs.js, `npm run docs:tables`): an operator, category or rule added natively but
 // not in the docs, or listed there after it went, fails here. docs/onnx.md's table of ONNX
-// operators (hand-written: each row explains a mapping) must name exactly the op types the importer reads.
+// operators (hand-written: each row explains a mapping) must name every op type the importer has a
+// translation for (it also names those that occur only inside a pattern, such as GELU's Erf).
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -26,14 +27,14 @@ test('docs/operators.md is what npm run docs:tables writes from this build', () 
     : `docs/operators.md:${line + 1} should be\n${want[line]}\nbut is\n${have[line]}\n(run npm run docs:tables)`).toBe('up to date');
 });
 
-test('docs/onnx.md lists exactly the ONNX op types the importer reads', () => {
+test('docs/onnx.md explains every ONNX op type the importer translates', () => {
   const onnx = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'onnx.md'), 'utf8');
   const section = onnx.split('## Supported ONNX operators')[1].split('\n## ')[0];
   const listed = new Set<string>();
   for (const row of section.split('\n').filter((l) => l.startsWith('| `'))) {
     for (const m of row.split('|')[1].matchAll(/`([A-Za-z]+)`/g)) listed.add(m[1]);
   }
-  expect([...listed].sort()).toEqual([...report.onnx].sort());
+  expect(report.onnx.filter((op) => !listed.has(op))).toEqual([]);
 });
 
 test('the report is the table: every operator has a known category, every rule applies somewhere', () => {

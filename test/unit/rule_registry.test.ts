@@ -3,7 +3,7 @@
 // side knows and the other does not, or a TypeScript parameter the binding never reads (it would be
 // accepted and silently ignored) fails here instead of at a user's config; so does a layer category
 // composites name (lib/explain/layer_category.ts) that the operator table does not have.
-import { RULE_NAMES } from '../../lib/explain/composites';
+import { RULE_NAMES, RuleName } from '../../lib/explain/composites';
 import { COMPOSITE_CATEGORIES } from '../../lib/explain/layer_category';
 import { loadNative } from '../../lib/native/binding';
 import { RULE_PARAMS } from '../../lib/explain/rule_schema';
@@ -22,7 +22,7 @@ describe('the native rule registry and the TypeScript schema agree', () => {
   });
 
   test.each(native.families.map((f) => [f.name, f]))('%s: the same parameters, each read by the binding', (name, family) => {
-    expect(Object.keys(RULE_PARAMS[name as string]).sort()).toEqual([...family.parameters].sort());
+    expect(Object.keys(RULE_PARAMS[name as RuleName]).sort()).toEqual([...family.parameters].sort());
     for (const parameter of family.parameters) expect(native.parameters).toContain(parameter);
   });
 

@@ -7,7 +7,9 @@ import { definedOnly } from '../util/defined_only';
 import { explainRows, Explainer } from './explained';
 import { prepareAttributions, PrepareOptions } from './prepare';
 import { ssim1 } from './ssim';
-import { checkMetricArgs } from './options';
+import { BATCH_SIZE, METRIC_SEED, PREPARE, EXPLAINED_DATA } from './fields';
+import { defineMetric } from './metric';
+import { integer } from '../options/schema';
 
 export interface RandomLogitArgs extends Explainer, PrepareOptions {
   inputs: Tensor | Tensor[];
@@ -36,8 +38,7 @@ export function randomLogitScores(given: Tensor, other: Tensor, prepare: Prepare
   return Float64Array.from(a, (sample, i) => ssim1(sample.values, b[i].values));
 }
 
-export async function randomLogit(args: RandomLogitArgs): Promise<Float64Array> {
-  checkMetricArgs('random-logit', args);
+async function run(args: RandomLogitArgs): Promise<Float64Array> {
   const inputs = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
   const n = inputs[0].shape[0];
   if (args.targets.length !== n) throw new LrpError('LRP_BAD_ARGUMENT', `got ${args.targets.length} targets for ${n} samples`);
@@ -48,3 +49,14 @@ export async function randomLogit(args: RandomLogitArgs): Promise<Float64Array> 
   const other = await explainRows(args, inputs[0], inputs.slice(1), owners, others);
   return randomLogitScores(given, other, args);
 }
+
+export const RANDOM_LOGIT = defineMetric({
+  name: 'random-logit',
+  direction: 'min',
+  category: 'randomisation',
+  data: EXPLAINED_DATA,
+  options: { ...PREPARE, batchSize: BATCH_SIZE, seed: METRIC_SEED, numClasses: integer({ min: 2 }) },
+  run,
+});
+
+export const randomLogit = RANDOM_LOGIT.compute;
