@@ -79,7 +79,7 @@ describe("Table 1's ViT rows (npm run demo -- --models vit, 2 samples)", () => {
 });
 
 describe("the demo's search groups (lib/search/vgg_groups.ts)", () => {
-  // The paper's VGG-16 split by conv index on vgg13_bn's layer names, written out as README lists
+  // The paper's VGG-16 split by conv index on vgg13_bn's layer names, written out as docs/results.md lists
   // it. Mutants caught (each applied and seen to fail): the first group taking 3 or 5 convs, the
   // rest cut at floor instead of ceil (rest.length odd only on other VGGs: caught by the 7-conv
   // case), ReLUs or batch norms left out of `pass`.

@@ -13,8 +13,8 @@ const REFERENCE = path.join(REPO, 'test', 'fixtures', 'benchmark');
 const manifest = JSON.parse(fs.readFileSync(path.join(DATA, 'models', 'manifest.json'), 'utf8')) as {
   models: Record<string, { dataset: string; testAccuracy: number; testSamples: number }>;
 };
-// The accuracies the benchmark promises (README), per dataset, and per model where one falls short
-// of its dataset's: the ViT (README: 78.5 % after 20 epochs; issue 25 asks for 90 %, not reached yet).
+// The accuracies the benchmark promises (docs/data.md), per dataset, and per model where one falls
+// short of its dataset's: the ViT (78.5 % after 20 epochs; issue 25 asks for 90 %, not reached yet).
 const TARGET: Record<string, number> = { 'shapes-loc': 0.9, 'clevr-lite': 0.8 };
 const MODEL_TARGET: Record<string, number> = { vit: 0.78 };
 
