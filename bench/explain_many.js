@@ -16,6 +16,7 @@ const { parseArgs } = require('util');
 
 const lrp = require('../dist');
 const { readProfile, printBreakdown, forwardByLayer } = require('./profile_summary');
+const { gridFloors } = require('./grid_floor');
 
 const { values } = parseArgs({
   options: {
@@ -54,36 +55,6 @@ async function seconds(fn) {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-// The floor of the grid per configuration, in forwards, from each layer's forward time t (the profiled
-// call's own forward) and the number of distinct relevances b reaching it (the product of the value
-// counts of the groups at or above it: the tree splits where a group starts, going down):
-//   one product  = (forward + Σ t·b) / configurations: every branch through a layer costing one forward
-//                  of it, as the issue's estimate counts;
-//   the γ rule's = (forward + Σ_γ-layers t + Σ t·b·f) / configurations, with the terms W⁺x once per layer
-//                  and f = 2 for γ ≠ 0 (the product with [W + γW⁺; W + γW⁻]), 1 for γ = 0 and other layers.
-function floors(model, groups, perLayer, forwardSeconds) {
-  const groupOf = new Map(groups.flatMap((layers, g) => layers.map((name) => [name, g])));
-  const configs = GAMMAS.length ** groups.length;
-  const zeroShare = GAMMAS.filter((v) => v === 0).length / GAMMAS.length;
-  let branches = 1, oneProduct = 0, gammaRule = 0, zTerms = 0;
-  const started = new Set();
-  for (const layer of [...model.layers].reverse()) {
-    const g = groupOf.get(layer.name);
-    if (g !== undefined && !started.has(g)) {
-      started.add(g);
-      branches *= GAMMAS.length;
-    }
-    const t = perLayer.get(layer.name)?.seconds ?? 0;
-    oneProduct += t * branches;
-    gammaRule += t * branches * (g === undefined ? 1 : 2 - zeroShare);
-    if (g !== undefined) zTerms += t;
-  }
-  return {
-    oneProduct: (oneProduct + forwardSeconds) / configs / forwardSeconds,
-    gammaRule: (gammaRule + zTerms + forwardSeconds) / configs / forwardSeconds,
-  };
-}
-
 async function main() {
   const model = await lrp.loadModel(path.join(__dirname, 'models', `${name}.pt`), { canonize: true });
   const convs = model.layers.filter((l) => l.op === 'conv2d').map((l) => l.name).slice(1);  // the first is zbox
@@ -111,7 +82,7 @@ async function main() {
   console.log(`speed-up                        ${((one * 256) / many).toFixed(2)}×`);
   const perLayer = forwardByLayer(profile);
   const profiledForward = [...perLayer.values()].reduce((sum, l) => sum + l.seconds, 0);
-  const floor = floors(model, groupsOf(convs), perLayer, profiledForward);
+  const floor = gridFloors(model.layers, groupsOf(convs), GAMMAS, perLayer, profiledForward);
   console.log(`floor per configuration         ${floor.gammaRule.toFixed(3)} forwards (the γ rule: W⁺x once, two weights per γ ≠ 0); ` +
     `${floor.oneProduct.toFixed(3)} with one product per branch and layer`);
   console.log(`explainMany / floor             ${(many / forward / 256 / floor.gammaRule).toFixed(2)}× (the γ rule's), ${(many / forward / 256 / floor.oneProduct).toFixed(2)}× (one product)`);

@@ -8,7 +8,6 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import torch
 from torchvision import models
@@ -21,6 +20,7 @@ from zennit.composites import EpsilonGammaBox, EpsilonPlusFlat  # noqa: E402
 from zennit.torchvision import ResNetCanonizer, VGGCanonizer  # noqa: E402
 
 from common import randomize_batch_norms  # noqa: E402
+from median_time import median_ms  # noqa: E402
 
 
 def main():
@@ -50,19 +50,10 @@ def main():
     else:
         composite = EpsilonPlusFlat(canonizers=[canonizer])
 
-    def timed(fn):
-        fn()
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        return sorted(times)[len(times) // 2] * 1000
-
     with torch.no_grad():
-        forward_ms = timed(lambda: model(x))
+        forward_ms = median_ms(lambda: model(x), args.repeats)
     with Gradient(model, composite) as attributor:
-        explain_ms = timed(lambda: attributor(x, target))
+        explain_ms = median_ms(lambda: attributor(x, target), args.repeats)
     print(json.dumps({'model': args.model, 'batch': x.shape[0], 'threads': torch.get_num_threads(),
                       'forwardMs': forward_ms, 'explainMs': explain_ms}))
 

@@ -1,7 +1,7 @@
 import * as os from 'os';
 
 import { LrpError } from './errors';
-import { loadNative, packageRoot } from './native/binding';
+import { loadNative, NativeOps, NativeRuleFamily, packageRoot } from './native/binding';
 import { queueScorer } from './queue/scorer';
 import {
   EvaluateOptions, EvaluateResult, QueuedEvaluateResult, QueuedSearchResult, runEvaluate, runSearch, SearchOptions, SearchResult, Summary, Table,
@@ -23,7 +23,7 @@ export {
   assignRules, compositeOf, COMPOSITES, COMPOSITE_NAMES, Composite, CompositeName, CompositeParams, FirstLayerRule, LayerMap,
   RuleName, RuleOverride, RuleSpec, LayerRule,
 } from './explain/composites';
-export { categoryOf, LayerCategory, LayerSelector, LAYER_SELECTORS } from './explain/layer_category';
+export { categoryOf, selects, LayerCategory, LayerSelector, LAYER_SELECTORS } from './explain/layer_category';
 export { CanonizeOptions, CanonizeSetting, FoldOrder } from './explain/canonize';
 export { heatmapPixels, writeHeatmapPng, HeatmapOptions } from './image/heatmap';
 export { palette, COLORMAPS } from './image/colormap';
@@ -48,6 +48,17 @@ export function versions(): Versions {
   const pkg = require(`${packageRoot}/package.json`) as { version: string };
   const native = loadNative().versions();
   return { lrpNode: pkg.version, libtorch: native.libtorch, napi: native.napi, nodeNapi: Number(process.versions.napi), cuda: native.cuda };
+}
+
+/**
+ * What this build imports and explains: its operators (each with its layer categories, the
+ * TorchScript ops imported as it, and its relevance without a rule), every layer category, the ONNX
+ * op types the importer reads, and the rules with the operators each applies to. docs/operators.md
+ * is generated from it.
+ */
+export function supportedOperators(): NativeOps & { rules: NativeRuleFamily[] } {
+  const native = loadNative();
+  return { ...native.ops(), rules: native.rules().families };
 }
 
 /** The devices this build can run on here: always 'cpu', plus 'cuda' when a GPU is usable. */

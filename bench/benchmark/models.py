@@ -6,7 +6,7 @@ import sys
 
 import torch
 from torch import nn
-from torchvision.models import densenet, efficientnet, resnet, vgg
+from torchvision.models import densenet, efficientnet, resnet, vgg, vision_transformer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'fixture_makers'))
 from make_models import TinyResNet  # noqa: E402  (the fixtures' narrow torchvision ResNet)
@@ -50,6 +50,16 @@ def efficientnet_b0(num_classes):
     settings, last_channel = efficientnet._efficientnet_conf('efficientnet_b0', width_mult=0.25, depth_mult=0.5)
     return efficientnet.EfficientNet(settings, dropout=0.0, stochastic_depth_prob=0.0,
                                      num_classes=num_classes, last_channel=last_channel)
+
+
+def vit(num_classes, image_size=64, patch_size=8, num_layers=4, num_heads=4, hidden_dim=64, mlp_dim=128):
+    """torchvision's VisionTransformer (class token, learned position embedding, pre-norm encoder
+    blocks of multi-head self-attention and a GELU MLP) at small sizes: 64x64 inputs cut into 8x8
+    patches (64 tokens and the class token), 4 blocks of 4 heads, width 64, MLP width 128. No dropout,
+    as in torchvision's default."""
+    return vision_transformer.VisionTransformer(image_size=image_size, patch_size=patch_size, num_layers=num_layers,
+                                                num_heads=num_heads, hidden_dim=hidden_dim, mlp_dim=mlp_dim,
+                                                num_classes=num_classes)
 
 
 class RelationNet(nn.Module):

@@ -32,9 +32,21 @@ def accuracy(model, split, mean, std, batch=256):
     return correct / len(split['labels'])
 
 
-def train(model, split, mean, std, seed, epochs, batch=64, lr=3e-3, weight_decay=1e-4, log=print):
+def dihedral(images, codes):
+    """Each image (N, 3, H, W) turned by one of the square's eight symmetries: codes[i] % 4 quarter
+    turns, then a mirror where codes[i] >= 4. shapes-loc's classes do not change under them."""
+    out = images.clone()
+    for i, code in enumerate(codes):
+        x = torch.rot90(images[i], int(code) % 4, dims=(1, 2))
+        out[i] = x.flip(2) if code >= 4 else x
+    return out
+
+
+def train(model, split, mean, std, seed, epochs, batch=64, lr=3e-3, weight_decay=1e-4, augment=False, log=print):
     """Trains in place; returns (wall seconds, CPU seconds of this process). On a shared machine the
-    CPU time is the steadier measure: on an idle machine wall time is about CPU time / threads."""
+    CPU time is the steadier measure: on an idle machine wall time is about CPU time / threads.
+    With `augment`, every training image is turned by a random symmetry of the square (dihedral);
+    without it, no random number is drawn for it (the CNNs' runs are as before)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     count = len(split['labels'])
@@ -49,7 +61,10 @@ def train(model, split, mean, std, seed, epochs, batch=64, lr=3e-3, weight_decay
         total, seen = 0.0, 0
         for step in range(count // batch):
             indices = np.sort(order[step * batch:(step + 1) * batch])
-            loss = nn.functional.cross_entropy(model(*model_inputs(split, indices, mean, std)), labels[indices])
+            inputs = model_inputs(split, indices, mean, std)
+            if augment:
+                inputs[0] = dihedral(inputs[0], rng.integers(0, 8, size=len(indices)))
+            loss = nn.functional.cross_entropy(model(*inputs), labels[indices])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -1,40 +1,36 @@
 // What kind of layer a graph node is, for composites (docs/explain.md, "Composites"): the category the
-// native operator table gives each layer (native/core/ops/op_table.h). Composites select layers by
-// these categories, as zennit's layer maps select modules by type (Convolution, Linear, Activation,
-// BatchNorm, AvgPool, Sum).
+// native operator table gives each layer (docs/operators.md lists every category with its operators
+// and rules, generated from the addon). Composites select layers by these categories, as zennit's
+// layer maps select modules by type (Convolution, Linear, Activation, BatchNorm, AvgPool, Sum).
 import type { NativeLayer } from '../native/binding';
-
-/** The categories a composite's layer map can name. */
-export type LayerCategory =
-  | 'convolution' | 'dense' | 'activation' | 'batch-norm' | 'sum' | 'average-pooling' | 'layer-norm' | 'softmax'
-  | 'attention-product' | 'product' | 'elementwise' | 'thresh-relu' | 'other';
 
 /**
  * What a layer map or a first-layer rule selects: a category, `linear` (a convolution or a dense
  * layer) or `relu` (the ReLU activations only, as zennit's DeconvNet, GuidedBackprop and BetaSmooth
- * composites select torch.nn.ReLU).
+ * composites select torch.nn.ReLU). test/rule_registry.test.ts checks each category is the addon's.
  */
-export type LayerSelector = Exclude<LayerCategory, 'thresh-relu' | 'other'> | 'linear' | 'relu';
-
-export const LAYER_SELECTORS: readonly LayerSelector[] = [
+const SELECTORS = [
   'convolution', 'dense', 'linear', 'activation', 'relu', 'batch-norm', 'sum', 'average-pooling', 'layer-norm',
   'softmax', 'attention-product', 'product', 'elementwise',
-];
+] as const;
+export type LayerSelector = (typeof SELECTORS)[number];
+export const LAYER_SELECTORS: readonly LayerSelector[] = SELECTORS;
+
+/** The selectors that are not categories of their own. */
+const GROUPS: ReadonlySet<string> = new Set<LayerSelector>(['linear', 'relu']);
+
+/**
+ * The categories a composite tells apart: the selectable ones and `thresh-relu` (canonization's
+ * ReLU, which no composite places a rule on: it keeps its gradient, passing relevance where active
+ * and dropping it where clamped); every other native category is `other`.
+ */
+export type LayerCategory = Exclude<LayerSelector, 'linear' | 'relu'> | 'thresh-relu' | 'other';
+
+export const COMPOSITE_CATEGORIES: ReadonlySet<string> = new Set<string>([
+  ...SELECTORS.filter((s) => !GROUPS.has(s)), 'thresh-relu',
+]);
 
 export type CategorizedLayer = Pick<NativeLayer, 'op' | 'category' | 'inputs' | 'functional'>;
-
-// The native categories a composite can tell apart; the others (reshapes, max pooling, concatenations, …)
-// are 'other'. `activation` is relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh (ReLU6) and clamp; `thresh-relu` is canonization's ReLU, which
-// no composite places a rule on (it keeps its gradient, passing relevance where active and dropping
-// it where clamped); `sum` is a sum of two tensors (a residual +) or a reduction by summation (a
-// relation network's pairs); `average-pooling` includes a mean over dimensions. For attention
-// models: `layer-norm`, `softmax`, `attention-product` (matmul / bmm of two computed tensors: QKᵀ,
-// attention·V), `product` (an element-wise product of two computed tensors) and `elementwise` (a
-// tensor plus or times a number or a stored tensor: a scaling, a position embedding, a layer scale).
-const COMPOSITE_CATEGORIES: ReadonlySet<string> = new Set<LayerCategory>([
-  'convolution', 'dense', 'activation', 'batch-norm', 'sum', 'average-pooling', 'layer-norm', 'softmax',
-  'attention-product', 'product', 'elementwise', 'thresh-relu',
-]);
 
 export function categoryOf(layer: CategorizedLayer): LayerCategory {
   return COMPOSITE_CATEGORIES.has(layer.category) ? (layer.category as LayerCategory) : 'other';

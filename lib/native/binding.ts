@@ -16,18 +16,12 @@ export interface NativeTensor {
   shape: readonly number[];
 }
 
-/** A layer's role, from the native operator table (native/core/ops/op_table.h). */
-export type NativeLayerCategory =
-  | 'input' | 'constant' | 'convolution' | 'dense' | 'batch-norm' | 'activation' | 'thresh-relu'
-  | 'max-pooling' | 'average-pooling' | 'sum' | 'elementwise' | 'product' | 'concat' | 'reshape' | 'broadcast'
-  | 'layer-norm' | 'softmax' | 'log-softmax' | 'attention-product';
-
 export interface NativeLayer {
   name: string;
   op: string;
-  /** What composites match the layer by: `activation` (relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh, clamp), `sum` (a sum of two
-   * tensors or over dimensions), `average-pooling` (average poolings and means), ... */
-  category: NativeLayerCategory;
+  /** What composites match the layer by: its category in the native operator table (`ops()`;
+   * every category and its operators: docs/operators.md). */
+  category: string;
   module?: string;
   /** Set for ops of a parent's forward (`+`, `torch.cat`, `F.relu`), which zennit cannot hook. */
   functional?: boolean;
@@ -105,7 +99,26 @@ export interface NativeAddon {
   /** The operators the importer does not know, with the module calling each (native/core/import_torchscript.cpp). */
   unsupportedOperators(path: string, options: { trustCode?: boolean }): Promise<Array<{ operator: string; module: string; node?: string; opset?: number }>>;
   /** The registered rule families and every rule parameter the binding reads (native/core/rules/). */
-  rules(): { parameters: string[]; families: Array<{ name: string; parameters: string[]; layers: boolean; nodes: boolean }> };
+  rules(): { parameters: string[]; families: NativeRuleFamily[] };
+  /** The operator table (native/core/ops/), every layer category and the ONNX op types the importer reads. */
+  ops(): NativeOps;
+}
+
+export interface NativeRuleFamily {
+  name: string;
+  parameters: string[];
+  /** It has a relevance on convolutions and dense layers / on other nodes. */
+  layers: boolean;
+  nodes: boolean;
+  /** The operators it applies to, each with the category it applies to it in (one entry per pair). */
+  on: Array<{ operator: string; category: string }>;
+}
+
+export interface NativeOps {
+  /** `categories[0]` is the operator's usual category; the others are what some of its nodes get. */
+  operators: Array<{ name: string; categories: string[]; torchScript: string[]; relevance: string }>;
+  categories: string[];
+  onnx: string[];
 }
 
 export const packageRoot = path.join(__dirname, '..', '..');

@@ -12,6 +12,8 @@
 #include "../core/canonize.h"
 #include "../core/errors.h"
 #include "../core/import_model.h"
+#include "../core/import_onnx.h"
+#include "../core/ops/op_table.h"
 #include "../core/import_torchscript.h"
 #include "../core/plan.h"
 #include "compute_thread.h"
@@ -21,6 +23,12 @@
 namespace lrp::binding {
 
 namespace {
+
+Napi::Array stringArray(Napi::Env env, const std::vector<std::string>& values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(i, values[i]);
+  return out;
+}
 
 // LRP_NODE_CPU_CACHE_MB: how much freed CPU tensor memory is kept for reuse (0: none). The
 // loader (lib/native/binding.ts) rejects a value that is not a whole number before the addon loads.
@@ -39,6 +47,30 @@ void installCpuCache(Napi::Env env) {
   if (megabytes > 0) installCachingCpuAllocator(megabytes << 20);
 }
 
+// The operator table, every category and the ONNX op types, as ops() reports them.
+Napi::Value operatorReport(Napi::Env env) {
+  const auto table = registeredOps();
+  Napi::Array operators = Napi::Array::New(env, table.size());
+  for (size_t i = 0; i < table.size(); ++i) {
+    const OpInfo& op = *table[i];
+    std::vector<std::string> categories{categoryName(op.category)};
+    for (Category c : op.otherCategories) categories.push_back(categoryName(c));
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("name", op.name);
+    entry.Set("categories", stringArray(env, categories));
+    entry.Set("torchScript", stringArray(env, op.torchScriptKinds));
+    entry.Set("relevance", relevanceName(op.relevance));
+    operators.Set(i, entry);
+  }
+  std::vector<std::string> categories;
+  for (Category c : allCategories()) categories.push_back(categoryName(c));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("operators", operators);
+  out.Set("categories", stringArray(env, categories));
+  out.Set("onnx", stringArray(env, onnxOpTypes()));
+  return out;
+}
+
 }  // namespace
 
 Addon::Addon(Napi::Env env, Napi::Object exports) {
@@ -52,6 +84,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                         InstanceMethod<&Addon::threads>("threads"),
                         InstanceMethod<&Addon::releaseCachedMemory>("releaseCachedMemory"),
                         InstanceMethod<&Addon::rules>("rules"),
+                        InstanceMethod<&Addon::ops>("ops"),
                         InstanceMethod<&Addon::stopForExit>("stopForExit")});
 }
 
@@ -63,15 +96,12 @@ Napi::Value Addon::versions(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// rules() -> {parameters: [names], families: [{name, parameters, layers, nodes}]}: the registered
-// rule families and the parameters the binding reads, which TypeScript's schema must match.
+// rules() -> {parameters: [names], families: [{name, parameters, layers, nodes, on: [{operator, category}]}]}:
+// the registered rule families, the operators each applies to, and the parameters the binding reads,
+// which TypeScript's schema must match.
 Napi::Value Addon::rules(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto strings = [&](const std::vector<std::string>& values) {
-    Napi::Array out = Napi::Array::New(env, values.size());
-    for (size_t i = 0; i < values.size(); ++i) out.Set(i, values[i]);
-    return out;
-  };
+  auto strings = [&](const std::vector<std::string>& values) { return stringArray(env, values); };
   std::vector<std::string> parameters;
   const RuleParameters& declared = ruleParameters();
   for (const auto& [name, member] : declared.numbers) parameters.push_back(name);
@@ -85,12 +115,28 @@ Napi::Value Addon::rules(const Napi::CallbackInfo& info) {
     family.Set("parameters", strings(families[i]->parameters));
     family.Set("layers", Napi::Boolean::New(env, families[i]->layer != nullptr));
     family.Set("nodes", Napi::Boolean::New(env, families[i]->node != nullptr));
+    auto targets = ruleTargets(*families[i]);
+    Napi::Array on = Napi::Array::New(env, targets.size());
+    for (size_t k = 0; k < targets.size(); ++k) {
+      Napi::Object target = Napi::Object::New(env);
+      target.Set("operator", targets[k].first->name);
+      target.Set("category", categoryName(targets[k].second));
+      on.Set(k, target);
+    }
+    family.Set("on", on);
     list.Set(i, family);
   }
   Napi::Object out = Napi::Object::New(env);
   out.Set("parameters", strings(parameters));
   out.Set("families", list);
   return out;
+}
+
+// ops() -> {operators: [{name, categories, torchScript, relevance}], categories: [names], onnx: [op types]}:
+// the operator table (categories[0] is the operator's usual category, the others what some of its
+// nodes get), every layer category, and the ONNX op types the importer reads.
+Napi::Value Addon::ops(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value { return operatorReport(info.Env()); });
 }
 
 Napi::Value Addon::backends(const Napi::CallbackInfo& info) {

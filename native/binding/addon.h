@@ -20,6 +20,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value versions(const Napi::CallbackInfo& info);
   Napi::Value backends(const Napi::CallbackInfo& info);
   Napi::Value rules(const Napi::CallbackInfo& info);
+  Napi::Value ops(const Napi::CallbackInfo& info);
   Napi::Value loadModel(const Napi::CallbackInfo& info);
   Napi::Value unsupportedOperators(const Napi::CallbackInfo& info);
   Napi::Value threads(const Napi::CallbackInfo& info);

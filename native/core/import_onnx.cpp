@@ -161,6 +161,7 @@ class OnnxImporter {
  public:
   OnnxImporter(const onnx::ModelProto& model, fs::path folder) : model_(model), folder_(std::move(folder)) {}
   Graph run();
+  static std::vector<std::string> opTypes();  // the keys of handlers()
   std::vector<UnsupportedUse> survey();
 
   int tensorOf(const Val& v, const std::string& what);
@@ -492,6 +493,12 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"LayerNormalization", &OnnxImporter::layerNormalization},
   };
   return table;
+}
+
+std::vector<std::string> OnnxImporter::opTypes() {
+  std::vector<std::string> out;
+  for (const auto& [type, handler] : handlers()) out.push_back(type);
+  return out;
 }
 
 void OnnxImporter::importNode(const onnx::NodeProto& n) {
@@ -1306,6 +1313,8 @@ void OnnxImporter::emitLayerNorm(const onnx::NodeProto& n, const Val& x, int64_t
 }
 
 }  // namespace
+
+std::vector<std::string> onnxOpTypes() { return OnnxImporter::opTypes(); }
 
 Graph importOnnx(const std::string& path) {
   const onnx::ModelProto model = readModel(path);

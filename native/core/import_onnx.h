@@ -2,7 +2,6 @@
 #pragma once
 
 #include <string>
-
 #include <vector>
 
 #include "ir.h"
@@ -24,6 +23,9 @@ constexpr int64_t kOnnxMaxOpset = 17;
 // Error(UnsupportedOp) naming the op, the node and the opset for anything it does not know, and
 // Error(LoadFailed) when the file is not a ModelProto with a graph of nodes.
 Graph importOnnx(const std::string& path);
+
+// The ONNX op types the importer reads (the default domain), sorted.
+std::vector<std::string> onnxOpTypes();
 
 // Every node of the model at `path` whose operator the importer has no translation for (and no
 // pattern takes in: an Erf of GELU's form is known), in the graph's order, with its node name, its

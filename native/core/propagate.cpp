@@ -58,11 +58,8 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
   }
   const Rule& applied = rule ? *rule : kGradient;
   const RuleFamily& family = findRule(applied.name);
-  auto notHere = [&]() {
-    return Error(ErrorCode::BadArgument, "rule '" + applied.name + "' does not apply to " + nodeLabel(node));
-  };
+  if (!ruleApplies(family, opInfo(node.op), nodeCategory(node))) throw ruleMismatch(family, node);
   if (isLayer(node.op)) {
-    if (!family.layer) throw notHere();
     LayerParams params = layerParams(plan, id, tape, x[0], options);
     if (node.op == Op::Linear && x[0].dim() != 2) {
       // A dense layer maps the last axis and treats every other as a sample (a relation network's
@@ -74,7 +71,6 @@ std::vector<at::Tensor> relevanceAtInputs(const Plan& plan, int id, const Rule* 
     }
     return {family.layer(LayerContext{node, params, applied, x[0], R, cache})};
   }
-  if (!family.node) throw notHere();
   return family.node(NodeContext{plan, id, node, applied, x, tape.values.at(id), R, sizeOf, cache});
 }
 

@@ -464,15 +464,10 @@ def load_lxt():
     return modules
 
 
-def lxt_cross_check(vit, x):
-    lxt = load_lxt()
-    if lxt is None:
-        print(f'LXT not found at {LXT_SRC}: cross-check skipped')
-        return None
-    patches, functional = lxt['patches'], lxt['functional']
-    model = make_vit()
-    model.load_state_dict(vit.state_dict())
-    model = model.eval().to(torch.float64)
+def patch_lxt_cp(model, patches):
+    """LXT's cp_LRP map for torchvision's ViT (lxt/efficient/models/vit_torch.py: GELU by the identity
+    rule, LayerNorm with its std detached, no gradient through query and key), applied to this
+    model's modules rather than to their classes."""
     for module in model.modules():
         if isinstance(module, torch.nn.GELU):
             patches.patch_method(types.MethodType(patches.non_linear_forward, module), module, keep_original=True)
@@ -481,6 +476,18 @@ def lxt_cross_check(vit, x):
         elif isinstance(module, torch.nn.MultiheadAttention):
             patches.patch_method(types.MethodType(patches.cp_multi_head_attention_forward, module), module,
                                  keep_original=True)
+
+
+def lxt_cross_check(vit, x):
+    lxt = load_lxt()
+    if lxt is None:
+        print(f'LXT not found at {LXT_SRC}: cross-check skipped')
+        return None
+    functional = lxt['functional']
+    model = make_vit()
+    model.load_state_dict(vit.state_dict())
+    model = model.eval().to(torch.float64)
+    patch_lxt_cp(model, lxt['patches'])
     xs = x.to(torch.float64).requires_grad_()
     y = model(xs)
     onehot = torch.zeros_like(y)

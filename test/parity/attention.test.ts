@@ -109,6 +109,14 @@ describe('the ViT graph', () => {
     await expect(m.explain([await npy('vit.input')], {
       target: manifest.target, composite: 'attn-lrp', rules: [{ layers: [norm.name], rule: 'softmax-taylor' }],
     })).rejects.toThrow(`rule 'softmax-taylor' needs a softmax, not layer_norm '${norm.name}'`);
+    await expect(m.explain([await npy('vit.input')], {
+      target: manifest.target, composite: 'attn-lrp', rules: [{ layers: [norm.name], rule: 'relu-deconvnet' }],
+    })).rejects.toThrow(`rule 'relu-deconvnet' needs a relu or thresh_relu, not layer_norm '${norm.name}'`);
+    // A mul by a number is elementwise, not a product of two computed tensors.
+    const scale = m.layers.find((l) => l.op === 'mul' && l.category === 'elementwise')!;
+    await expect(m.explain([await npy('vit.input')], {
+      target: manifest.target, composite: 'attn-lrp', rules: [{ layers: [scale.name], rule: 'uniform' }],
+    })).rejects.toThrow(`rule 'uniform' needs a mul (product) or matmul, not mul '${scale.name}' (elementwise)`);
   });
 });
 

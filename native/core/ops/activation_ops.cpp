@@ -1,8 +1,7 @@
-// Element-wise activations (relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh/ReLU6, clamp): one
-// input, an output of the same shape. An element-wise operator is
-// one entry here (its forward and TorchScript names); input checks and rank inference look
-// through it, and LRP gives it its gradient unless a rule says otherwise (AttnLRP's identity rule
-// on GELU and SiLU is `pass`).
+// Element-wise activations (which ones: docs/operators.md, generated from this table): one input,
+// an output of the same shape. An element-wise operator is one entry here (its forward and
+// TorchScript names); input checks and rank inference look through it, and LRP gives it its
+// gradient unless a rule says otherwise (AttnLRP's identity rule on GELU and SiLU is `pass`).
 #include <cmath>
 #include <limits>
 

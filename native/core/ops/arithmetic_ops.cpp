@@ -89,6 +89,7 @@ OpInfo binary(const char* name, const char* inverse) {
   op.torchScriptKinds = atenWithInPlace(name);
   for (const auto& k : atenWithInPlace(inverse)) op.torchScriptKinds.push_back(k);
   op.categoryOf = binaryCategory<kOp>;
+  op.otherCategories = {Category::Elementwise};
   op.maxInputs = 2;
   op.sign = SignFlow::FromComputed;
   return op;

@@ -1,5 +1,6 @@
 // The operator families; each registers its operators' table entries (op_table.h). A new
-// operator goes into the family it belongs to, or a new family listed in op_table.cpp.
+// operator goes into the family it belongs to, or a new family listed in op_table.cpp. Which
+// operators each holds: its file, or docs/operators.md (generated from the table).
 #pragma once
 
 #include <string>
@@ -9,15 +10,15 @@
 
 namespace lrp {
 
-std::vector<OpInfo> sourceOps();      // input, constant
-std::vector<OpInfo> layerOps();       // conv2d, linear, batch_norm
-std::vector<OpInfo> activationOps();  // relu, thresh_relu, silu, sigmoid, hardswish, hardtanh, hardsigmoid, clamp, gelu
-std::vector<OpInfo> poolingOps();     // max_pool2d, avg_pool2d, adaptive_avg_pool2d
-std::vector<OpInfo> arithmeticOps();  // add, mul, cat, sum, mean
-std::vector<OpInfo> shapeOps();       // flatten, reshape, unsqueeze, expand, repeat, permute, transpose
-std::vector<OpInfo> selectionOps();   // chunk, select, slice
-std::vector<OpInfo> normalizationOps();  // layer_norm
-std::vector<OpInfo> attentionOps();   // softmax, log_softmax, matmul (bmm)
+std::vector<OpInfo> sourceOps();
+std::vector<OpInfo> layerOps();
+std::vector<OpInfo> activationOps();
+std::vector<OpInfo> poolingOps();
+std::vector<OpInfo> arithmeticOps();
+std::vector<OpInfo> shapeOps();
+std::vector<OpInfo> selectionOps();
+std::vector<OpInfo> normalizationOps();
+std::vector<OpInfo> attentionOps();
 
 // Helpers shared by families.
 

@@ -1,5 +1,7 @@
 #include "op_table.h"
 
+#include <algorithm>
+
 #include "../errors.h"
 #include "op_families.h"
 
@@ -48,6 +50,12 @@ const OpInfo& opInfo(Op op) {
 
 const char* opName(Op op) { return opInfo(op).name; }
 
+std::vector<const OpInfo*> registeredOps() {
+  std::vector<const OpInfo*> out;
+  for (const auto& [op, info] : table().byOp) out.push_back(&info);
+  return out;
+}
+
 const OpInfo* opForTorchScript(const std::string& kind) {
   auto it = table().byTorchScriptKind.find(kind);
   return it == table().byTorchScriptKind.end() ? nullptr : &opInfo(it->second);
@@ -69,7 +77,15 @@ ImportedNode importFromTorchScript(const OpInfo& info, const TorchScriptArgs& ar
 
 Category nodeCategory(const Node& node) {
   const OpInfo& info = opInfo(node.op);
-  return info.categoryOf ? info.categoryOf(node) : info.category;
+  if (!info.categoryOf) return info.category;
+  const Category category = info.categoryOf(node);
+  const auto& others = info.otherCategories;
+  if (category != info.category && std::find(others.begin(), others.end(), category) == others.end()) {
+    // The table reports `category` and `otherCategories` (docs/operators.md): they must cover it.
+    throw Error(ErrorCode::Internal, std::string("operator ") + info.name + " gives category " +
+                                         categoryName(category) + ", which its table entry does not list");
+  }
+  return category;
 }
 
 SignFlow nodeSign(const Node& node) {
@@ -109,7 +125,25 @@ const char* categoryName(Category category) {
     case Category::LogSoftmax: return "log-softmax";
     case Category::AttentionProduct: return "attention-product";
   }
+  return nullptr;
+}
+
+const char* relevanceName(DefaultRelevance relevance) {
+  switch (relevance) {
+    case DefaultRelevance::Source: return "source";
+    case DefaultRelevance::LayerRule: return "layer-rule";
+    case DefaultRelevance::ActiveMask: return "active-mask";
+    case DefaultRelevance::ArgmaxRouting: return "argmax-routing";
+    case DefaultRelevance::Gate: return "gate";
+    case DefaultRelevance::Gradient: return "gradient";
+  }
   return "unknown";
+}
+
+std::vector<Category> allCategories() {
+  std::vector<Category> out;
+  for (int k = 0; categoryName(static_cast<Category>(k)); ++k) out.push_back(static_cast<Category>(k));
+  return out;
 }
 
 }  // namespace lrp

@@ -1,9 +1,10 @@
 // The operator table: for each IR operator, everything the other stages need to know about it —
 // its name, arity, category, forward, static shape rule, how it is imported from TorchScript,
 // what relevance it gets without a rule, and how canonization sees it. Each operator is
-// registered once, in the family file of this folder it belongs to (op_families.h); the
-// importer, executor, shape inference, input checks, canonization and propagation consult the
-// table instead of switching over operator kinds.
+// registered once, in a family file of this folder (op_families.h); the importer, executor,
+// shape inference, input checks, canonization and propagation consult the table instead of
+// switching over operator kinds. The binding reports it (`ops()`), and docs/operators.md's
+// tables of operators and categories are generated from that report (npm run docs:tables).
 #pragma once
 
 #include <functional>
@@ -21,30 +22,33 @@
 namespace lrp {
 
 // A layer's role, as composites match layers (zennit's layer types): reaches TypeScript as the
-// `category` of each layer (categoryName: "convolution", "batch-norm", "average-pooling", ...).
+// `category` of each layer, named by categoryName (whose switch is the one list of categories:
+// allCategories() walks it). Which operators have each category: docs/operators.md.
 enum class Category {
   Input,
   Constant,
-  Convolution,          // conv2d: a linear layer with weights (the layer rules)
-  Dense,                // linear: a linear layer with weights (the layer rules)
+  Convolution,          // a linear layer with weights (the layer rules)
+  Dense,                // a linear layer with weights (the layer rules)
   BatchNorm,
-  Activation,           // relu, silu, sigmoid, hardswish, hardsigmoid, hardtanh (ReLU6), clamp
+  Activation,
   ThreshRelu,           // canonization's ReLU after a folded batch norm: no composite places a rule on it
   MaxPooling,
-  AveragePooling,       // average pooling, adaptive average pooling, mean over dimensions
+  AveragePooling,       // average poolings and means over dimensions
   Sum,                  // a sum of two computed tensors, or over dimensions
   Elementwise,          // a tensor plus or times a number or a tensor read as data
   Product,              // a product of two computed tensors (a gate when one side is a sigmoid's output)
   Concat,
-  Reshape,              // moves or picks elements: flatten, reshape, unsqueeze, permute, transpose, chunk, select, slice
-  Broadcast,            // copies elements: expand, repeat
-  LayerNorm,            // layer_norm: normalizes over the trailing axes (AttnLRP: std held constant)
+  Reshape,              // moves or picks elements
+  Broadcast,            // copies elements
+  LayerNorm,            // normalizes over the trailing axes (AttnLRP: std held constant)
   Softmax,              // softmax over one axis (attention weights)
   LogSoftmax,           // log_softmax over one axis: no composite places a rule on it
-  AttentionProduct,     // matmul / bmm of two computed tensors (QKᵀ, attention·V)
+  AttentionProduct,     // a matrix product of two computed tensors (QKᵀ, attention·V)
 };
 
-const char* categoryName(Category category);
+const char* categoryName(Category category);  // nullptr past the last category
+// Every category, in declaration order.
+std::vector<Category> allCategories();
 inline bool isWeightedLayer(Category c) { return c == Category::Convolution || c == Category::Dense; }
 
 // What a node gets from LRP when no rule is placed on it.
@@ -56,6 +60,8 @@ enum class DefaultRelevance {
   Gate,           // a product marked as a gate: the signal takes it all (when enabled), else gradient
   Gradient,       // the vector-Jacobian product through autograd
 };
+
+const char* relevanceName(DefaultRelevance relevance);  // "layer-rule", "active-mask", ...
 
 // How a per-channel affine map (a batch norm to fold) travels through the operator on its way to
 // the linear layers that absorb it (batch_norm_fold.cpp).
@@ -180,7 +186,8 @@ struct OpInfo {
   Op op;
   const char* name;
   Category category;
-  Category (*categoryOf)(const Node&) = nullptr;  // set when the category depends on the node
+  Category (*categoryOf)(const Node&) = nullptr;  // set when the category depends on the node,
+  std::vector<Category> otherCategories;          // with what else it may give (nodeCategory checks)
   int minInputs = 1, maxInputs = 1;               // maxInputs -1: any number
   DefaultRelevance relevance = DefaultRelevance::Gradient;
   ForwardFn forward = nullptr;
@@ -203,6 +210,8 @@ struct OpInfo {
 };
 
 const OpInfo& opInfo(Op op);
+// Every registered operator, in the order of Op.
+std::vector<const OpInfo*> registeredOps();
 // The operator a TorchScript op kind is imported as, or nullptr.
 const OpInfo* opForTorchScript(const std::string& kind);
 // The node `info` makes of one TorchScript call of one of its torchScriptKinds.

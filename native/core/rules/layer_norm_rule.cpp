@@ -4,7 +4,6 @@
 // LRP-ε on it, with the bias b in z, gives
 //   g = R / stab_ε(y),   u = w ⊙ g / σ,   R_in = x ⊙ (u − mean(u))
 // since (∂z/∂x)ᵀ g = (I − 11ᵀ/N) diag(w/σ) g. Σ R_in = Σ (y − b) ⊙ g: conserved up to the bias.
-#include "../errors.h"
 #include "../stabilized_divide.h"
 #include "rule_family.h"
 
@@ -12,10 +11,9 @@ namespace lrp {
 
 namespace {
 
+bool isLayerNorm(const OpInfo& info, Category) { return info.op == Op::LayerNorm; }
+
 std::vector<at::Tensor> onNode(const NodeContext& c) {
-  if (c.node.op != Op::LayerNorm) {
-    throw Error(ErrorCode::BadArgument, "rule 'constant-std' needs a layer_norm, not " + nodeLabel(c.node));
-  }
   const at::Tensor& x = c.x[0];
   std::vector<int64_t> axes;
   for (size_t k = 1; k <= c.node.attrs.ints("shape").size(); ++k) axes.push_back(x.dim() - static_cast<int64_t>(k));
@@ -29,6 +27,6 @@ std::vector<at::Tensor> onNode(const NodeContext& c) {
 
 }  // namespace
 
-LRP_RULE(constantStd, "constant-std", nullptr, onNode, "epsilon");
+LRP_NODE_RULE(constantStd, "constant-std", onNode, isLayerNorm, "epsilon");
 
 }  // namespace lrp

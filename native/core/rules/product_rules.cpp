@@ -18,17 +18,9 @@ namespace lrp {
 
 namespace {
 
-bool isProduct(const Node& node) {
-  const Category category = nodeCategory(node);
-  return node.inputs.size() == 2 && (category == Category::AttentionProduct || category == Category::Product);
-}
-
-void requireProduct(const NodeContext& c) {
-  if (!isProduct(c.node)) {
-    throw Error(ErrorCode::BadArgument,
-                "rule '" + c.rule.name + "' needs a product of two computed tensors (matmul, bmm, mul), not " +
-                    nodeLabel(c.node));
-  }
+// A product of two computed tensors (a mul by a number or a stored tensor is elementwise).
+bool isProduct(const OpInfo&, Category category) {
+  return category == Category::AttentionProduct || category == Category::Product;
 }
 
 // Input k ⊙ (∂y/∂x_k)ᵀ g for the inputs in `wanted`; a batched matrix product without
@@ -51,7 +43,6 @@ std::vector<at::Tensor> contributions(const NodeContext& c, const at::Tensor& g,
 }
 
 std::vector<at::Tensor> uniform(const NodeContext& c) {
-  requireProduct(c);
   return contributions(c, stabilizedDivide(c.R, 2 * c.y, c.rule.epsilon), {true, true});
 }
 
@@ -67,7 +58,6 @@ bool fromSoftmax(const Graph& graph, int id) {
 }
 
 std::vector<at::Tensor> constantAttention(const NodeContext& c) {
-  requireProduct(c);
   const Graph& graph = c.plan.graph();
   const bool first = fromSoftmax(graph, c.node.inputs[0]), second = fromSoftmax(graph, c.node.inputs[1]);
   if (first && second) {
@@ -80,7 +70,7 @@ std::vector<at::Tensor> constantAttention(const NodeContext& c) {
 
 }  // namespace
 
-LRP_RULE(uniform, "uniform", nullptr, uniform, "epsilon");
-LRP_RULE(constantAttention, "constant-attention", nullptr, constantAttention, "epsilon");
+LRP_NODE_RULE(uniform, "uniform", uniform, isProduct, "epsilon");
+LRP_NODE_RULE(constantAttention, "constant-attention", constantAttention, isProduct, "epsilon");
 
 }  // namespace lrp

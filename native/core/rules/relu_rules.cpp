@@ -3,7 +3,6 @@
 //   relu-guided-backprop: R_in = R · [x > 0] · [R > 0]             (Springenberg et al. 2015)
 //   relu-beta-smooth:     R_in = R · sigmoid(β x), the softplus    (Dombrowski et al. 2019)
 //                         gradient; for a ThreshReLU with threshold t and direction d, sigmoid(β d (x − t))
-#include "../errors.h"
 #include "node_gradients.h"
 #include "rule_family.h"
 
@@ -11,24 +10,17 @@ namespace lrp {
 
 namespace {
 
-void requireRelu(const NodeContext& c) {
-  if (!isRelu(c.node)) {
-    throw Error(ErrorCode::BadArgument, "rule '" + c.rule.name + "' needs a relu, not " + nodeLabel(c.node));
-  }
-}
+bool isReluFamily(const OpInfo& info, Category) { return info.relevance == DefaultRelevance::ActiveMask; }
 
 std::vector<at::Tensor> deconvNet(const NodeContext& c) {
-  requireRelu(c);
   return {c.R.clamp_min(0)};
 }
 
 std::vector<at::Tensor> guidedBackprop(const NodeContext& c) {
-  requireRelu(c);
   return {c.R * reluActive(c) * (c.R > 0).to(c.R.scalar_type())};
 }
 
 std::vector<at::Tensor> betaSmooth(const NodeContext& c) {
-  requireRelu(c);
   const double beta = c.rule.betaSmooth;
   if (c.node.op == Op::Relu) return {at::sigmoid(beta * c.x[0]) * c.R};
   const auto& p = c.plan.params(c.id);
@@ -40,8 +32,8 @@ std::vector<at::Tensor> betaSmooth(const NodeContext& c) {
 
 }  // namespace
 
-LRP_RULE(deconvNet, "relu-deconvnet", nullptr, deconvNet);
-LRP_RULE(guidedBackprop, "relu-guided-backprop", nullptr, guidedBackprop);
-LRP_RULE(betaSmooth, "relu-beta-smooth", nullptr, betaSmooth, "betaSmooth");
+LRP_NODE_RULE(deconvNet, "relu-deconvnet", deconvNet, isReluFamily);
+LRP_NODE_RULE(guidedBackprop, "relu-guided-backprop", guidedBackprop, isReluFamily);
+LRP_NODE_RULE(betaSmooth, "relu-beta-smooth", betaSmooth, isReluFamily, "betaSmooth");
 
 }  // namespace lrp

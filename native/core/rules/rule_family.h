@@ -10,6 +10,8 @@
 
 #include <ATen/ATen.h>
 
+#include "../errors.h"
+#include "../ops/op_table.h"
 #include "../plan.h"
 #include "../rules.h"
 #include "layer_terms.h"
@@ -37,12 +39,23 @@ struct RuleFamily {
   LayerRelevance layer;                 // on convolutions and dense layers, or null
   NodeRelevance node;                   // on other nodes, or null
   std::vector<std::string> parameters;  // the Rule parameters it reads (names of ruleParameters())
+  // The nodes `node` is for, by operator and category (the relu family, softmax, products of two
+  // computed tensors); null: every node other than a convolution or dense layer. Checked before the
+  // rule runs, and reported (docs/operators.md).
+  bool (*accepts)(const OpInfo&, Category) = nullptr;
 };
 
 // The registered rule of that name; an error listing the known names otherwise.
 const RuleFamily& findRule(const std::string& name);
 // Every registered rule, by name (what the binding reports to TypeScript's schema test).
 std::vector<const RuleFamily*> registeredRules();
+// Whether `family` has a relevance for a node of operator `info` and category `category`.
+bool ruleApplies(const RuleFamily& family, const OpInfo& info, Category category);
+// The operators `family` applies to, each with the category it applies to them in (an operator
+// can have several: opInfo's otherCategories), in the order of Op.
+std::vector<std::pair<const OpInfo*, Category>> ruleTargets(const RuleFamily& family);
+// The error for a node `family` does not apply to.
+Error ruleMismatch(const RuleFamily& family, const Node& node);
 
 struct RuleRegistration {
   explicit RuleRegistration(const RuleFamily& family);
@@ -51,6 +64,11 @@ struct RuleRegistration {
 // LRP_RULE(id, "name", onLayer or nullptr, onNode or nullptr, "parameter", ...)
 #define LRP_RULE(id, name, layer, node, ...) \
   static const ::lrp::RuleRegistration id##Registration { ::lrp::RuleFamily{name, layer, node, {__VA_ARGS__}} }
+// LRP_NODE_RULE(id, "name", onNode, accepts, "parameter", ...): a rule for the operators `accepts` names.
+#define LRP_NODE_RULE(id, name, node, accepts, ...) \
+  static const ::lrp::RuleRegistration id##Registration {                 \
+    ::lrp::RuleFamily { name, nullptr, node, {__VA_ARGS__}, accepts }     \
+  }
 
 // "conv2d 'features.0'", for error messages.
 std::string nodeLabel(const Node& node);

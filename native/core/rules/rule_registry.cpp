@@ -39,6 +39,44 @@ std::vector<const RuleFamily*> registeredRules() {
   return out;
 }
 
+bool ruleApplies(const RuleFamily& family, const OpInfo& info, Category category) {
+  switch (info.relevance) {
+    case DefaultRelevance::Source: return false;
+    case DefaultRelevance::LayerRule: return family.layer != nullptr;
+    default: return family.node != nullptr && (!family.accepts || family.accepts(info, category));
+  }
+}
+
+std::vector<std::pair<const OpInfo*, Category>> ruleTargets(const RuleFamily& family) {
+  std::vector<std::pair<const OpInfo*, Category>> out;
+  for (const OpInfo* info : registeredOps()) {
+    std::vector<Category> categories{info->category};
+    categories.insert(categories.end(), info->otherCategories.begin(), info->otherCategories.end());
+    for (Category category : categories) {
+      if (ruleApplies(family, *info, category)) out.emplace_back(info, category);
+    }
+  }
+  return out;
+}
+
+Error ruleMismatch(const RuleFamily& family, const Node& node) {
+  const std::string rule = std::string("rule '") + family.name + "' ";
+  if (!family.accepts || opInfo(node.op).relevance == DefaultRelevance::LayerRule) {
+    return Error(ErrorCode::BadArgument, rule + "does not apply to " + nodeLabel(node));
+  }
+  std::string wanted;
+  bool sameOp = false;
+  for (const auto& [info, category] : ruleTargets(family)) {
+    wanted += std::string(wanted.empty() ? "" : " or ") + info->name;
+    if (info->op == node.op) {
+      sameOp = true;
+      wanted += std::string(" (") + categoryName(category) + ")";
+    }
+  }
+  const std::string label = nodeLabel(node) + (sameOp ? std::string(" (") + categoryName(nodeCategory(node)) + ")" : "");
+  return Error(ErrorCode::BadArgument, rule + "needs a " + wanted + ", not " + label);
+}
+
 std::string nodeLabel(const Node& node) { return std::string(opName(node.op)) + " '" + node.name + "'"; }
 
 }  // namespace lrp

@@ -2,17 +2,15 @@
 // one axis, decomposed by Deep Taylor at x itself (the bias term included):
 //   R_in = x ⊙ (R − s ⊙ Σ_j R_j)   (Σ over the softmax axis)
 // Masked positions (x = −∞, s = 0) get no relevance.
-#include "../errors.h"
 #include "rule_family.h"
 
 namespace lrp {
 
 namespace {
 
+bool isSoftmax(const OpInfo& info, Category) { return info.op == Op::Softmax; }
+
 std::vector<at::Tensor> onNode(const NodeContext& c) {
-  if (c.node.op != Op::Softmax) {
-    throw Error(ErrorCode::BadArgument, "rule 'softmax-taylor' needs a softmax, not " + nodeLabel(c.node));
-  }
   const at::Tensor& x = c.x[0];
   const std::vector<int64_t> axis{c.node.attrs.i("dim")};
   at::Tensor shared = c.y * c.R.sum(axis, /*keepdim=*/true);
@@ -21,6 +19,6 @@ std::vector<at::Tensor> onNode(const NodeContext& c) {
 
 }  // namespace
 
-LRP_RULE(softmaxTaylor, "softmax-taylor", nullptr, onNode);
+LRP_NODE_RULE(softmaxTaylor, "softmax-taylor", onNode, isSoftmax);
 
 }  // namespace lrp
